@@ -1,0 +1,387 @@
+"""The autograd graph: ``Node`` (one recorded op), ``Function`` (how an op is defined) and ``apply``.
+
+An op is a ``Function`` subclass with two static methods side by side::
+
+    class Mul(Op):
+        @staticmethod
+        def forward(ctx, a, b):              # a, b: NumPy arrays (Tensors for user Functions)
+            ctx.save_for_backward(a, b)
+            return a * b
+        @staticmethod
+        def backward(ctx, grad):             # grad = ∂L/∂out; returns ∂L/∂a, ∂L/∂b
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+``Mul.apply(x, y)`` runs ``forward`` and, when some input requires grad and grad mode is on,
+records the call: the instance ``ctx`` *is* the graph node (``out.grad_fn``), with one edge per
+input pointing at the node that produced that input (or at the leaf's ``AccumulateGrad``).
+
+``Node.backprop_step(grad)`` is the one public step of back-propagation: it turns the gradient of
+the node's output into the gradients of its inputs, already summed back over broadcast dimensions
+and cast to each input's dtype.  The engine walks these steps; the explainer walks the very same.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .grad_mode import _state, no_grad
+
+
+class VersionCounter:
+    """Counts in-place modifications of one storage (shared by a tensor, its views and ``detach()``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+class _Freed:
+    def __repr__(self):
+        return "<freed>"
+
+
+FREED = _Freed()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``-style calls; ``handle.remove()`` takes the hook off again."""
+
+    __slots__ = ("_hooks", "_key")
+    _next_key = [0]
+
+    def __init__(self, hooks: dict):
+        self._hooks = hooks
+        RemovableHandle._next_key[0] += 1
+        self._key = RemovableHandle._next_key[0]
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back to ``shape``: the gradient of NumPy/PyTorch broadcasting."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if grad.shape != shape:  # e.g. a 0-d input broadcast against ()
+        grad = grad.reshape(shape)
+    return grad
+
+
+class Node:
+    """One recorded operation: the ``grad_fn`` of the tensor it produced.
+
+    Attributes a reader (or the explainer) may rely on:
+      ``name``           PyTorch's name for the node, e.g. ``"SigmoidBackward0"``;
+      ``edges``          per input: the producing ``Node`` (an ``AccumulateGrad`` for a leaf) or None;
+      ``input_meta``     per input: ``(shape, numpy dtype)`` or None;
+      ``needs_input_grad`` per input: whether a gradient is wanted;
+      ``saved_tensors``  what ``forward`` saved (raises once the graph has been freed).
+    """
+
+    __slots__ = ("edges", "needs_input_grad", "input_meta", "_saved", "_saved_versions", "_pre_hooks",
+                 "_retained", "_post_hooks", "metadata", "_creation_stack", "__dict__", "__weakref__")
+
+    def __init__(self):
+        self.edges = ()
+        self.needs_input_grad = ()
+        self.input_meta = ()
+        self._saved = ()
+        self._saved_versions = ()
+        self._pre_hooks = None      # tensor hooks of the output (``register_hook`` on a non-leaf)
+        self._retained = None       # weakref to the output tensor when it called ``retain_grad()``
+        self._post_hooks = None
+        self.metadata = {}
+
+    # -- identity ------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the edges: ``((node_or_None, 0), ...)``."""
+        return tuple((e, 0) for e in self.edges)
+
+    # -- saving for backward -------------------------------------------------------------------
+    def save_for_backward(self, *values) -> None:
+        """Keep values that ``backward`` needs; they are checked against in-place changes."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        for i, rec in enumerate(self._saved_versions):
+            if rec is not None and rec[0].value != rec[1]:
+                value = saved[i]
+                shape = "x".join(map(str, np.shape(value.data if hasattr(value, "_data") else value)))
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{_dtype_name(value)} [{shape}]] is at version {rec[0].value}; "
+                    f"expected version {rec[1]} instead. {self.name} saved it during the forward pass "
+                    f"and needs its old value: make a copy (.clone()) before changing it in place, or "
+                    f"use the out-of-place form of the operation.")
+        return saved
+
+    def release(self) -> None:
+        """Free what ``forward`` saved (called after a backward without ``retain_graph``)."""
+        if self._saved:
+            self._saved = FREED
+            self._saved_versions = ()
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def register_prehook(self, fn) -> RemovableHandle:
+        """``fn(grad_outputs) -> new grad_outputs or None`` before this node's backward."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        handle = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[handle._key] = lambda g: _first(fn((g,)))
+        return handle
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after this node's backward."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        handle = RemovableHandle(self._post_hooks)
+        self._post_hooks[handle._key] = fn
+        return handle
+
+    # -- the public backprop step ------------------------------------------------------------------
+    def backprop_step(self, grad: np.ndarray) -> tuple:
+        """Given ∂L/∂(this node's output), return ∂L/∂(each input) — one entry per edge.
+
+        Entries are NumPy arrays shaped and typed like the inputs, or None where no gradient flows.
+        This is the chain rule's local step: ``∂L/∂input = ∂L/∂out · ∂out/∂input``.
+        """
+        grads = self._call_backward(grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        n = len(self.edges)
+        if len(grads) < n:
+            if not self._arrays:
+                raise RuntimeError(f"function {self.name} returned an incorrect number of gradients "
+                                   f"(expected {n}, got {len(grads)}): backward must return one gradient "
+                                   f"(or None) per argument of forward")
+            grads = grads + (None,) * (n - len(grads))  # built-in ops omit trailing non-tensor args
+        out = []
+        for i in range(n):
+            g = grads[i]
+            meta = self.input_meta[i]
+            if meta is None or g is None or self.edges[i] is None:
+                out.append(None)
+                continue
+            if not isinstance(g, np.ndarray):
+                g = np.asarray(g, dtype=meta[1])
+            if g.shape != meta[0]:
+                try:
+                    g = _unbroadcast(g, meta[0])
+                except ValueError:
+                    raise RuntimeError(f"function {self.name} returned an invalid gradient at index {i} - "
+                                       f"got {list(g.shape)} but expected shape compatible with "
+                                       f"{list(meta[0])}") from None
+            if g.dtype != meta[1]:
+                g = g.astype(meta[1])
+            out.append(g)
+        if self._post_hooks:
+            for hook in tuple(self._post_hooks.values()):
+                hook(tuple(out), (grad,))
+        return tuple(out)
+
+    def _call_backward(self, grad):
+        return self.backward(self, grad)
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _first(value):
+    if isinstance(value, (tuple, list)):
+        return value[0]
+    return value
+
+
+def _dtype_name(value) -> str:
+    d = getattr(value, "dtype", None)
+    name = getattr(d, "name", str(d))
+    return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+            "int64": "torch.LongTensor"}.get(name, name)
+
+
+class AccumulateGrad(Node):
+    """The end of every path: adds the incoming gradient into a leaf tensor's ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+        self.input_meta = ()
+
+    @property
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+
+class Function(Node):
+    """Base class of every differentiable operation, built-in or user-defined (PyTorch's API).
+
+    Subclass it, write ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` as static methods, call
+    ``YourFunction.apply(*args)``.  ``forward`` runs without recording; inside it,
+    ``ctx.save_for_backward(*tensors)`` keeps what ``backward`` needs.  ``backward`` returns one
+    gradient per ``forward`` argument (None for non-tensor arguments).
+    """
+
+    __slots__ = ()
+
+    #: True for chainrule's own ops, whose forward/backward see NumPy arrays, not Tensors.
+    _arrays = False
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` and record the call in the graph if any input requires grad.
+
+        Steps: (1) unwrap Tensors to arrays (built-in ops); (2) decide whether to record: grad mode
+        is on and some input requires grad; (3) run ``forward`` with a fresh node as ``ctx``;
+        (4) wrap the result in a Tensor; (5) when recording, point the node's edges at the inputs'
+        producers and note the versions of saved inputs, so in-place changes are caught later.
+        """
+        Tensor = _Tensor[0]
+        record = False
+        if cls._arrays:
+            inputs = []
+            for a in args:
+                if type(a) is Tensor or isinstance(a, Tensor):
+                    inputs.append(a._data)
+                    if a._requires_grad:
+                        record = True
+                else:
+                    inputs.append(a)
+        else:
+            inputs = args
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+        record = record and _state["enabled"]
+        ctx = cls()
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        else:
+            ctx.needs_input_grad = tuple(False for _ in args)
+        if cls._arrays:
+            out = cls.forward(ctx, *inputs, **kwargs)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            result = Tensor._make(out)
+        else:
+            with no_grad():
+                out = cls.forward(ctx, *inputs, **kwargs)
+            if isinstance(out, tuple):
+                raise NotImplementedError(f"{cls.__name__}.forward returned {len(out)} outputs; chainrule "
+                                          f"Functions return one tensor")
+            if not isinstance(out, Tensor):
+                out = Tensor._make(np.asarray(out))
+            result = Tensor._make(out._data)
+        if record and result._data.dtype.kind in "fc":
+            ctx.edges = tuple(a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args)
+            ctx.input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) and a._requires_grad
+                                   else None for a in args)
+            if ctx._saved:
+                ctx._saved_versions = _saved_versions(ctx._saved, args, result, cls._arrays)
+            if _anomaly[0]:
+                _anomaly_forward(ctx, result)
+            result.grad_fn = ctx
+            result._requires_grad = True
+        else:
+            ctx._saved = ()
+        return result
+
+    def _call_backward(self, grad):
+        if self._arrays:
+            return self.backward(self, grad)
+        Tensor = _Tensor[0]
+        with no_grad():
+            grads = self.backward(self, Tensor._make(grad))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        # copy: a user's backward may hand back a tensor it keeps (a saved one, say)
+        return tuple(None if g is None else np.array(g._data if isinstance(g, Tensor) else g) for g in grads)
+
+    # torch-compatible no-ops for custom Functions
+    def mark_dirty(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value: bool):
+        pass
+
+
+def _saved_versions(saved, args, result, arrays: bool) -> tuple:
+    """For each saved value that is an input (or the output) tensor, its (counter, version now)."""
+    Tensor = _Tensor[0]
+    recs = []
+    for s in saved:
+        rec = None
+        for t in args:
+            if isinstance(t, Tensor) and (t._data is s if arrays else t is s):
+                rec = (t._vc, t._vc.value)
+                break
+        else:
+            if (result._data is s) if arrays else (isinstance(s, Tensor) and s._data is result._data):
+                rec = (result._vc, result._vc.value)
+        recs.append(rec)
+    return tuple(recs)
+
+
+class Op(Function):
+    """A built-in op: ``forward`` and ``backward`` work on NumPy arrays directly (no wrapping)."""
+
+    __slots__ = ()
+    _arrays = True
+
+
+# Filled in by chainrule.tensor (avoids an import cycle) and chainrule.autograd.anomaly.
+_Tensor: list = [None]
+_anomaly = [False]
+
+
+def _anomaly_forward(ctx, result):  # replaced by anomaly.py when anomaly mode is switched on
+    pass
+
+
+def accumulator_for(tensor) -> AccumulateGrad:
+    """The (cached) ``AccumulateGrad`` node of a leaf; the tensor keeps only a weak reference."""
+    ref = tensor._accumulator
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(acc)
+    return acc

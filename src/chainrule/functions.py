@@ -1,0 +1,113 @@
+"""The ``chainrule.<op>(tensor, ...)`` functional forms of the tensor methods, plus the ops that take
+several tensors (``cat``, ``stack``, ``where``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, matmul, maximum, minimum, split, chunk, gather, _data
+from .ops import elementwise as E, shape as S
+from .ops.reduce import normalize_dims
+
+
+def _method(name):
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = name
+    fn.__doc__ = f"``chainrule.{name}(t, ...)`` is ``t.{name}(...)``."
+    return fn
+
+
+_UNARY = ["exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu",
+          "clamp", "clip", "neg", "square", "reciprocal", "sum", "mean", "prod", "max", "min", "amax", "amin",
+          "var", "std", "norm", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze",
+          "unsqueeze", "transpose", "permute", "t", "argmax", "argmin", "isnan", "isinf", "isfinite",
+          "numel", "clone", "detach", "unbind", "narrow", "select", "any", "all", "nonzero", "mm", "dot",
+          "pow", "div", "mul", "sub", "eq", "ne", "lt", "le", "gt", "ge", "allclose", "equal", "repeat_interleave",
+          "count_nonzero"]
+
+for _name in _UNARY:
+    if hasattr(Tensor, _name):
+        globals()[_name] = _method(_name)
+
+bmm = matmul
+true_divide = divide = globals()["div"]
+multiply = globals()["mul"]
+subtract = globals()["sub"]
+negative = globals()["neg"]
+
+
+def add(input, other, alpha=1):
+    if isinstance(input, Tensor):
+        return input.add(other, alpha=alpha)
+    return E.binary(E.Add, input, other)
+
+
+def swapaxes(input, axis0, axis1):
+    return input.transpose(axis0, axis1)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    nd = tensors[0].ndim
+    d = normalize_dims(dim, nd)[0]
+    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != nd or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref)) if k != d):
+            raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. Expected size "
+                               f"{tuple(ref)} (apart from dim {d}) but got {tuple(t.shape)} for tensor number "
+                               f"{i} in the list.")
+    tensors = _common(tensors)
+    return S.Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at "
+                               f"entry 0 and {tuple(t.shape)} at entry {i}")
+    nd = tensors[0].ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    return S.Stack.apply(*_common(tensors), dim=dim % nd)
+
+
+def _common(tensors):
+    dts = {t._data.dtype for t in tensors}
+    if len(dts) == 1:
+        return tensors
+    from .dtypes import result_type
+    target = result_type(*[t._data for t in tensors])
+    return [t if t._data.dtype == target else E.Cast.apply(t, target) for t in tensors]
+
+
+def where(condition, input=None, other=None):
+    """``where(cond, a, b)``: a where cond is true, else b (differentiable in a and b)."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    cond = condition if isinstance(condition, Tensor) else Tensor._make(np.asarray(condition, dtype=bool))
+    a, b = E.promote(input, other)
+    return E.Where.apply(cond, a, b)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return input.flatten(start_dim, end_dim)

@@ -1,0 +1,434 @@
+"""Element-wise ops: each forward beside its vector-Jacobian product (∂L/∂input = ∂L/∂out · ∂out/∂input).
+
+Broadcasting is undone once, by the engine (``Node.backprop_step``), so binary ops return
+full-shape gradients here.  Arguments reach ``forward`` as NumPy arrays or Python scalars.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op, _Tensor
+from .. import dtypes
+
+
+# ---------------------------------------------------------------------------------------- arithmetic
+class Add(Op):
+    """out = a + alpha·b"""
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+
+
+class Sub(Op):
+    """out = a − alpha·b"""
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g if ctx.alpha == 1 else -ctx.alpha * g
+
+
+class Mul(Op):
+    """out = a·b;  ∂out/∂a = b,  ∂out/∂b = a"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Div(Op):
+    """out = a / b;  ∂out/∂a = 1/b,  ∂out/∂b = −a/b²"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g / b if need[0] else None), (-g * a / (b * b) if need[1] else None)
+
+
+class Neg(Op):
+    """out = −a"""
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Pow(Op):
+    """out = aᵇ;  ∂out/∂a = b·aᵇ⁻¹,  ∂out/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0, as PyTorch)"""
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            if np.ndim(b) == 0 and not isinstance(b, np.ndarray):
+                ga = g * (b * np.power(a, b - 1)) if b != 0 else np.zeros_like(g)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = g * np.where(b == 0, 0.0, b * np.power(a, b - 1))
+        if need[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where((a == 0) & (b >= 0), 0.0, out * np.log(a))
+        return ga, gb
+
+
+# ------------------------------------------------------------------------------------------- unary
+class Exp(Op):
+    """out = eᵃ;  ∂out/∂a = out"""
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out
+
+
+class Log(Op):
+    """out = ln a;  ∂out/∂a = 1/a"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / a
+
+
+class Log1p(Op):
+    """out = ln(1 + a);  ∂out/∂a = 1/(1 + a)"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / (1 + a)
+
+
+class Sqrt(Op):
+    """out = √a;  ∂out/∂a = 1/(2√a)"""
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / (2 * out)
+
+
+class Rsqrt(Op):
+    """out = 1/√a;  ∂out/∂a = −½·out³"""
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return -0.5 * g * out ** 3
+
+
+class Abs(Op):
+    """out = |a|;  ∂out/∂a = sign(a)  (0 at 0)"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * np.sign(a)
+
+
+class Sign(Op):
+    """out = sign(a);  gradient 0 everywhere"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = np.shape(a)
+        return np.sign(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Sin(Op):
+    """out = sin a;  ∂out/∂a = cos a"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * np.cos(a)
+
+
+class Cos(Op):
+    """out = cos a;  ∂out/∂a = −sin a"""
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return -g * np.sin(a)
+
+
+class Tanh(Op):
+    """out = tanh a;  ∂out/∂a = 1 − out²"""
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+def sigmoid_array(a: np.ndarray) -> np.ndarray:
+    """σ(a) = 1/(1 + e⁻ᵃ), computed without overflow for any |a| (e^(−|a|) never overflows)."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Op):
+    """out = σ(a) = 1/(1 + e⁻ᵃ);  ∂out/∂a = σ(a)(1 − σ(a)) = out(1 − out)"""
+    @staticmethod
+    def forward(ctx, a):
+        out = sigmoid_array(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Op):
+    """out = max(a, 0);  ∂out/∂a = 1 where a > 0, else 0"""
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class Clamp(Op):
+    """out = min(max(a, lo), hi);  ∂out/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch's convention)"""
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        out = a
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        mask = np.ones(a.shape, dtype=bool)
+        if ctx.lo is not None:
+            mask &= a >= ctx.lo
+        if ctx.hi is not None:
+            mask &= a <= ctx.hi
+        return g * mask
+
+
+class Maximum(Op):
+    """out = max(a, b);  the gradient goes to the larger input, split evenly on ties"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
+
+class Minimum(Op):
+    """out = min(a, b);  the gradient goes to the smaller input, split evenly on ties"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
+
+class Where(Op):
+    """out = a where cond else b;  the gradient follows the same choice"""
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, = ctx.saved_tensors
+        zero = np.zeros((), dtype=g.dtype)
+        return None, np.where(cond, g, zero), np.where(cond, zero, g)
+
+
+class Cast(Op):
+    """out = a converted to another dtype;  the gradient is converted back"""
+    @staticmethod
+    def forward(ctx, a, np_dtype):
+        return a.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Clone(Op):
+    """out = a copy of a;  ∂out/∂a = 1"""
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# ---------------------------------------------------------------------------------- helpers for API
+def promote(a, b):
+    """Cast two operands (Tensors or Python scalars) to PyTorch's common dtype."""
+    Tensor = _Tensor[0]
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a._data.dtype, b._data.dtype
+        if da == db:
+            return a, b
+        target = dtypes.result_type(a._data, b._data)
+    elif ta:
+        da = a._data.dtype
+        if da.kind == "f" and isinstance(b, (int, float)) and not isinstance(b, bool):
+            return a, b
+        b = _scalar(b)
+        target = dtypes.result_type(a._data, b)
+    elif tb:
+        db = b._data.dtype
+        if db.kind == "f" and isinstance(a, (int, float)) and not isinstance(a, bool):
+            return a, b
+        a = _scalar(a)
+        target = dtypes.result_type(a, b._data)
+    else:
+        raise TypeError("expected at least one Tensor operand")
+    return _cast(a, target), _cast(b, target)
+
+
+def _scalar(x):
+    Tensor = _Tensor[0]
+    if isinstance(x, (int, float, bool, np.number, np.bool_)):
+        return x.item() if isinstance(x, (np.number, np.bool_)) else x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    if isinstance(x, (list, tuple)):
+        return Tensor._make(np.asarray(x))
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def _cast(x, target: np.dtype):
+    Tensor = _Tensor[0]
+    if isinstance(x, Tensor):
+        return x if x._data.dtype == target else Cast.apply(x, target)
+    return x
+
+
+def binary(op, a, b):
+    """Apply a binary op after PyTorch's type promotion."""
+    a, b = promote(a, b)
+    return op.apply(a, b)
+
+
+def true_divide(a, b):
+    """``a / b`` always gives a floating result, as in PyTorch."""
+    a, b = promote(a, b)
+    Tensor = _Tensor[0]
+    t = a if isinstance(a, Tensor) else b
+    if t._data.dtype.kind != "f":
+        target = dtypes.get_default_dtype().np
+        a, b = _cast(a, target), _cast(b, target)
+        if not isinstance(a, Tensor):
+            a = float(a)
+        if not isinstance(b, Tensor):
+            b = float(b)
+    return Div.apply(a, b)
+
+
+def floating_unary(op, a, *args, **kwargs):
+    """Unary math ops (exp, log, sin, …) promote integer tensors to the default float dtype."""
+    if a._data.dtype.kind != "f":
+        a = Cast.apply(a, dtypes.get_default_dtype().np)
+    return op.apply(a, *args, **kwargs)

@@ -1,0 +1,92 @@
+"""Matrix products: ``matmul`` in all of PyTorch's 1-D / 2-D / batched cases, and the fused
+``linear`` (y = x·Wᵀ + b) that ``nn.Linear`` uses.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+
+
+def _fmt(shape) -> str:
+    return "(" + "x".join(str(n) for n in shape) + ")" if shape else "()"
+
+
+def check_matmul_shapes(a_shape, b_shape, op="matmul") -> None:
+    """Raise the learner-friendly error when inner dimensions disagree."""
+    if len(a_shape) == 0 or len(b_shape) == 0:
+        raise RuntimeError(f"{op}: both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(a_shape)}D and {len(b_shape)}D")
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        raise RuntimeError(f"{op}: {_fmt(a_shape)} @ {_fmt(b_shape)} — inner dimensions {k_a} and {k_b} "
+                           f"differ (mat1 and mat2 shapes cannot be multiplied)")
+
+
+class Matmul(Op):
+    """out = a @ b;  ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (1-D operands are promoted, then squeezed)"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a          # (1, k)
+        b2 = b[:, None] if b.ndim == 1 else b          # (k, 1)
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if need[0]:
+            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+            ga = _sum_to(ga, a.shape)
+        if need[1]:
+            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            if b.ndim == 1:
+                gb = gb[..., 0]
+            gb = _sum_to(gb, b.shape)
+        return ga, gb
+
+
+def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum the leading batch dimensions that broadcasting added."""
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g
+
+
+class Linear(Op):
+    """y = x·Wᵀ + b  — x: (*, in), W: (out, in), b: (out,);  ∂L/∂x = g·W,  ∂L/∂W = gᵀ·x,  ∂L/∂b = Σ g"""
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g @ w if need[0] else None
+        gw = gb = None
+        if need[1]:
+            if g.ndim == 2:
+                gw = g.T @ x
+            else:
+                gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        if len(need) > 2 and need[2]:
+            gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        return gx, gw, gb

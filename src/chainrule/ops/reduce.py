@@ -1,0 +1,245 @@
+"""Reductions and normalisers: sum, mean, prod, max/min, amax/amin, var/std, norm, logsumexp,
+softmax, log_softmax — each forward beside its vector-Jacobian product.
+
+``dim`` is None (reduce everything), an int or a tuple of ints, negative allowed; ``keepdim`` keeps
+reduced axes with size 1.  A backward first restores the reduced axes (``_expand``) so the
+incoming gradient broadcasts against the input.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+
+
+def normalize_dims(dim, ndim: int):
+    """``dim`` as a tuple of non-negative axes (None → all axes)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return tuple(range(ndim))
+        dims = dim
+    else:
+        dims = (dim,)
+    n = max(ndim, 1)
+    out = []
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+        out.append(d % n if ndim else 0)
+    return tuple(out) if ndim else ()
+
+
+def _expand(g: np.ndarray, axes: tuple, keepdim: bool) -> np.ndarray:
+    """Re-insert reduced axes (as size 1) so ``g`` broadcasts against the reduction's input."""
+    if keepdim or not axes:
+        return g
+    return np.expand_dims(g, axes)
+
+
+class Sum(Op):
+    """out = Σᵢ aᵢ;  ∂out/∂aᵢ = 1"""
+    @staticmethod
+    def forward(ctx, a, axes=None, keepdim=False, dtype=None):
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.broadcast_to(_expand(g, ctx.axes, ctx.keepdim), ctx.shape)
+
+
+class Mean(Op):
+    """out = (1/n) Σᵢ aᵢ;  ∂out/∂aᵢ = 1/n"""
+    @staticmethod
+    def forward(ctx, a, axes=None, keepdim=False):
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        ctx.n = n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sum(a, axis=axes, keepdims=keepdim) / a.dtype.type(n)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = _expand(g, ctx.axes, ctx.keepdim) / g.dtype.type(max(ctx.n, 1))
+        return np.broadcast_to(g, ctx.shape)
+
+
+class Prod(Op):
+    """out = Πᵢ aᵢ;  ∂out/∂aᵢ = Π_{j≠i} aⱼ (computed without dividing, so zeros are handled)"""
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdim=False):
+        ctx.save_for_backward(a)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        return np.prod(a, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        axis = ctx.axis
+        if axis is None:
+            flat = a.reshape(-1)
+            others = _prod_of_others(flat, 0).reshape(a.shape)
+            return g * others
+        return _expand(g, (axis,), ctx.keepdim) * _prod_of_others(a, axis)
+
+
+def _prod_of_others(a: np.ndarray, axis: int) -> np.ndarray:
+    """Π_{j≠i} aⱼ along ``axis``: exclusive cumulative products from the left times from the right."""
+    ones_shape = list(a.shape)
+    ones_shape[axis] = 1
+    one = np.ones(ones_shape, dtype=a.dtype)
+    left = np.cumprod(np.concatenate([one, a], axis=axis), axis=axis)
+    left = np.take(left, range(a.shape[axis]), axis=axis)
+    rev = np.flip(a, axis=axis)
+    right = np.cumprod(np.concatenate([one, rev], axis=axis), axis=axis)
+    right = np.flip(np.take(right, range(a.shape[axis]), axis=axis), axis=axis)
+    return left * right
+
+
+class Amax(Op):
+    """out = max over axes;  the gradient is shared evenly among tied maxima (PyTorch's amax rule)"""
+    @staticmethod
+    def forward(ctx, a, axes=None, keepdim=False, take_min=False):
+        out = (np.amin if take_min else np.amax)(a, axis=axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        mask = (a == out)
+        count = mask.sum(axis=ctx.axes, keepdims=True)
+        return _expand(g, ctx.axes, ctx.keepdim) * mask / count.astype(g.dtype)
+
+
+class MaxAlongDim(Op):
+    """values = max (or min) along one dim; the gradient goes to the index that was selected"""
+    @staticmethod
+    def forward(ctx, a, axis, keepdim=False, take_min=False):
+        idx = (np.argmin if take_min else np.argmax)(a, axis=axis)
+        idx_k = np.expand_dims(idx, axis)
+        ctx.shape, ctx.axis, ctx.keepdim, ctx.idx = a.shape, axis, keepdim, idx_k
+        values = np.take_along_axis(a, idx_k, axis=axis)
+        return values if keepdim else np.squeeze(values, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(out, ctx.idx, _expand(g, (ctx.axis,), ctx.keepdim), axis=ctx.axis)
+        return out
+
+
+class Var(Op):
+    """out = Σ(aᵢ − ā)² / (n − correction);  ∂out/∂aᵢ = 2(aᵢ − ā)/(n − correction)"""
+    @staticmethod
+    def forward(ctx, a, axes, correction=1, keepdim=False):
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        centered = a - a.mean(axis=axes, keepdims=True)
+        ctx.save_for_backward(centered)
+        ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.sum(centered * centered, axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denom)).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        centered, = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _expand(g, ctx.axes, ctx.keepdim) * (2 * centered / g.dtype.type(ctx.denom))
+
+
+class Norm(Op):
+    """out = (Σ|aᵢ|ᵖ)^(1/p);  for p = 2: ∂out/∂aᵢ = aᵢ/out (0 where out = 0, as PyTorch)"""
+    @staticmethod
+    def forward(ctx, a, p=2.0, axes=None, keepdim=False):
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        absa = np.abs(a)
+        if p == float("inf"):
+            out = np.amax(absa, axis=axes, keepdims=True)
+        elif p == 1:
+            out = np.sum(absa, axis=axes, keepdims=True)
+        elif p == 2:
+            out = np.sqrt(np.sum(a * a, axis=axes, keepdims=True))
+        else:
+            out = np.sum(absa ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        out = out.astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, out)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        g = _expand(g, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == float("inf"):
+                mask = (np.abs(a) == out)
+                local = np.sign(a) * mask / mask.sum(axis=ctx.axes, keepdims=True)
+            elif p == 1:
+                local = np.sign(a)
+            elif p == 2:
+                local = np.where(out == 0, 0.0, a / out)
+            else:
+                local = np.where(out == 0, 0.0, np.sign(a) * np.abs(a) ** (p - 1) / out ** (p - 1))
+        return g * local.astype(g.dtype, copy=False)
+
+
+def logsumexp_array(a: np.ndarray, axes, keepdims: bool = True) -> np.ndarray:
+    """log Σ eᵃ, shifted by the maximum so that nothing overflows."""
+    m = np.amax(a, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axes)
+
+
+class LogSumExp(Op):
+    """out = log Σᵢ e^{aᵢ};  ∂out/∂aᵢ = softmax(a)ᵢ"""
+    @staticmethod
+    def forward(ctx, a, axes, keepdim=False):
+        with np.errstate(divide="ignore"):
+            out = logsumexp_array(a, axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        return _expand(g, ctx.axes, ctx.keepdim) * np.exp(a - out)
+
+
+class Softmax(Op):
+    """out = e^{aᵢ} / Σⱼ e^{aⱼ};  ∂L/∂a = out ⊙ (g − Σ g ⊙ out)"""
+    @staticmethod
+    def forward(ctx, a, axis):
+        e = np.exp(a - np.amax(a, axis=axis, keepdims=True))
+        out = e / np.sum(e, axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return out * (g - np.sum(g * out, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """out = aᵢ − log Σⱼ e^{aⱼ};  ∂L/∂a = g − softmax(a) · Σ g"""
+    @staticmethod
+    def forward(ctx, a, axis):
+        out = a - logsumexp_array(a, axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)

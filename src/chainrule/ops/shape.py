@@ -1,0 +1,130 @@
+"""Shape ops: reshape/view, squeeze/unsqueeze, transpose/permute, expand, repeat, cat, stack,
+and reading by index (basic slicing, integer arrays, boolean masks) — forward beside backward.
+
+Shape ops move numbers without changing them, so each backward moves the gradient back.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+
+
+class Reshape(Op):
+    """out = a with a new shape;  ∂L/∂a = g reshaped back"""
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class Permute(Op):
+    """out = a with axes reordered;  ∂L/∂a = g with the inverse order"""
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, np.argsort(ctx.axes))
+
+
+class Expand(Op):
+    """out = a broadcast to a larger shape (a view);  the engine sums the gradient back"""
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Repeat(Op):
+    """out = a tiled ``reps`` times along each axis;  ∂L/∂a = Σ over the tiles"""
+    @staticmethod
+    def forward(ctx, a, reps):
+        ctx.shape = a.shape
+        ctx.reps = reps
+        return np.tile(a, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = (1,) * (len(ctx.reps) - len(ctx.shape)) + ctx.shape
+        split = []
+        for r, n in zip(ctx.reps, shape):
+            split.extend((r, n))
+        return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(ctx.shape)
+
+
+class Cat(Op):
+    """out = the inputs joined along ``dim``;  each input gets its slice of the gradient"""
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] for a in arrays]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        bounds = np.cumsum(ctx.sizes)[:-1]
+        return tuple(np.split(g, bounds, axis=ctx.dim))
+
+
+class Stack(Op):
+    """out = the inputs stacked along a new ``dim``;  each input gets its slice of the gradient"""
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        return np.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.moveaxis(g, ctx.dim, 0))
+
+
+class Index(Op):
+    """out = a[index] (slices, integers, integer arrays, boolean masks);
+    ∂L/∂a = zeros with g scattered back — added up where an index repeats"""
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.shape, ctx.index = a.shape, index
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, dtype=g.dtype)
+        if is_basic_index(ctx.index):   # slices and integers never repeat a place
+            out[ctx.index] = g
+        else:
+            np.add.at(out, ctx.index, g)
+        return out
+
+
+def is_basic_index(index) -> bool:
+    """True for indices built only from ints, slices, None and Ellipsis (NumPy's 'basic' indexing)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+class SetItem(Op):
+    """out = a with a[index] = v;  ∂L/∂a = g with the overwritten places zeroed, ∂L/∂v = g[index]"""
+    @staticmethod
+    def forward(ctx, a, index, v):
+        ctx.index = index
+        ctx.v_shape = np.shape(v)
+        out = a.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = g.copy()
+        ga[ctx.index] = 0
+        gv = g[ctx.index]
+        return ga, None, gv

@@ -1,0 +1,1142 @@
+"""``Tensor``: one NumPy array, plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Every method here is a thin, PyTorch-named door into an op in ``chainrule.ops``; no arithmetic
+is done in this file.  Example::
+
+    >>> import chainrule as torch
+    >>> w = torch.tensor([0.5, -1.0], requires_grad=True)
+    >>> loss = (w * w).sum()
+    >>> loss.backward()
+    >>> w.grad
+    tensor([ 1., -2.])
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes
+from ._format import format_tensor
+from .autograd import function as _function
+from .autograd.function import VersionCounter, accumulator_for, RemovableHandle
+from .autograd.grad_mode import _state as _grad_state
+from .device import check_device, CPU
+from .ops import elementwise as E, reduce as R, shape as S, linalg as L
+from .ops.reduce import normalize_dims
+
+
+def _shape_arg(shape) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size)`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+class Size(tuple):
+    """``tensor.shape``: a tuple that prints as ``chainrule.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"chainrule.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    """Python data / NumPy / Tensor → ndarray with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten_first(data)):
+            data = _tensors_to_lists(data)
+        arr = np.asarray(data)
+        if dtype is None:
+            if arr.dtype.kind == "f":
+                arr = arr.astype(dtypes.get_default_dtype().np)
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype(np.int64)
+            elif arr.dtype.kind == "O":
+                raise TypeError(f"can't build a tensor from {type(data).__name__} of mixed or nested-ragged "
+                                f"elements: {data!r}")
+    if dtype is not None:
+        arr = arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+    else:
+        dtypes.from_numpy_dtype(arr.dtype)  # clear error for unsupported dtypes
+    return arr
+
+
+def _flatten_first(data):
+    while isinstance(data, (list, tuple)) and data:
+        yield data[0]
+        data = data[0]
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(x) for x in data]
+    return data
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    ``Tensor(data)`` / ``Tensor(*sizes)`` is PyTorch's legacy constructor: always the default
+    float dtype (``Tensor([[0.4352, 0.3545]])`` → float32).  Prefer ``chainrule.tensor(data)``.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_accumulator", "_hooks",
+                 "_post_accumulate_hooks", "_retains_grad", "__weakref__")
+
+    __array_priority__ = 1000  # make ``ndarray * Tensor`` defer to Tensor.__rmul__
+
+    def __init__(self, *args, device=None):
+        check_device(device)
+        float_np = dtypes.get_default_dtype().np
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            data = np.array(_to_array(args[0]) if isinstance(args[0], Tensor) else args[0], dtype=float_np)
+        else:
+            data = np.zeros(_shape_arg(args) if args else (0,), dtype=float_np)
+        self._init(data)
+
+    def _init(self, data: np.ndarray) -> None:
+        self._data = data
+        self._requires_grad = False
+        self._grad = None
+        self.grad_fn = None
+        self._vc = VersionCounter()
+        self._accumulator = None
+        self._hooks = None
+        self._post_accumulate_hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray) -> "Tensor":
+        """Wrap an array without copying or checking (the ops' fast path)."""
+        t = object.__new__(Tensor)
+        t._data = data
+        t._requires_grad = False
+        t._grad = None
+        t.grad_fn = None
+        t._vc = VersionCounter()
+        t._accumulator = None
+        t._hooks = None
+        t._post_accumulate_hooks = None
+        t._retains_grad = False
+        return t
+
+    # --------------------------------------------------------------------------- basic attributes
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[normalize_dims(dim, self._data.ndim)[0]]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        return self._vc.value
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if not value and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients (this tensor is "
+                               f"{self.dtype}); convert it first, e.g. x.float()")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                          ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                          "want the gradient for a non-leaf Tensor, use .retain_grad() on the non-leaf "
+                          "Tensor.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: grad shape "
+                                   f"{tuple(value.shape)}, tensor shape {tuple(self.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: grad {value.dtype}, "
+                                   f"tensor {self.dtype}")
+        self._grad = value
+
+    @property
+    def data(self) -> "Tensor":
+        """The same numbers, detached from the graph (shares memory; in-place changes are not tracked)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else _to_array(value)
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*reversed(range(self._data.ndim)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    # ------------------------------------------------------------------------------- conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar: "
+                               f".item() needs exactly one element (shape {tuple(self.shape)}); "
+                               f"reduce it first (e.g. .sum() or .mean()) or index one element")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous "
+                               f"(shape {tuple(self.shape)}); use .any() or .all()")
+        return bool(self._data.reshape(()).item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return format_tensor(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+                dtype = a
+            else:
+                device = a
+        check_device(device)
+        if dtype is None:
+            return self.clone() if copy else self
+        target = dtypes.to_dtype(dtype).np
+        if target == self._data.dtype:
+            return self.clone() if copy else self
+        return E.Cast.apply(self, target)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                    "int64": "torch.LongTensor", "bool": "torch.BoolTensor"}.get(self.dtype.name, self.dtype.name)
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        check_device("cuda")
+
+    def contiguous(self, memory_format=None):
+        return self
+
+    def is_contiguous(self) -> bool:
+        return True
+
+    # --------------------------------------------------------------------------- graph methods
+    def _edge(self):
+        """The node a consumer's edge points to: our ``grad_fn``, or the leaf's ``AccumulateGrad``."""
+        return self.grad_fn if self.grad_fn is not None else accumulator_for(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        """Compute ∂self/∂leaf for every leaf that requires grad and add it into ``leaf.grad``."""
+        from .autograd import backward as _backward
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """The same data (shared memory and version counter), cut off from the graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self, memory_format=None) -> "Tensor":
+        return E.Clone.apply(self)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep theirs)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+        self.grad_fn._retained = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """``hook(grad) -> Tensor or None``, called with this tensor's gradient during backward."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            node = self.grad_fn
+            if node._pre_hooks is None:
+                node._pre_hooks = {}
+            handle = RemovableHandle(node._pre_hooks)
+            node._pre_hooks[handle._key] = hook
+            return handle
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle._key] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        handle = RemovableHandle(self._post_accumulate_hooks)
+        self._post_accumulate_hooks[handle._key] = hook
+        return handle
+
+    # ------------------------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return E.binary(E.Add, self, other)
+
+    def __radd__(self, other):
+        return E.binary(E.Add, other, self)
+
+    def __sub__(self, other):
+        return E.binary(E.Sub, self, other)
+
+    def __rsub__(self, other):
+        return E.binary(E.Sub, other, self)
+
+    def __mul__(self, other):
+        return E.binary(E.Mul, self, other)
+
+    def __rmul__(self, other):
+        return E.binary(E.Mul, other, self)
+
+    def __truediv__(self, other):
+        return E.true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return E.true_divide(other, self)
+
+    def __pow__(self, other):
+        return E.binary(E.Pow, self, other)
+
+    def __rpow__(self, other):
+        return E.binary(E.Pow, other, self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def add(self, other, alpha=1):
+        return E.binary(E.Add, self, other) if alpha == 1 else self + alpha * other
+
+    def sub(self, other, alpha=1):
+        return E.binary(E.Sub, self, other) if alpha == 1 else self - alpha * other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    multiply, divide, subtract, true_divide, negative = mul, div, sub, div, neg
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def mm(self, other):
+        if self._data.ndim != 2 or _data(other).ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self._data.ndim}-D and {_data(other).ndim}-D")
+        return matmul(self, other)
+
+    def dot(self, other):
+        if self._data.ndim != 1 or _data(other).ndim != 1:
+            raise RuntimeError("1D tensors expected, but got "
+                               f"{self._data.ndim}D and {_data(other).ndim}D tensors")
+        return matmul(self, other)
+
+    # --------------------------------------------------------------------------- comparisons
+    def _compare(self, other, fn):
+        return Tensor._make(fn(self._data, _data(other)))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
+
+    def __xor__(self, other):
+        return self._compare(other, np.logical_xor if self._data.dtype == np.bool_ else np.bitwise_xor)
+
+    def __invert__(self):
+        return Tensor._make(np.logical_not(self._data) if self._data.dtype == np.bool_ else ~self._data)
+
+    def logical_not(self):
+        return Tensor._make(np.logical_not(self._data))
+
+    def equal(self, other) -> bool:
+        return self._data.shape == _data(other).shape and bool(np.array_equal(self._data, _data(other)))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        return bool(np.allclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self):
+        return Tensor._make(np.isnan(self._data))
+
+    def isinf(self):
+        return Tensor._make(np.isinf(self._data))
+
+    def isfinite(self):
+        return Tensor._make(np.isfinite(self._data))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim))
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim))
+
+    def argmax(self, dim=None, keepdim=False):
+        return _arg_extreme(self, np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _arg_extreme(self, np.argmin, dim, keepdim)
+
+    def nonzero(self, as_tuple=False):
+        idx = np.nonzero(self._data)
+        if as_tuple:
+            return tuple(Tensor._make(i.astype(np.int64)) for i in idx)
+        return Tensor._make(np.stack(idx, axis=-1).astype(np.int64))
+
+    def count_nonzero(self, dim=None):
+        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dim), dtype=np.int64))
+
+    # ------------------------------------------------------------------------------- unary math
+    def exp(self):
+        return E.floating_unary(E.Exp, self)
+
+    def log(self):
+        return E.floating_unary(E.Log, self)
+
+    def log1p(self):
+        return E.floating_unary(E.Log1p, self)
+
+    def sqrt(self):
+        return E.floating_unary(E.Sqrt, self)
+
+    def rsqrt(self):
+        return E.floating_unary(E.Rsqrt, self)
+
+    def sin(self):
+        return E.floating_unary(E.Sin, self)
+
+    def cos(self):
+        return E.floating_unary(E.Cos, self)
+
+    def tanh(self):
+        return E.floating_unary(E.Tanh, self)
+
+    def sigmoid(self):
+        return E.floating_unary(E.Sigmoid, self)
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def sign(self):
+        return E.Sign.apply(self)
+
+    def square(self):
+        return self * self
+
+    def reciprocal(self):
+        return 1.0 / self
+
+    def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = maximum(out, min)
+            if max is not None:
+                out = minimum(out, max)
+            return out
+        return E.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+    # -------------------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        a = self
+        if dtype is not None:
+            a = a.to(dtype)
+        elif self._data.dtype.kind in "biu":
+            a = a.to(dtypes.int64)
+        return R.Sum.apply(a, normalize_dims(dim, self._data.ndim), keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        a = self if dtype is None else self.to(dtype)
+        if a._data.dtype.kind != "f":
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {a.dtype.name.capitalize()}")
+        return R.Mean.apply(a, normalize_dims(dim, self._data.ndim), keepdim)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        a = self if dtype is None else self.to(dtype)
+        if dim is None:
+            return R.Prod.apply(a, None, False)
+        return R.Prod.apply(a, normalize_dims(dim, self._data.ndim)[0], keepdim)
+
+    def _extreme(self, dim, keepdim, take_min):
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(f"{'min' if take_min else 'max'}(): Expected reduction dim to be specified "
+                                   f"for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+            return R.Amax.apply(self, None, False, take_min)
+        if isinstance(dim, Tensor):  # torch.max(a, b) — the element-wise form
+            return minimum(self, dim) if take_min else maximum(self, dim)
+        axis = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
+        if axis is None:
+            values = self.clone()
+            return _MinMax(values, Tensor._make(np.zeros((), dtype=np.int64)))
+        values = R.MaxAlongDim.apply(self, axis, keepdim, take_min)
+        idx = (np.argmin if take_min else np.argmax)(self._data, axis=axis)
+        if keepdim:
+            idx = np.expand_dims(idx, axis)
+        return _MinMax(values, Tensor._make(idx.astype(np.int64)))
+
+    def max(self, dim=None, keepdim=False):
+        return self._extreme(dim, keepdim, False)
+
+    def min(self, dim=None, keepdim=False):
+        return self._extreme(dim, keepdim, True)
+
+    def amax(self, dim=(), keepdim=False):
+        return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, False)
+
+    def amin(self, dim=(), keepdim=False):
+        return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, True)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        correction = _correction(unbiased, correction)
+        return R.Var.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        if p in ("fro", None):
+            p = 2.0
+        if p == "nuc" or isinstance(p, str):
+            raise RuntimeError(f"norm: p='{p}' is not supported; use p=1, 2, inf or a number")
+        return R.Norm.apply(self, float(p), normalize_dims(dim, self._data.ndim), keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
+
+    def softmax(self, dim, dtype=None):
+        a = self if dtype is None else self.to(dtype)
+        return R.Softmax.apply(a, _one_dim(dim, self._data.ndim))
+
+    def log_softmax(self, dim, dtype=None):
+        a = self if dtype is None else self.to(dtype)
+        return R.LogSoftmax.apply(a, _one_dim(dim, self._data.ndim))
+
+    # ------------------------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        return S.Reshape.apply(self, _resolve_shape(shape, self._data.size, "reshape", self.shape))
+
+    def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype,)):
+            raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
+        return S.Reshape.apply(self, _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape))
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        nd = self._data.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s, e = normalize_dims(start_dim, nd)[0], normalize_dims(end_dim, nd)[0]
+        shape = self._data.shape
+        new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+        return S.Reshape.apply(self, new)
+
+    def unflatten(self, dim, sizes):
+        d = normalize_dims(dim, self._data.ndim)[0]
+        shape = self._data.shape
+        sizes = _resolve_shape(tuple(sizes), shape[d], "unflatten", (shape[d],))
+        return S.Reshape.apply(self, shape[:d] + sizes + shape[d + 1:])
+
+    def squeeze(self, dim=None):
+        shape = self._data.shape
+        if dim is None:
+            new = tuple(n for n in shape if n != 1)
+        else:
+            dims = normalize_dims(dim, self._data.ndim)
+            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+        return S.Reshape.apply(self, new)
+
+    def unsqueeze(self, dim):
+        nd = self._data.ndim + 1
+        if not -nd <= dim < nd:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+        d = dim % nd
+        shape = self._data.shape
+        return S.Reshape.apply(self, shape[:d] + (1,) + shape[d:])
+
+    def transpose(self, dim0, dim1):
+        nd = self._data.ndim
+        if nd == 0:
+            return self
+        axes = list(range(nd))
+        a, b = normalize_dims(dim0, nd)[0], normalize_dims(dim1, nd)[0]
+        axes[a], axes[b] = axes[b], axes[a]
+        return S.Permute.apply(self, tuple(axes))
+
+    swapaxes = transpose
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return self.transpose(0, 1) if self._data.ndim == 2 else self
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        nd = self._data.ndim
+        if len(dims) != nd:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                               f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} "
+                               f"is not equal to len(dims) = {len(dims)}")
+        return S.Permute.apply(self, tuple(d % nd for d in dims))
+
+    def expand(self, *sizes):
+        sizes = _shape_arg(sizes)
+        shape = self._data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
+                               f"the number of dimensions in the tensor ({len(shape)})")
+        lead = len(sizes) - len(shape)
+        full = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
+        for i, n in enumerate(shape):
+            if n != 1 and n != full[i + lead]:
+                raise RuntimeError(f"expand: the expanded size of the tensor ({full[i + lead]}) must match the "
+                                   f"existing size ({n}) at non-singleton dimension {i + lead}. Target sizes: "
+                                   f"{list(sizes)}. Tensor sizes: {list(shape)}")
+        return S.Expand.apply(self, full)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def repeat(self, *reps):
+        reps = _shape_arg(reps)
+        if len(reps) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                               "dimensions of tensor")
+        return S.Repeat.apply(self, reps)
+
+    def split(self, split_size, dim=0):
+        return split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return chunk(self, chunks, dim)
+
+    def unbind(self, dim=0):
+        d = normalize_dims(dim, self._data.ndim)[0]
+        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
+
+    def select(self, dim, index):
+        d = normalize_dims(dim, self._data.ndim)[0]
+        return self[(slice(None),) * d + (index,)]
+
+    def narrow(self, dim, start, length):
+        d = normalize_dims(dim, self._data.ndim)[0]
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def gather(self, dim, index):
+        return gather(self, dim, index)
+
+    # ---------------------------------------------------------------------------------- indexing
+    def __getitem__(self, index):
+        idx = _index_arg(index)
+        try:
+            return S.Index.apply(self, idx)
+        except IndexError as e:
+            raise IndexError(f"{e} (indexing a tensor of shape {tuple(self.shape)})") from None
+
+    def __setitem__(self, index, value):
+        idx = _index_arg(index)
+        v = value
+        if isinstance(v, (list, tuple, np.ndarray)):
+            v = Tensor._make(np.asarray(v, dtype=self._data.dtype))
+        if isinstance(v, Tensor) and v._data.dtype != self._data.dtype:
+            v = v.to(self.dtype)
+        if not isinstance(v, Tensor):
+            v = self._data.dtype.type(v)
+        self._in_place(lambda: S.SetItem.apply(self, idx, v), "__setitem__")
+
+    # --------------------------------------------------------------------------------- in place
+    def _in_place(self, compute, name: str) -> "Tensor":
+        """Run ``compute`` (the out-of-place op on ``self``), then write the result into this tensor.
+
+        The numbers land in the same memory (so views and ``.data`` aliases see them), the version
+        counter is bumped (so a node that saved the old values will refuse to backprop), and, when
+        recording, ``self`` takes over the new node as its ``grad_fn``.
+        """
+        if self._requires_grad and self.grad_fn is None and _grad_state["enabled"]:
+            raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
+                               f"({name}). Wrap the update in `with torch.no_grad():` (as optimizers do), or "
+                               f"use the out-of-place form.")
+        result = compute()
+        out = result._data
+        if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_type_word(out.dtype)} can't be cast to the desired output type "
+                               f"{_type_word(self._data.dtype)} (in-place {name} on a {self.dtype} tensor)")
+        if out.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(out.shape)} (in-place {name})")
+        node = result.grad_fn
+        if node is not None and node._saved:
+            # the node may have saved our old values: give it a private copy before we overwrite them
+            node._saved = tuple(s.copy() if s is self._data else s for s in node._saved)
+            node._saved_versions = tuple(None if (rec is not None and rec[0] is self._vc) else rec
+                                         for rec in node._saved_versions)
+        if not self._data.flags.writeable:
+            self._data = self._data.copy()
+        np.copyto(self._data, out, casting="unsafe")
+        self._vc.value += 1
+        if node is not None:
+            self.grad_fn = node
+            self._requires_grad = True
+            if self._retains_grad:
+                import weakref
+                node._retained = weakref.ref(self)
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._in_place(lambda: self.add(other, alpha=alpha), "add_")
+
+    def sub_(self, other, alpha=1):
+        return self._in_place(lambda: self.sub(other, alpha=alpha), "sub_")
+
+    def mul_(self, other):
+        return self._in_place(lambda: self * other, "mul_")
+
+    def div_(self, other):
+        return self._in_place(lambda: self / other, "div_")
+
+    def pow_(self, exponent):
+        return self._in_place(lambda: self ** exponent, "pow_")
+
+    def clamp_(self, min=None, max=None):
+        return self._in_place(lambda: self.clamp(min, max), "clamp_")
+
+    clip_ = clamp_
+
+    def neg_(self):
+        return self._in_place(lambda: -self, "neg_")
+
+    def exp_(self):
+        return self._in_place(lambda: self.exp(), "exp_")
+
+    def sqrt_(self):
+        return self._in_place(lambda: self.sqrt(), "sqrt_")
+
+    def relu_(self):
+        return self._in_place(lambda: self.relu(), "relu_")
+
+    def sigmoid_(self):
+        return self._in_place(lambda: self.sigmoid(), "sigmoid_")
+
+    def tanh_(self):
+        return self._in_place(lambda: self.tanh(), "tanh_")
+
+    def zero_(self):
+        return self._in_place(lambda: self * 0 if self._requires_grad else
+                              Tensor._make(np.zeros_like(self._data)), "zero_")
+
+    def fill_(self, value):
+        v = value.item() if isinstance(value, Tensor) else value
+        return self._in_place(lambda: self * 0 + v if self._requires_grad else
+                              Tensor._make(np.full_like(self._data, v)), "fill_")
+
+    def copy_(self, src, non_blocking=False):
+        src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+        return self._in_place(lambda: self * 0 + src.to(self.dtype), "copy_")
+
+    def addcmul_(self, t1, t2, value=1):
+        return self._in_place(lambda: self + value * t1 * t2, "addcmul_")
+
+    def addcdiv_(self, t1, t2, value=1):
+        return self._in_place(lambda: self + value * t1 / t2, "addcdiv_")
+
+    def lerp_(self, end, weight):
+        return self._in_place(lambda: self + weight * (end - self), "lerp_")
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import rng
+        return self._fill_random(lambda shape: rng(generator).uniform(a, b, shape), "uniform_")
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import rng
+        return self._fill_random(lambda shape: rng(generator).normal(mean, std, shape), "normal_")
+
+    def _fill_random(self, draw, name):
+        values = draw(self._data.shape).astype(self._data.dtype)
+        return self._in_place(lambda: Tensor._make(values), name)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+
+class Parameter(Tensor):
+    """A tensor that a ``Module`` registers as a learnable parameter (``requires_grad=True`` by default).
+
+    ``Parameter(tensor)`` shares the tensor's data.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            arr = np.zeros((0,), dtype=dtypes.get_default_dtype().np)
+        elif isinstance(data, Tensor):
+            arr = data._data
+        else:
+            arr = _to_array(data)
+        self._init(arr)
+        if requires_grad:
+            self.requires_grad = True
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("chainrule never pickles tensors; use chainrule.save (safetensors)")
+
+
+class _MinMax(tuple):
+    """``(values, indices)`` returned by ``max(dim)`` / ``min(dim)``, like ``torch.return_types.max``."""
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def _type_word(np_dtype) -> str:
+    return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}[np_dtype.kind]
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _one_dim(dim, ndim):
+    if dim is None:
+        raise TypeError("softmax()/log_softmax() need an explicit dim")
+    return normalize_dims(dim, ndim)[0] if ndim else None
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _arg_extreme(t, fn, dim, keepdim):
+    if dim is None:
+        out = np.asarray(fn(t._data.reshape(-1)), dtype=np.int64)
+        return Tensor._make(out.reshape((1,) * t._data.ndim) if keepdim else out)
+    axis = normalize_dims(dim, t._data.ndim)[0]
+    out = fn(t._data, axis=axis)
+    if keepdim:
+        out = np.expand_dims(out, axis)
+    return Tensor._make(np.asarray(out, dtype=np.int64))
+
+
+def _resolve_shape(shape, size, op, from_shape):
+    """Fill one ``-1`` and check that the element count is kept."""
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred (-1) in shape {list(shape)}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"{op}: invalid shape dimension {s} in {list(shape)}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
+                               f"(from shape {list(from_shape)})")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
+                           f"(from shape {list(from_shape)})")
+    return shape
+
+
+def _index_arg(index):
+    """Tensors inside an index become NumPy arrays (integer arrays or boolean masks)."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+# ------------------------------------------------------------------ functions the methods rely on
+def matmul(a, b):
+    """``a @ b`` with PyTorch's 1-D/2-D/batched rules and an error that names both shapes."""
+    a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
+    b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b))
+    L.check_matmul_shapes(a._data.shape, b._data.shape)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != "
+                           f"{b.dtype.name} (matmul of {a.dtype} and {b.dtype}: convert one with .to())")
+    try:
+        return L.Matmul.apply(a, b)
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                           f"broadcast") from None
+
+
+def maximum(a, b):
+    return E.binary(E.Maximum, a, b)
+
+
+def minimum(a, b):
+    return E.binary(E.Minimum, a, b)
+
+
+def split(t, split_size_or_sections, dim=0):
+    d = normalize_dims(dim, t._data.ndim)[0]
+    n = t._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(t.narrow(d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(t, chunks, dim=0):
+    d = normalize_dims(dim, t._data.ndim)[0]
+    n = t._data.shape[d]
+    step = -(-n // chunks) if n else 1
+    return split(t, step, d)
+
+
+def gather(t, dim, index):
+    d = normalize_dims(dim, t._data.ndim)[0]
+    idx = index._data
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    return t[tuple(grids)]
+
+
+_function._Tensor[0] = Tensor
