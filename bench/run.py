@@ -1,0 +1,307 @@
+"""Benchmark: the same training work in chainrule, PyTorch and hand-written NumPy, in one run.
+
+    python3 bench/run.py                 # all workloads, writes bench/results/latest.{json,md}
+    python3 bench/run.py --only W1 --repeats 15
+
+Each workload builds one set of initial weights and data, checks that the three implementations
+agree numerically after one step, then times them in interleaved rounds (A B C A B C …) and reports
+medians and ratios to hand-written NumPy.  Peak memory of one step is measured with tracemalloc
+(NumPy and chainrule allocate through it; PyTorch's allocator does not, so it is not reported).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy_reference as ref  # noqa: E402
+
+import chainrule  # noqa: E402
+
+
+# ------------------------------------------------------------------------------------ workloads
+def _layers(sizes, rng, dtype):
+    """PyTorch-style default init, one list [W1, b1, W2, b2, ...] of NumPy arrays."""
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype))
+        params.append(rng.uniform(-bound, bound, (fan_out,)).astype(dtype))
+    return params
+
+
+def _mlp(lib, sizes, act, final_act=None):
+    mods = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(lib.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            mods.append(act())
+    if final_act:
+        mods.append(final_act())
+    return lib.nn.Sequential(*mods)
+
+
+def _load(lib, model, params):
+    linears = [m for m in model.modules() if isinstance(m, lib.nn.Linear)]
+    with lib.no_grad():
+        for i, lin in enumerate(linears):
+            lin.weight.copy_(lib.tensor(params[2 * i].copy()))
+            lin.bias.copy_(lib.tensor(params[2 * i + 1].copy()))
+    return [p for lin in linears for p in (lin.weight, lin.bias)]
+
+
+class Workload:
+    name = ""
+    what = ""
+
+    def __init__(self):
+        self.runners = {}
+
+    def setup(self):
+        raise NotImplementedError
+
+    def params_after_one_step(self, impl):
+        raise NotImplementedError
+
+
+class SeedStep(Workload):
+    name = "W1"
+    what = "the seed's 2-2-1 sigmoid net, BCE, SGD, one sample: one training step"
+    unit = "step"
+
+    def setup(self):
+        self.params0 = [np.array([[0.4352, 0.3545], [0.1951, 0.4835]]), np.array([-0.1419, 0.0439]),
+                        np.array([[-0.1725, 0.1129]]), np.array([-0.3043])]
+        self.params0 = [p.astype(np.float32) for p in self.params0]
+        self.x = np.array([[1.0, 1.0]], dtype=np.float32)
+        self.y = np.array([[0.0]], dtype=np.float32)
+
+    def make(self, impl):
+        if impl == "numpy":
+            params = [p.copy() for p in self.params0]
+            return (lambda: ref.seed_step(params, self.x, self.y, 1.0)), lambda: params
+        lib = _import(impl)
+        model = _mlp(lib, [2, 2, 1], lib.nn.Sigmoid, lib.nn.Sigmoid)
+        params = _load(lib, model, self.params0)
+        crit = lib.nn.BCELoss()
+        opt = lib.optim.SGD(model.parameters(), lr=1.0)
+        x, y = lib.tensor(self.x), lib.tensor(self.y)
+
+        def step():
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+        return step, lambda: [_np(p) for p in params]
+
+
+class DigitsEpoch(Workload):
+    name = "W2"
+    what = "digits (1797x64), MLP 64-128-64-10 ReLU, cross-entropy, SGD momentum 0.9, batch 32: one epoch"
+    unit = "epoch"
+
+    def setup(self):
+        rng = np.random.default_rng(0)
+        try:
+            from sklearn.datasets import load_digits
+            d = load_digits()
+            self.X, self.labels = (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
+        except ImportError:  # same shapes, synthetic values
+            self.X = rng.random((1797, 64)).astype(np.float32)
+            self.labels = rng.integers(0, 10, 1797)
+        self.params0 = _layers([64, 128, 64, 10], rng, np.float32)
+        self.batches = [(self.X[i:i + 32], self.labels[i:i + 32]) for i in range(0, len(self.X), 32)]
+
+    def make(self, impl):
+        if impl == "numpy":
+            params = [p.copy() for p in self.params0]
+            bufs = [None] * len(params)
+
+            def epoch():
+                for xb, yb in self.batches:
+                    ref.mlp_relu_ce_step(params, xb, yb, 0.05, 0.9, bufs)
+            return epoch, lambda: params
+        lib = _import(impl)
+        model = _mlp(lib, [64, 128, 64, 10], lib.nn.ReLU)
+        params = _load(lib, model, self.params0)
+        crit = lib.nn.CrossEntropyLoss()
+        opt = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        batches = [(lib.tensor(xb), lib.tensor(yb)) for xb, yb in self.batches]
+
+        def epoch():
+            for xb, yb in batches:
+                opt.zero_grad()
+                crit(model(xb), yb).backward()
+                opt.step()
+        return epoch, lambda: [_np(p) for p in params]
+
+
+class WideMLPStep(Workload):
+    name = "W3"
+    what = "MLP 784-1024-1024-10 ReLU, cross-entropy, SGD, batch 256, float32: one step"
+    unit = "step"
+
+    def setup(self):
+        rng = np.random.default_rng(1)
+        self.params0 = _layers([784, 1024, 1024, 10], rng, np.float32)
+        self.x = rng.random((256, 784), dtype=np.float32)
+        self.labels = rng.integers(0, 10, 256)
+
+    def make(self, impl):
+        if impl == "numpy":
+            params = [p.copy() for p in self.params0]
+            return (lambda: ref.mlp_relu_ce_step(params, self.x, self.labels, 0.01)), lambda: params
+        lib = _import(impl)
+        model = _mlp(lib, [784, 1024, 1024, 10], lib.nn.ReLU)
+        params = _load(lib, model, self.params0)
+        crit = lib.nn.CrossEntropyLoss()
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        x, y = lib.tensor(self.x), lib.tensor(self.labels)
+
+        def step():
+            opt.zero_grad()
+            crit(model(x), y).backward()
+            opt.step()
+        return step, lambda: [_np(p) for p in params]
+
+
+WORKLOADS = [SeedStep, DigitsEpoch, WideMLPStep]
+
+
+# ------------------------------------------------------------------------------------- harness
+def _import(impl):
+    if impl == "torch":
+        import torch
+        torch.set_num_threads(os.cpu_count() or 1)
+        return torch
+    return chainrule
+
+
+def _np(p):
+    return p.detach().numpy().copy()
+
+
+def check_agreement(w) -> float:
+    """Largest relative difference of the parameters after one step, each impl vs NumPy."""
+    worst = 0.0
+    _, get_ref = _one_step(w, "numpy")
+    for impl in IMPLS[1:]:
+        _, get = _one_step(w, impl)
+        for a, b in zip(get(), get_ref()):
+            rel = np.max(np.abs(a - b) / (np.abs(b) + 1e-6))
+            worst = max(worst, float(rel))
+    return worst
+
+
+def _one_step(w, impl):
+    run, get = w.make(impl)
+    run()
+    return run, get
+
+
+def peak_memory(w, impl) -> int:
+    run, _ = w.make(impl)
+    run()  # warm: first-step allocations (momentum buffers, grads) are part of steady state
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    run()
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    return peak
+
+
+def time_interleaved(w, repeats: int, min_time: float = 0.05) -> dict:
+    runners = {impl: w.make(impl)[0] for impl in IMPLS}
+    for run in runners.values():  # warm-up
+        run()
+    loops = {}
+    for impl, run in runners.items():
+        n, t = 1, 0.0
+        while True:
+            t0 = time.perf_counter()
+            for _ in range(n):
+                run()
+            t = time.perf_counter() - t0
+            if t >= min_time or n >= 1 << 16:
+                break
+            n *= 2
+        loops[impl] = n
+    samples = {impl: [] for impl in IMPLS}
+    for _ in range(repeats):
+        for impl, run in runners.items():
+            n = loops[impl]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                run()
+            samples[impl].append((time.perf_counter() - t0) / n)
+    return {impl: statistics.median(s) for impl, s in samples.items()}
+
+
+IMPLS = ["numpy", "chainrule", "torch"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", help="workload names (W1 W2 W3)")
+    ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    args = ap.parse_args(argv)
+    rows = []
+    for cls in WORKLOADS:
+        if args.only and cls.name not in args.only:
+            continue
+        w = cls()
+        w.setup()
+        agree = check_agreement(w)
+        if agree > 1e-3:
+            print(f"{w.name}: implementations disagree after one step (max rel diff {agree:.2e})", file=sys.stderr)
+            return 1
+        med = time_interleaved(w, args.repeats)
+        mem = {impl: peak_memory(w, impl) for impl in ("numpy", "chainrule")}
+        row = {"workload": w.name, "what": w.what, "unit": w.unit, "max_rel_diff_after_one_step": agree,
+               "median_ms": {k: v * 1e3 for k, v in med.items()},
+               "ratio_to_numpy": {k: med[k] / med["numpy"] for k in IMPLS},
+               "peak_mem_mb": {k: v / 2 ** 20 for k, v in mem.items()},
+               "peak_mem_ratio_chainrule_to_numpy": mem["chainrule"] / max(mem["numpy"], 1)}
+        rows.append(row)
+        print(_row_md(row), flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
+            "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d")}
+    try:
+        import torch
+        meta["torch"] = torch.__version__
+    except ImportError:
+        pass
+    from chainrule.io.atomic import atomic_write_text
+    atomic_write_text(os.path.join(args.out, "latest.json"), json.dumps({"meta": meta, "rows": rows}, indent=2))
+    atomic_write_text(os.path.join(args.out, "latest.md"), to_markdown(rows, meta))
+    return 0
+
+
+def _row_md(r) -> str:
+    m, q = r["median_ms"], r["ratio_to_numpy"]
+    return (f"| {r['workload']} | {m['numpy']:.3f} ms | {m['chainrule']:.3f} ms ({q['chainrule']:.2f}x) | "
+            f"{m['torch']:.3f} ms ({q['torch']:.2f}x) | {r['peak_mem_ratio_chainrule_to_numpy']:.2f}x |")
+
+
+def to_markdown(rows, meta) -> str:
+    head = ("| workload | hand-written NumPy | chainrule (ratio) | PyTorch (ratio) | chainrule peak memory / NumPy |\n"
+            "|---|---|---|---|---|\n")
+    body = "\n".join(_row_md(r) for r in rows)
+    legend = "\n".join(f"- {r['workload']}: {r['what']} (median per {r['unit']})" for r in rows)
+    env = ", ".join(f"{k} {v}" for k, v in meta.items())
+    return head + body + "\n\n" + legend + f"\n\nMeasured on: {env}.\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
