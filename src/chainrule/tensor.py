@@ -619,12 +619,14 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = maximum(out, min)
-            if max is not None:
-                out = minimum(out, max)
-            return out
+            ts = [self] + [b if isinstance(b, Tensor) else Tensor._make(np.asarray(b, self._data.dtype))
+                           for b in (min, max) if b is not None]
+            from .functions import _common
+            ts = _common(ts)
+            it = iter(ts[1:])
+            lo = next(it) if min is not None else None
+            hi = next(it) if max is not None else None
+            return E.ClampTensor.apply(ts[0], lo, hi)
         return E.Clamp.apply(self, min, max)
 
     clip = clamp

@@ -297,6 +297,40 @@ class Clamp(Op):
         return g * mask
 
 
+class ClampTensor(Op):
+    """out = min(max(a, lo), hi) with tensor bounds;  the gradient goes to ``a`` where lo ≤ a ≤ hi,
+    to ``lo`` where a < lo (and lo < hi), to ``hi`` where a > hi or hi < lo — PyTorch's rule, so a
+    tie at a bound gives the whole gradient to ``a``."""
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        ctx.save_for_backward(a, lo, hi)
+        out = a
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        zero = np.zeros((), dtype=g.dtype)
+        ga = glo = ghi = None
+        if need[0]:
+            mask = True
+            if lo is not None:
+                mask = a >= lo
+            if hi is not None:
+                mask = mask & (a <= hi)
+            ga = np.where(mask, g, zero)
+        if lo is not None and len(need) > 1 and need[1]:
+            glo = np.where((a < lo) & (lo < hi) if hi is not None else a < lo, g, zero)
+        if hi is not None and len(need) > 2 and need[2]:
+            ghi = np.where((a > hi) | (hi < lo) if lo is not None else a > hi, g, zero)
+        return ga, glo, ghi
+
+
 class Maximum(Op):
     """out = max(a, b);  the gradient goes to the larger input, split evenly on ties"""
     @staticmethod
