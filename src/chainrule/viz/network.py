@@ -1,0 +1,389 @@
+"""The layered network diagram (SVG), drawn like the lecture's figure, with the numbers on it.
+
+A pure function of numbers: ``draw_network(NetworkState(...))`` needs no model, no browser and no
+plotting library.  ``capture_network(model, x, y, loss_fn)`` fills a ``NetworkState`` from one real
+forward/backward pass (and, given an optimizer, the update) of an MLP built from ``Linear`` layers.
+
+What is drawn, left to right:
+  inputs ``x1, x2, ...`` → for each layer, one box per unit split in two halves,
+  ``z_j = Σ_i W·x_i + b_j`` (left) and the activation ``σ_j = σ(z_j)`` (right) → the loss ``L``.
+  Every weight is an edge from its input to its unit, every bias an edge from a constant ``1`` node.
+  Edge labels: ``W5 = -0.1725`` and, after backward, ``∂L/∂W5 = 0.2727`` (and ``→ -0.4452``, the value
+  after the optimizer step, when known).  Edge colour and width grow with ``|∂L/∂W|``.
+
+Numbering follows the lecture: units are numbered across layers (hidden units 1, 2, output unit 3),
+weights row by row across layers (``W1 = layer1.weight[0][0]``, ``W2 = layer1.weight[0][1]``,
+``W3 = layer1.weight[1][0]``, ... ``W5 = layer2.weight[0][0]``), biases by unit (``b3`` feeds unit 3).
+The unit values shown are ``z1, z2, σ1, σ2, z3, σ3`` (the activation is written ``σ`` for sigmoid and
+``a`` otherwise) plus the loss.
+
+For later scripting (e.g. highlighting a chain-rule path in an HTML page), elements carry ids and
+classes: ``<g id="edge-W5" class="edge param weight layer-2" data-from="unit-sigma1" data-to="unit-3">``,
+``<g id="unit-3" class="unit layer-2">`` holding ``<g id="unit-z3">`` and ``<g id="unit-sigma3">``,
+inputs ``unit-x1``, bias sources ``bias-1``, the loss ``unit-loss``; full-precision numbers sit in
+``data-value`` / ``data-grad`` / ``data-after`` attributes.  The SVG has no external references and
+no script, so it can be pasted inline into an HTML page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._svg import SVGImage, attrs, num, text
+
+ACTIVATION_SYMBOL = {"sigmoid": ("σ", "sigma"), "tanh": ("a", "a"), "relu": ("a", "a"),
+                     "leakyrelu": ("a", "a"), "gelu": ("a", "a"), "softplus": ("a", "a"),
+                     "elu": ("a", "a"), "softmax": ("p", "p"), None: ("z", "z")}
+
+
+@dataclass
+class LayerState:
+    """One ``Linear`` layer (``z = W x + b``, ``W`` of shape (out, in)) and the activation after it."""
+
+    weight: np.ndarray
+    bias: np.ndarray | None = None
+    activation: str | None = None          # "sigmoid", "relu", "tanh", ... or None (identity)
+    z: np.ndarray | None = None            # (out,) pre-activations for the drawn example
+    a: np.ndarray | None = None            # (out,) activations
+    weight_grad: np.ndarray | None = None  # ∂L/∂W, same shape as weight
+    bias_grad: np.ndarray | None = None
+    weight_after: np.ndarray | None = None  # value after the optimizer step
+    bias_after: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.weight = np.atleast_2d(np.asarray(self.weight, dtype=np.float64))
+        for name in ("bias", "z", "a", "bias_grad", "bias_after"):
+            v = getattr(self, name)
+            if v is not None:
+                setattr(self, name, np.asarray(v, dtype=np.float64).reshape(-1))
+        for name in ("weight_grad", "weight_after"):
+            v = getattr(self, name)
+            if v is not None:
+                v = np.asarray(v, dtype=np.float64)
+                if v.shape != self.weight.shape:
+                    raise ValueError(f"{name} has shape {v.shape} but the weight has shape {self.weight.shape}")
+                setattr(self, name, v)
+        out = self.weight.shape[0]
+        for name in ("bias", "z", "a", "bias_grad", "bias_after"):
+            v = getattr(self, name)
+            if v is not None and v.shape != (out,):
+                raise ValueError(f"{name} has {v.shape[0]} entries but the layer has {out} units "
+                                 f"(weight shape {self.weight.shape})")
+        if self.activation is not None:
+            self.activation = str(self.activation).lower()
+
+
+@dataclass
+class NetworkState:
+    """Everything the diagram shows: layers, one input example, its target, and the loss."""
+
+    layers: list
+    inputs: np.ndarray | None = None
+    target: np.ndarray | None = None
+    loss: float | None = None
+    loss_name: str = "L"
+    title: str | None = None
+    input_grads: np.ndarray | None = field(default=None)
+
+    def __post_init__(self):
+        if not self.layers:
+            raise ValueError("a network diagram needs at least one layer")
+        for i in range(1, len(self.layers)):
+            prev, cur = self.layers[i - 1].weight.shape, self.layers[i].weight.shape
+            if cur[1] != prev[0]:
+                raise ValueError(f"layer {i + 1} takes {cur[1]} inputs but layer {i} has {prev[0]} units "
+                                 f"(weights {prev} then {cur})")
+        if self.inputs is not None:
+            self.inputs = np.asarray(self.inputs, dtype=np.float64).reshape(-1)
+            n_in = self.layers[0].weight.shape[1]
+            if self.inputs.shape[0] != n_in:
+                raise ValueError(f"{self.inputs.shape[0]} input values for a first layer with {n_in} inputs")
+        if self.target is not None:
+            self.target = np.asarray(self.target, dtype=np.float64).reshape(-1)
+
+    @property
+    def sizes(self) -> list:
+        return [self.layers[0].weight.shape[1]] + [layer.weight.shape[0] for layer in self.layers]
+
+
+# ---------------------------------------------------------------------------------------- naming
+def parameter_names(sizes) -> list:
+    """Per layer ``(weight names (out, in) array, bias names (out,) list)`` in the lecture's numbering."""
+    names, w, unit = [], 1, 1
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        wn = np.empty((n_out, n_in), dtype=object)
+        for j in range(n_out):
+            for i in range(n_in):
+                wn[j, i] = f"W{w}"
+                w += 1
+        names.append((wn, [f"b{unit + j}" for j in range(n_out)]))
+        unit += n_out
+    return names
+
+
+def _unit_numbers(sizes) -> list:
+    out, unit = [], 1
+    for n in sizes[1:]:
+        out.append(list(range(unit, unit + n)))
+        unit += n
+    return out
+
+
+def _shown(n: int, limit: int) -> list:
+    """Indices drawn for a layer of ``n`` units: all, or the first and last few around an ellipsis."""
+    if n <= limit:
+        return list(range(n))
+    head = (limit + 1) // 2
+    tail = limit - head
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def _input_text(value, precision):
+    """Inputs as given: ``1`` rather than ``1.0000`` when the value is a whole number."""
+    v = float(value)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e9 else num(v, precision)
+
+
+# ---------------------------------------------------------------------------------------- drawing
+STYLE = """
+.cr-net text { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 13px; fill: #222; }
+.cr-net .edge-label rect { fill: #ffffff; fill-opacity: 0.88; stroke: none; }
+.cr-net .edge line { stroke-linecap: round; }
+.cr-net .grad { fill: #b3261e; }
+.cr-net .after { fill: #1b5e20; }
+.cr-net .half rect { fill: #f4f7fb; stroke: #4a6fa5; stroke-width: 1.5px; }
+.cr-net .half.act rect { fill: #e7eef8; }
+.cr-net .input circle, .cr-net .bias circle { fill: #fff8e1; stroke: #b08900; stroke-width: 1.5px; }
+.cr-net .loss rect { fill: #fde7e9; stroke: #b3261e; stroke-width: 1.5px; }
+.cr-net .title { font-size: 15px; font-weight: bold; }
+.cr-net .small { font-size: 11px; fill: #555; }
+"""
+
+
+def _edge_style(grad, gmax):
+    """Grey and thin with no gradient; with one, width 1.5..7 and grey→red by |grad| / max |grad|."""
+    if grad is None or gmax <= 0 or not np.isfinite(grad):
+        return "#9aa5b1", 1.5
+    f = min(abs(float(grad)) / gmax, 1.0)
+    r = int(round(0x9a + (0xd3 - 0x9a) * f))
+    g = int(round(0xa5 + (0x2f - 0xa5) * f))
+    b = int(round(0xb1 + (0x2f - 0xb1) * f))
+    return f"#{r:02x}{g:02x}{b:02x}", round(1.5 + 5.5 * f, 2)
+
+
+def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_units: int = 10) -> SVGImage:
+    """Draw ``state`` as an SVG (see the module docstring for what is shown and the ids used).
+
+    ``labels``: True, False or "auto" (label edges when there are at most 40 of them).
+    ``max_units``: layers wider than this show their first and last units around "⋮".
+
+    >>> d = draw_network(NetworkState([LayerState([[0.5, -1.0]], [0.1], "sigmoid")], inputs=[1, 1]))
+    >>> d.svg.startswith("<svg")
+    True
+    """
+    sizes = state.sizes
+    names = parameter_names(sizes)
+    units = _unit_numbers(sizes)
+    n_edges = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    show_labels = (n_edges <= 40) if labels == "auto" else bool(labels)
+    shown = [_shown(n, max_units) for n in sizes]
+    gmax = 0.0
+    for layer in state.layers:
+        for g in (layer.weight_grad, layer.bias_grad):
+            if g is not None and g.size:
+                finite = np.abs(g[np.isfinite(g)])
+                if finite.size:
+                    gmax = max(gmax, float(finite.max()))
+
+    # geometry
+    rows = max(len(s) for s in shown)
+    row_h = 170 if rows <= 2 else (140 if rows <= 3 else (110 if rows <= 5 else 64))
+    col_w = 330 if show_labels else 220
+    box_w, box_h, r_in = 176, 46, 26
+    top = 70 + (30 if state.title else 0)
+    left = 70
+    height = top + 40 + rows * row_h
+    has_loss = state.loss is not None
+    n_cols = len(sizes) + (1 if has_loss else 0)
+    width = left + (n_cols - 1) * col_w + box_w + 60
+    mid = top + 40 + rows * row_h / 2
+
+    def col_x(c):
+        return left + c * col_w + (r_in if c == 0 else box_w / 2)
+
+    def row_y(c, k):
+        n = len(shown[c])
+        return mid + (k - (n - 1) / 2) * row_h
+
+    pos = {}  # (col, index) -> (x_center, y_center)
+    for c, idx in enumerate(shown):
+        for k, i in enumerate(idx):
+            pos[(c, i)] = (col_x(c), row_y(c, k))
+
+    def right_edge(c, i):
+        x, y = pos[(c, i)]
+        return (x + (r_in if c == 0 else box_w / 2), y)
+
+    def left_edge(c, i):
+        x, y = pos[(c, i)]
+        return (x - box_w / 2, y)
+
+    def act_sym(layer):
+        return ACTIVATION_SYMBOL.get(layer.activation, ("a", "a"))
+
+    def out_id(c, i):
+        """id of the value that leaves column ``c``'s unit ``i`` (what the next layer's weights multiply)."""
+        if c == 0:
+            return f"unit-x{i + 1}"
+        layer = state.layers[c - 1]
+        return f"unit-{act_sym(layer)[1]}{units[c - 1][i]}"
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(width=int(width), height=int(height), viewBox=f"0 0 {int(width)} {int(height)}", class_="cr-net", role="img")}>',
+             f"<title>{text(state.title or 'network diagram')}</title>",
+             f"<style>{STYLE}</style>",
+             '<rect width="100%" height="100%" fill="#ffffff"/>']
+    if state.title:
+        parts.append(f'<text class="title" x="{left}" y="32">{text(state.title)}</text>')
+    # column headings
+    for c in range(len(sizes)):
+        head = "input" if c == 0 else (f"layer {c}" + (f" ({state.layers[c - 1].activation})"
+                                                        if state.layers[c - 1].activation else ""))
+        parts.append(f'<text class="small" x="{col_x(c):.1f}" y="{top - 30}" text-anchor="middle">{text(head)}</text>')
+    if has_loss:
+        parts.append(f'<text class="small" x="{col_x(len(sizes)):.1f}" y="{top - 30}" text-anchor="middle">loss</text>')
+
+    edges, labels_svg, nodes = [], [], []
+
+    def edge(eid, classes, p0, p1, value, grad, after, name, src, dst, t):
+        colour, w = _edge_style(grad, gmax)
+        data = attrs(id=eid, class_=classes, data_param=name, data_from=src, data_to=dst,
+                     data_value=repr(float(value)),
+                     data_grad=None if grad is None else repr(float(grad)),
+                     data_after=None if after is None else repr(float(after)))
+        edges.append(f"<g{data}><line{attrs(x1=f'{p0[0]:.1f}', y1=f'{p0[1]:.1f}', x2=f'{p1[0]:.1f}', y2=f'{p1[1]:.1f}', stroke=colour, stroke_width=w)}/></g>")
+        if not show_labels:
+            return
+        lx = p0[0] + (p1[0] - p0[0]) * t
+        ly = p0[1] + (p1[1] - p0[1]) * t
+        lines = [(f"{name} = {num(value, precision)}", None)]
+        if grad is not None:
+            lines.append((f"∂L/∂{name} = {num(grad, precision)}", "grad"))
+        if after is not None:
+            lines.append((f"→ {num(after, precision)}", "after"))
+        y0 = ly - 7 * (len(lines) - 1) + 4
+        box_w_px = 7.2 * max(len(s) for s, _ in lines) + 8
+        box_attrs = attrs(x=f"{lx - box_w_px / 2:.1f}", y=f"{y0 - 12:.1f}", width=f"{box_w_px:.1f}",
+                          height=14 * len(lines) + 3, rx=3)
+        box = f"<rect{box_attrs}/>"
+        spans = "".join(f'<tspan{attrs(x=f"{lx:.1f}", y=f"{y0 + 14 * k:.1f}", class_=cls)}>{text(s)}</tspan>'
+                        for k, (s, cls) in enumerate(lines))
+        labels_svg.append(f'<g{attrs(id=f"label-{name}", class_="edge-label")}>{box}<text text-anchor="middle">{spans}</text></g>')
+
+    # input nodes
+    for i in shown[0]:
+        if i is None:
+            continue
+        x, y = pos[(0, i)]
+        label = f"x{i + 1}"
+        value = None if state.inputs is None else state.inputs[i]
+        body = f'<circle{attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=r_in)}/>' \
+               f'<text{attrs(x=f"{x:.1f}", y=f"{y + 5:.1f}", text_anchor="middle")}>{text(label)}</text>'
+        if value is not None:
+            body += f'<text{attrs(x=f"{x - r_in - 6:.1f}", y=f"{y + 5:.1f}", text_anchor="end")}>{text(_input_text(value, precision))}</text>'
+        nodes.append(f'<g{attrs(id=f"unit-x{i + 1}", class_="unit input layer-0", data_value=None if value is None else repr(float(value)))}>{body}</g>')
+
+    # layers
+    for l, layer in enumerate(state.layers, start=1):
+        wn, bn = names[l - 1]
+        sym, sym_id = act_sym(layer)
+        # bias source "1", between the previous column and this one, above the units
+        bx = col_x(l - 1) + (col_w * 0.45)
+        by = top - 6
+        nodes.append(f'<g{attrs(id=f"bias-{l}", class_=f"bias layer-{l}")}><circle{attrs(cx=f"{bx:.1f}", cy=f"{by:.1f}", r=13)}/>'
+                     f'<text{attrs(x=f"{bx:.1f}", y=f"{by + 5:.1f}", text_anchor="middle")}>1</text></g>')
+        for j in shown[l]:
+            if j is None:
+                continue
+            unit = units[l - 1][j]
+            x, y = pos[(l, j)]
+            # weights into unit j
+            for i in shown[l - 1]:
+                if i is None:
+                    continue
+                p0, p1 = right_edge(l - 1, i), left_edge(l, j)
+                edge(f"edge-{wn[j, i]}", f"edge param weight layer-{l}", p0, p1, layer.weight[j, i],
+                     None if layer.weight_grad is None else layer.weight_grad[j, i],
+                     None if layer.weight_after is None else layer.weight_after[j, i],
+                     wn[j, i], out_id(l - 1, i), f"unit-{unit}", 0.3)
+            if layer.bias is not None:
+                p1 = (x - box_w / 2, y - box_h / 2 + 6)
+                edge(f"edge-{bn[j]}", f"edge param bias layer-{l}", (bx, by + 13), p1, layer.bias[j],
+                     None if layer.bias_grad is None else layer.bias_grad[j],
+                     None if layer.bias_after is None else layer.bias_after[j],
+                     bn[j], f"bias-{l}", f"unit-{unit}", 0.5 if len(shown[l]) == 1 else 0.62)
+            # the unit: z half and activation half
+            zx = x - box_w / 2
+            halves = [(f"unit-z{unit}", "half z", f"z{unit}", None if layer.z is None else layer.z[j], zx)]
+            if layer.activation is not None:
+                halves.append((f"unit-{sym_id}{unit}", "half act", f"{sym}{unit}",
+                               None if layer.a is None else layer.a[j], x))
+            hw = box_w / len(halves)
+            body = []
+            for k, (hid, cls, label, value, _) in enumerate(halves):
+                hx = zx + k * hw
+                body.append(f'<g{attrs(id=hid, class_=cls, data_value=None if value is None else repr(float(value)))}>'
+                            f'<rect{attrs(x=f"{hx:.1f}", y=f"{y - box_h / 2:.1f}", width=f"{hw:.1f}", height=box_h, rx=8)}/>'
+                            f'<text{attrs(x=f"{hx + hw / 2:.1f}", y=f"{y - 5:.1f}", text_anchor="middle")}>{text(label)}</text>'
+                            + (f'<text{attrs(x=f"{hx + hw / 2:.1f}", y=f"{y + 13:.1f}", text_anchor="middle")}>{text(num(value, precision))}</text>'
+                               if value is not None else "") + "</g>")
+            nodes.append(f'<g{attrs(id=f"unit-{unit}", class_=f"unit layer-{l}", data_activation=layer.activation)}>{"".join(body)}</g>')
+        for c_idx, i in enumerate(shown[l]):
+            if i is None:
+                x, y = col_x(l), row_y(l, c_idx)
+                nodes.append(f'<text{attrs(class_="ellipsis", x=f"{x:.1f}", y=f"{y + 5:.1f}", text_anchor="middle")}>⋮ {sizes[l] - len(shown[l]) + 1} more</text>')
+    if None in shown[0]:
+        k = shown[0].index(None)
+        nodes.append(f'<text{attrs(class_="ellipsis", x=f"{col_x(0):.1f}", y=f"{row_y(0, k) + 5:.1f}", text_anchor="middle")}>⋮</text>')
+
+    # loss
+    if has_loss:
+        c = len(sizes)
+        lx, ly = col_x(c), mid
+        out_layer = state.layers[-1]
+        for j in shown[-1]:
+            if j is None:
+                continue
+            p0 = right_edge(len(sizes) - 1, j)
+            edges.append(f'<g{attrs(id=f"edge-out{units[-1][j]}", class_="edge output", data_from=out_id(len(sizes) - 1, j), data_to="unit-loss")}>'
+                         f'<line{attrs(x1=f"{p0[0]:.1f}", y1=f"{p0[1]:.1f}", x2=f"{lx - box_w / 2:.1f}", y2=f"{ly:.1f}", stroke="#9aa5b1", stroke_width=1.5)}/></g>')
+        target = "" if state.target is None else ("y = " + ", ".join(_input_text(t, precision) for t in state.target[:4])
+                                                  + (" …" if state.target.size > 4 else ""))
+        nodes.append(f'<g{attrs(id="unit-loss", class_="loss", data_value=repr(float(state.loss)))}>'
+                     f'<rect{attrs(x=f"{lx - box_w / 2:.1f}", y=f"{ly - box_h / 2:.1f}", width=box_w, height=box_h, rx=8)}/>'
+                     f'<text{attrs(x=f"{lx:.1f}", y=f"{ly - 5:.1f}", text_anchor="middle")}>{text(state.loss_name)}</text>'
+                     f'<text{attrs(x=f"{lx:.1f}", y=f"{ly + 13:.1f}", text_anchor="middle")}>{text("L = " + num(state.loss, precision))}</text>'
+                     + (f'<text{attrs(class_="small", x=f"{lx:.1f}", y=f"{ly + box_h / 2 + 18:.1f}", text_anchor="middle")}>{text(target)}</text>' if target else "")
+                     + "</g>")
+        del out_layer
+
+    legend_y = height - 14
+    legend = "edge labels: weight = value"
+    if gmax > 0:
+        legend += ", ∂L/∂weight (red; colour and width grow with |gradient|)"
+    if any(layer.weight_after is not None for layer in state.layers):
+        legend += ", → value after the update (green)"
+    parts.append(f'<g id="edges">{"".join(edges)}</g>')
+    parts.append(f'<g id="nodes">{"".join(nodes)}</g>')
+    parts.append(f'<g id="edge-labels">{"".join(labels_svg)}</g>')
+    parts.append(f'<text{attrs(class_="small", x=left - r_in, y=legend_y)}>{text(legend)}</text>')
+    parts.append("</svg>")
+    return NetworkDiagram("\n".join(parts), state)
+
+
+class NetworkDiagram(SVGImage):
+    """The diagram's SVG text plus the ``NetworkState`` it was drawn from."""
+
+    def __init__(self, svg: str, state: NetworkState):
+        super().__init__(svg)
+        self.state = state
