@@ -676,12 +676,12 @@ class Tensor:
         axis = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
         if axis is None:
             values = self.clone()
-            return _MinMax(values, Tensor._make(np.zeros((), dtype=np.int64)))
+            return _MinMax((values, Tensor._make(np.zeros((), dtype=np.int64))))
         values = R.MaxAlongDim.apply(self, axis, keepdim, take_min)
         idx = (np.argmin if take_min else np.argmax)(self._data, axis=axis)
         if keepdim:
             idx = np.expand_dims(idx, axis)
-        return _MinMax(values, Tensor._make(idx.astype(np.int64)))
+        return _MinMax((values, Tensor._make(idx.astype(np.int64))))
 
     def max(self, dim=None, keepdim=False):
         return self._extreme(dim, keepdim, False)
@@ -1017,6 +1017,9 @@ class _MinMax(tuple):
     @property
     def indices(self):
         return self[1]
+
+    def __repr__(self):
+        return f"chainrule.return_types.max(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
 def _type_word(np_dtype) -> str:

@@ -67,3 +67,15 @@ def distinct(a: np.ndarray, gap=0.01) -> bool:
     """No two elements closer than ``gap`` (so max/min/sort have no ties and finite differences stay on one side)."""
     f = np.sort(a.reshape(-1).astype(np.float64))
     return f.size < 2 or np.min(np.diff(f)) >= gap
+
+
+@st.composite
+def distinct_array(draw, shape_strategy=None, positive=False):
+    """Values with no ties (and no |x| < 0.1): magnitudes 0.1 + 0.3·k in a drawn order, random signs."""
+    shape = draw(shape_strategy if shape_strategy is not None else shapes())
+    dt = draw(dtypes)
+    n = int(np.prod(shape))
+    order = draw(st.permutations(list(range(n))))
+    signs = np.ones(n) if positive else np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n)))
+    vals = signs * (0.1 + 0.3 * np.asarray(order, dtype=np.float64)) if n else np.zeros(0)
+    return vals.reshape(shape).astype(dt)
