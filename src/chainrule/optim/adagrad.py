@@ -1,0 +1,65 @@
+"""``Adagrad``: per-coordinate steps shrink with the sum of all past squared gradients.
+
+PyTorch's algorithm, for each parameter θ with gradient g at step t (γ = lr, η = lr_decay,
+λ = weight_decay, ε = eps; the sum starts at ``initial_accumulator_value``)::
+
+    g ← −g                      if maximize
+    g ← g + λθ                  if λ ≠ 0
+    γ̃ ← γ / (1 + (t − 1)η)
+    s ← s + g²
+    θ ← θ − γ̃ g / (√s + ε)
+
+    >>> opt = Adagrad(model.parameters(), lr=0.01, lr_decay=1e-3)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer
+from ..tensor import Tensor
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, fused=None):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def add_param_group(self, param_group):
+        super().add_param_group(param_group)
+        for p in self.param_groups[-1]["params"]:     # PyTorch creates Adagrad's state up front
+            if p not in self.state:
+                self._init_state(self.param_groups[-1], p)
+
+    def _init_state(self, group, p):
+        state = self.state[p]
+        state["step"] = self._new_step()
+        state["sum"] = Tensor._make(np.full_like(p._data, group["initial_accumulator_value"]))
+
+    def _update(self, group, p, grad, state):
+        theta = p._data
+        if len(state) == 0:
+            self._init_state(group, p)
+        step = self._bump_step(state)
+        g = -grad if group["maximize"] else grad
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * theta
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        s = state["sum"]._data
+        s += 1 * g * g
+        std = np.sqrt(s)
+        std += group["eps"]
+        theta += -clr * (g / std)
