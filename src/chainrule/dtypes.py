@@ -103,6 +103,15 @@ def _scalar_category(value) -> int:
     return 2
 
 
+def _promote_pair(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Two tensor dtypes of the same tier: the higher category wins outright (int64 + float32 →
+    float32, unlike NumPy's float64); within a category, the wider type."""
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
 def result_type(*operands) -> np.dtype:
     """PyTorch's promotion over operands that are NumPy arrays (the tensors) or Python scalars.
 
@@ -116,7 +125,7 @@ def result_type(*operands) -> np.dtype:
     for tier in tiers:
         promoted = tier[0]
         for d in tier[1:]:
-            promoted = np.promote_types(promoted, d)
+            promoted = _promote_pair(promoted, d)
         if best is None or _category(promoted) > _category(best):
             best = promoted
     if scalars and (best is None or max(scalars) > _category(best)):

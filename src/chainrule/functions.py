@@ -2,6 +2,8 @@
 several tensors (``cat``, ``stack``, ``where``)."""
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .tensor import Tensor, matmul, maximum, minimum, split, chunk, gather, _data
@@ -57,7 +59,7 @@ def cat(tensors, dim=0):
     d = normalize_dims(dim, nd)[0]
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != nd or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref)) if k != d):
+        if t.ndim != nd or builtins.any(a != b for k, (a, b) in enumerate(zip(t.shape, ref)) if k != d):
             raise RuntimeError(f"cat: Sizes of tensors must match except in dimension {d}. Expected size "
                                f"{tuple(ref)} (apart from dim {d}) but got {tuple(t.shape)} for tensor number "
                                f"{i} in the list.")

@@ -1132,8 +1132,11 @@ def split(t, split_size_or_sections, dim=0):
 def chunk(t, chunks, dim=0):
     d = normalize_dims(dim, t._data.ndim)[0]
     n = t._data.shape[d]
-    step = -(-n // chunks) if n else 1
-    return split(t, step, d)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if n == 0:  # PyTorch hands back `chunks` empty pieces
+        return tuple(t.narrow(d, 0, 0) for _ in range(chunks))
+    return split(t, -(-n // chunks), d)
 
 
 def gather(t, dim, index):
