@@ -26,14 +26,13 @@ _UNARY = ["exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "
           "var", "std", "norm", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze",
           "unsqueeze", "transpose", "permute", "t", "argmax", "argmin", "isnan", "isinf", "isfinite",
           "numel", "clone", "detach", "unbind", "narrow", "select", "any", "all", "nonzero", "mm", "dot",
-          "pow", "div", "mul", "sub", "eq", "ne", "lt", "le", "gt", "ge", "allclose", "equal", "repeat_interleave",
+          "pow", "bmm", "div", "mul", "sub", "eq", "ne", "lt", "le", "gt", "ge", "allclose", "equal", "repeat_interleave",
           "count_nonzero"]
 
 for _name in _UNARY:
     if hasattr(Tensor, _name):
         globals()[_name] = _method(_name)
 
-bmm = matmul
 true_divide = divide = globals()["div"]
 multiply = globals()["mul"]
 subtract = globals()["sub"]

@@ -491,6 +491,14 @@ class Tensor:
             raise RuntimeError(f"mm: expected 2-D tensors, got {self._data.ndim}-D and {_data(other).ndim}-D")
         return matmul(self, other)
 
+    def bmm(self, other):
+        if self._data.ndim != 3 or _data(other).ndim != 3:
+            raise RuntimeError(f"bmm: expected 3-D tensors (batch, n, k) and (batch, k, m), got shapes "
+                               f"{tuple(self.shape)} and {tuple(np.shape(_data(other)))}")
+        if self._data.shape[0] != _data(other).shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {tuple(self.shape)} @ {tuple(np.shape(_data(other)))}")
+        return matmul(self, other)
+
     def dot(self, other):
         if self._data.ndim != 1 or _data(other).ndim != 1:
             raise RuntimeError("1D tensors expected, but got "

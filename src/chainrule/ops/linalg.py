@@ -37,11 +37,13 @@ class Matmul(Op):
         need = ctx.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a          # (1, k)
         b2 = b[:, None] if b.ndim == 1 else b          # (k, 1)
-        g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        g2 = np.asarray(g)
+        if a.ndim == 1 and b.ndim == 1:      # dot product: g is a scalar
+            g2 = g2.reshape(1, 1)
+        elif a.ndim == 1:                    # out: (*, m) from (1, k) @ (*, k, m)
+            g2 = g2[..., None, :]
+        elif b.ndim == 1:                    # out: (*, n) from (*, n, k) @ (k, 1)
+            g2 = g2[..., None]
         ga = gb = None
         if need[0]:
             ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
