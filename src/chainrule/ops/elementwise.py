@@ -40,7 +40,8 @@ class Mul(Op):
     """out = a·b;  ∂out/∂a = b,  ∂out/∂b = a"""
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad   # save only what a wanted gradient uses (as PyTorch): x * 2 keeps no x
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a * b
 
     @staticmethod
@@ -54,7 +55,7 @@ class Div(Op):
     """out = a / b;  ∂out/∂a = 1/b,  ∂out/∂b = −a/b²"""
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return a / b
 
     @staticmethod
@@ -80,7 +81,7 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, a, b):
         out = np.power(a, b)
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod

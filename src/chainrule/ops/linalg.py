@@ -28,33 +28,37 @@ class Matmul(Op):
     """out = a @ b;  ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (1-D operands are promoted, then squeezed)"""
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.ndims = (a.ndim, b.ndim)
+        ctx.shapes = (a.shape, b.shape)
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_tensors      # a is kept only when b needs a gradient, and vice versa
         need = ctx.needs_input_grad
-        a2 = a[None, :] if a.ndim == 1 else a          # (1, k)
-        b2 = b[:, None] if b.ndim == 1 else b          # (k, 1)
+        (nda, ndb), (sa, sb) = ctx.ndims, ctx.shapes
         g2 = np.asarray(g)
-        if a.ndim == 1 and b.ndim == 1:      # dot product: g is a scalar
+        if nda == 1 and ndb == 1:      # dot product: g is a scalar
             g2 = g2.reshape(1, 1)
-        elif a.ndim == 1:                    # out: (*, m) from (1, k) @ (*, k, m)
+        elif nda == 1:                 # out: (*, m) from (1, k) @ (*, k, m)
             g2 = g2[..., None, :]
-        elif b.ndim == 1:                    # out: (*, n) from (*, n, k) @ (k, 1)
+        elif ndb == 1:                 # out: (*, n) from (*, n, k) @ (k, 1)
             g2 = g2[..., None]
         ga = gb = None
         if need[0]:
+            b2 = b[:, None] if ndb == 1 else b          # (k, 1)
             ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
-            if a.ndim == 1:
+            if nda == 1:
                 ga = ga[..., 0, :]
-            ga = _sum_to(ga, a.shape)
+            ga = _sum_to(ga, sa)
         if need[1]:
+            a2 = a[None, :] if nda == 1 else a          # (1, k)
             gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
-            if b.ndim == 1:
+            if ndb == 1:
                 gb = gb[..., 0]
-            gb = _sum_to(gb, b.shape)
+            gb = _sum_to(gb, sb)
         return ga, gb
 
 
