@@ -425,10 +425,10 @@ class Tensor:
         return E.binary(E.Add, other, self)
 
     def __sub__(self, other):
-        return E.binary(E.Sub, self, other)
+        return E.subtract(self, other)
 
     def __rsub__(self, other):
-        return E.binary(E.Sub, other, self)
+        return E.subtract(other, self)
 
     def __mul__(self, other):
         return E.binary(E.Mul, self, other)
@@ -449,7 +449,7 @@ class Tensor:
         return E.binary(E.Pow, other, self)
 
     def __neg__(self):
-        return E.Neg.apply(self)
+        return E.negate(self)
 
     def __pos__(self):
         return self
@@ -467,7 +467,7 @@ class Tensor:
         return E.binary(E.Add, self, other) if alpha == 1 else self + alpha * other
 
     def sub(self, other, alpha=1):
-        return E.binary(E.Sub, self, other) if alpha == 1 else self - alpha * other
+        return E.subtract(self, other, alpha)
 
     def mul(self, other):
         return self * other

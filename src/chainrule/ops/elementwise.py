@@ -447,6 +447,24 @@ def binary(op, a, b):
     return op.apply(a, b)
 
 
+def subtract(a, b, alpha=1):
+    """``a − alpha·b``; PyTorch refuses a bool operand (``~mask`` inverts a mask)."""
+    Tensor = _Tensor[0]
+    for x in (a, b):
+        if isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype == np.bool_):
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    a, b = promote(a, b)
+    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha)
+
+
+def negate(a):
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return Neg.apply(a)
+
+
 def true_divide(a, b):
     """``a / b`` always gives a floating result, as in PyTorch."""
     a, b = promote(a, b)
