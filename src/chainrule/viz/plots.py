@@ -110,6 +110,7 @@ def plot_vanishing(result, path: str | None = None):
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("‖∂L/∂W‖ after one backward pass")
     axes[-1].legend(fontsize=7, ncol=2)
-    fig.suptitle(f"gradient norm per layer (width {result.width}, batch {result.batch}, default init)")
+    fig.suptitle(f"gradient norm per layer (width {result.width}, batch {result.batch}, "
+                 f"{getattr(result, 'init', 'default')} init)")
     fig.tight_layout()
     return _save(fig, path)

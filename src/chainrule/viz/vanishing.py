@@ -10,7 +10,10 @@ Why sigmoid collapses: ``∂L/∂W_l = δ_l · a_{l-1}ᵀ`` with ``δ_l = σ'(z_
 back multiplies by ``σ' ≤ 0.25`` and by a weight matrix of norm ≈ ``√(1/3)``, so ``‖δ‖`` shrinks by
 roughly ``0.25·√(1/3)·…`` per layer, while the forward activations stay around 0.5.  With ReLU the
 backward shrinkage per layer is matched by the same shrinkage of the activations going forward, so
-``‖δ_l‖·‖a_{l-1}‖`` stays of the same order in every layer: the first layer learns as fast as the last.
+``‖δ_l‖·‖a_{l-1}‖`` stays of the same order in the layers near the input (measured, width 64, depth 10:
+first/last ≈ 1e-2..1e-3 for ReLU against ≈ 1e-8 for sigmoid).  PyTorch's default init has gain √(1/3),
+so with ReLU every layer's gradient shrinks *together* as the network deepens; ``init="kaiming"``
+(He initialisation, made for ReLU) keeps the overall scale too.
 
     >>> r = study([10], ["sigmoid", "relu"], seed=0)
     >>> r.ratio("sigmoid", 10) < 1e-3 < r.ratio("relu", 10)     # first / last layer
@@ -37,26 +40,46 @@ def _activation(name: str):
     return getattr(nn, table[key])()
 
 
-def build_mlp(depth: int, activation: str, width: int = 32, in_features: int | None = None):
-    """``depth`` Linear layers, each but the last followed by ``activation`` (default initialisation)."""
+INITS = ("default", "kaiming", "xavier")
+
+
+def build_mlp(depth: int, activation: str, width: int = 64, in_features: int | None = None,
+              init: str = "default"):
+    """``depth`` Linear layers, each but the last followed by ``activation``.
+
+    ``init``: "default" keeps ``nn.Linear``'s own initialisation (PyTorch's ``kaiming_uniform_(a=√5)``,
+    i.e. ``U(-1/√fan_in, 1/√fan_in)``); "kaiming" uses ``kaiming_normal_`` (He: std ``√(2/fan_in)``) and
+    "xavier" ``xavier_normal_`` (Glorot: std ``√(2/(fan_in+fan_out))``), biases zero.
+    """
     from .. import nn
     if depth < 1:
         raise ValueError(f"depth must be at least 1, got {depth}")
+    if init not in INITS:
+        raise ValueError(f"unknown init '{init}': use one of {', '.join(INITS)}")
     layers = []
     n_in = width if in_features is None else in_features
     for _ in range(depth - 1):
         layers += [nn.Linear(n_in, width), _activation(activation)]
         n_in = width
     layers.append(nn.Linear(n_in, 1))
+    if init != "default":
+        for m in layers:
+            if isinstance(m, nn.Linear):
+                if init == "kaiming":
+                    nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                else:
+                    nn.init.xavier_normal_(m.weight)
+                nn.init.zeros_(m.bias)
     return nn.Sequential(*layers)
 
 
-def layer_gradient_norms(depth: int, activation: str, width: int = 32, batch: int = 64, seed: int = 0) -> np.ndarray:
+def layer_gradient_norms(depth: int, activation: str, width: int = 64, batch: int = 256, seed: int = 0,
+                         init: str = "default") -> np.ndarray:
     """``‖∂L/∂W_l‖`` for l = 1..depth after one backward pass (weights only, float64 norms)."""
     import chainrule
     from .. import nn
     chainrule.manual_seed(seed)
-    model = build_mlp(depth, activation, width)
+    model = build_mlp(depth, activation, width, init=init)
     x = chainrule.randn(batch, width)
     target = chainrule.randn(batch, 1)
     loss = nn.MSELoss()(model(x), target)
@@ -70,9 +93,10 @@ class StudyResult:
     """``norms[(activation, depth)]`` = array of per-layer gradient norms, layer 1 first."""
 
     norms: dict = field(default_factory=dict)
-    width: int = 32
-    batch: int = 64
+    width: int = 64
+    batch: int = 256
     seed: int = 0
+    init: str = "default"
 
     def ratio(self, activation: str, depth: int) -> float:
         """First layer's gradient norm over the last layer's (1 = no vanishing)."""
@@ -93,7 +117,7 @@ class StudyResult:
         return "\n".join([fmt(head), fmt(["-" * w for w in cols])] + [fmt(r) for r in rows])
 
     def to_dict(self) -> dict:
-        return {"width": self.width, "batch": self.batch, "seed": self.seed,
+        return {"width": self.width, "batch": self.batch, "seed": self.seed, "init": self.init,
                 "results": [{"activation": a, "depth": d, "grad_norms": [float(v) for v in n],
                              "first_over_last": self.ratio(a, d)} for (a, d), n in self.norms.items()]}
 
@@ -103,14 +127,14 @@ class StudyResult:
         return plot_vanishing(self, path)
 
 
-def study(depths=range(2, 11), activations=("sigmoid", "tanh", "relu"), width: int = 32, batch: int = 64,
-          seed: int = 0) -> StudyResult:
+def study(depths=range(2, 11), activations=("sigmoid", "tanh", "relu"), width: int = 64, batch: int = 256,
+          seed: int = 0, init: str = "default") -> StudyResult:
     """Run ``layer_gradient_norms`` for every activation × depth (each from the same seed)."""
-    result = StudyResult(width=width, batch=batch, seed=seed)
+    result = StudyResult(width=width, batch=batch, seed=seed, init=init)
     for act in activations:
         _activation(act)  # fail early on a typo
         for d in depths:
-            result.norms[(act, int(d))] = layer_gradient_norms(int(d), act, width, batch, seed)
+            result.norms[(act, int(d))] = layer_gradient_norms(int(d), act, width, batch, seed, init)
     return result
 
 
