@@ -38,17 +38,18 @@ def num(value, precision: int = 4) -> str:
 
 def write_text_atomic(path: str, content: str) -> None:
     """Write ``content`` to ``path`` through a temporary file and a rename (never a half-written file)."""
+    write_bytes_atomic(path, content.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """``chainrule.io.atomic.write_bytes`` when present; otherwise the same steps here (temp, fsync, rename)."""
     try:
-        from ..io.atomic import atomic_write  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - chainrule.io not there yet: the same steps, by hand
-        atomic_write = None
-    data = content.encode("utf-8")
-    if atomic_write is not None:
-        try:
-            atomic_write(path, data)
-            return
-        except TypeError:
-            pass
+        from ..io.atomic import write_bytes
+    except ImportError:
+        write_bytes = None
+    if write_bytes is not None:
+        write_bytes(path, data)
+        return
     directory = os.path.dirname(os.path.abspath(path)) or "."
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:

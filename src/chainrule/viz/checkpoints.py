@@ -20,29 +20,8 @@ POINTER = "latest.json"
 
 
 def _write_atomic(path: str, data: bytes) -> None:
-    try:
-        from ..io import atomic as _atomic  # chainrule.io's writer when it is there
-        for name in ("write_bytes", "atomic_write_bytes", "atomic_write"):
-            fn = getattr(_atomic, name, None)
-            if fn is not None:
-                fn(path, data)
-                return
-    except ImportError:
-        pass
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    try:  # make the rename itself durable
-        fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
+    from ._svg import write_bytes_atomic
+    write_bytes_atomic(path, data)
 
 
 def _save_tensors(tensors: dict, path: str) -> None:

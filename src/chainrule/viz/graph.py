@@ -21,7 +21,7 @@ import subprocess
 
 import numpy as np
 
-from ._svg import write_text_atomic
+from ._svg import write_bytes_atomic, write_text_atomic
 
 MISSING_DOT = ("rendering {what} needs Graphviz's `dot` program, which is not installed: install it "
                "(Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`; conda: "
@@ -185,14 +185,7 @@ class DotGraph:
             return self.save(path)
         if ext not in ("svg", "png", "pdf"):
             raise ValueError(f"unknown graph format '.{ext}' for {path}: use .dot, .svg, .png or .pdf")
-        data = self.pipe(ext)
-        import os
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_bytes_atomic(path, self.pipe(ext))
         return path
 
     def _repr_svg_(self):

@@ -387,3 +387,107 @@ class NetworkDiagram(SVGImage):
     def __init__(self, svg: str, state: NetworkState):
         super().__init__(svg)
         self.state = state
+
+
+# ------------------------------------------------------------------------------ from a real model
+def _leaf_modules(model):
+    return [(name, m) for name, m in model.named_modules() if not list(m.children())]
+
+
+def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int = 0,
+                    title: str | None = None) -> NetworkState:
+    """Run one real training step of ``model`` and collect what the diagram shows.
+
+    ``model``: ``Linear`` layers, each optionally followed by one activation module, in call order
+    (``Sequential``s, nested or not, or a module calling them in turn).  Forward hooks record each
+    layer's z and activation for input row ``example``; ``loss.backward()`` provides ∂L/∂W and ∂L/∂b
+    (over the whole batch); given an ``optimizer``, ``optimizer.step()`` runs and the new values are
+    recorded too.
+    """
+    from .. import nn
+    calls = []
+    handles = [m.register_forward_hook(lambda mod, args, out, name=name: calls.append((name, mod, out)))
+               for name, m in _leaf_modules(model)]
+    try:
+        out = model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    loss = loss_fn(out, y) if loss_fn is not None else None
+    layers, linears = [], []
+    for name, mod, value in calls:
+        row = value.detach().numpy().reshape(value.shape[0], -1)[example] if value.ndim >= 1 else None
+        if isinstance(mod, nn.Linear):
+            linears.append(mod)
+            layers.append(LayerState(mod.weight.detach().numpy().copy(),
+                                     None if mod.bias is None else mod.bias.detach().numpy().copy(),
+                                     None, z=row))
+        elif layers and layers[-1].activation is None and not isinstance(mod, (nn.Dropout, nn.Identity)):
+            layers[-1].activation = type(mod).__name__.lower()
+            layers[-1].a = row
+        elif not layers or isinstance(mod, (nn.Dropout, nn.Identity)):
+            continue
+        else:
+            raise ValueError(f"cannot draw {type(mod).__name__} ({name}) as a network diagram: the diagram "
+                             f"shows Linear layers each followed by at most one activation")
+    if not layers:
+        raise ValueError("the model has no Linear layer to draw")
+    if loss is not None:
+        if optimizer is not None:
+            optimizer.zero_grad()
+        else:
+            model.zero_grad()
+        loss.backward()
+        for layer, mod in zip(layers, linears):
+            layer.weight_grad = mod.weight.grad.numpy().copy()
+            if mod.bias is not None and mod.bias.grad is not None:
+                layer.bias_grad = mod.bias.grad.numpy().reshape(-1).copy()
+        if optimizer is not None:
+            optimizer.step()
+            for layer, mod in zip(layers, linears):
+                layer.weight_after = mod.weight.detach().numpy().copy()
+                if mod.bias is not None:
+                    layer.bias_after = mod.bias.detach().numpy().reshape(-1).copy()
+    x_row = x.detach().numpy().reshape(x.shape[0], -1)[example]
+    target = None if y is None else np.asarray(y.detach().numpy()).reshape(y.shape[0], -1)[example]
+    loss_name = type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L"
+    return NetworkState(layers, inputs=x_row, target=target, loss=None if loss is None else float(loss),
+                        loss_name=loss_name, title=title)
+
+
+SEED_WEIGHTS = {"layer1.0.weight": [[0.4352, 0.3545], [0.1951, 0.4835]], "layer1.0.bias": [-0.1419, 0.0439],
+                "layer2.0.weight": [[-0.1725, 0.1129]], "layer2.0.bias": [-0.3043]}
+
+
+def seed_model(dtype=None):
+    """The lecture's network: ``layer1 = Sequential(Linear(2, 2), Sigmoid())``,
+    ``layer2 = Sequential(Linear(2, 1), Sigmoid())`` with its initial values (float64 by default,
+    so the diagram's numbers are the exact ones)."""
+    import chainrule
+    from .. import nn
+
+    class CustomModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer1 = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())
+            self.layer2 = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+
+        def forward(self, x):
+            return self.layer2(self.layer1(x))
+
+    dtype = dtype or chainrule.float64
+    model = CustomModel().to(dtype)
+    model.load_state_dict({k: chainrule.tensor(v, dtype=dtype) for k, v in SEED_WEIGHTS.items()})
+    return model
+
+
+def seed_diagram(precision: int = 4) -> NetworkDiagram:
+    """The lecture's network after one training step: x = [1, 1], y = [0], BCELoss, SGD(lr=1)."""
+    import chainrule
+    from .. import nn, optim
+    model = seed_model()
+    x = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64)
+    y = chainrule.tensor([[0.0]], dtype=chainrule.float64)
+    state = capture_network(model, x, y, nn.BCELoss(), optim.SGD(model.parameters(), lr=1.0),
+                            title="the lecture's network: one training step (x = [1, 1], y = 0, BCE, SGD lr = 1)")
+    return draw_network(state, precision=precision)

@@ -21,11 +21,12 @@ def _figure(*args, **kw):
 
 def _save(fig, path):
     if path:
-        import os
-        tmp = f"{path}.{os.getpid()}.tmp"
+        import io as _io
+        from ._svg import write_bytes_atomic
         fmt = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
-        fig.savefig(tmp, format=fmt, dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
+        buf = _io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=110, bbox_inches="tight")
+        write_bytes_atomic(path, buf.getvalue())
     return fig
 
 

@@ -1,0 +1,53 @@
+"""``chainrule draw``: the network as an SVG diagram with the numbers of one training step on it."""
+from __future__ import annotations
+
+SUMMARY = "draw the network as an SVG diagram: units with z and activation values, weights and gradients on the edges"
+EXAMPLE = ("  chainrule draw -o net.svg            # the lecture's network after one training step\n"
+           "  chainrule draw model.py -o net.svg   # your model file (model, x, y, criterion, optimizer)")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: the lecture's network)")
+    parser.add_argument("-o", "--output", default="network.svg", help="SVG file to write (default: network.svg)")
+    parser.add_argument("--precision", type=int, default=4, help="decimals shown (default: 4)")
+    parser.add_argument("--labels", choices=("auto", "on", "off"), default="auto",
+                        help="label edges with their numbers (auto: when there are at most 40 edges)")
+    parser.add_argument("--no-step", action="store_true", help="do not run the optimizer step (no updated values)")
+
+
+def run(args) -> int:
+    from ..cli import UsageError
+    from ..viz import network
+    from ..viz.model_files import ModelFileError, load_model_file
+
+    if not args.output.lower().endswith(".svg"):
+        raise UsageError(f"the diagram is written as SVG: give an output file ending in .svg (got {args.output})")
+    if not 0 <= args.precision <= 12:
+        raise UsageError(f"--precision must be between 0 and 12, got {args.precision}")
+    labels = {"auto": "auto", "on": True, "off": False}[args.labels]
+    try:
+        if args.model_file is None:
+            import chainrule
+            from .. import nn, optim
+            model = network.seed_model()
+            x = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64)
+            y = chainrule.tensor([[0.0]], dtype=chainrule.float64)
+            state = network.capture_network(
+                model, x, y, nn.BCELoss(), None if args.no_step else optim.SGD(model.parameters(), lr=1.0),
+                title="the lecture's network: one training step (x = [1, 1], y = 0, BCE, SGD lr = 1)")
+        else:
+            spec = load_model_file(args.model_file)
+            if spec.x is None:
+                raise UsageError(f"{args.model_file} defines no example input: set x (and y, criterion) to draw values")
+            state = network.capture_network(spec.model, spec.x, spec.y,
+                                            spec.loss_fn if spec.y is not None else None,
+                                            None if args.no_step else spec.optimizer, title=args.model_file)
+        diagram = network.draw_network(state, precision=args.precision, labels=labels)
+    except (ModelFileError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    try:
+        diagram.save(args.output)
+    except OSError as e:
+        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+    print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,78 @@
+"""``chainrule train``: train a model on a built-in dataset or a CSV file, with metrics, plots and checkpoints."""
+from __future__ import annotations
+
+SUMMARY = "train a model on xor/moons/circles/spirals/digits or a CSV file: progress bar, metrics, plots, checkpoints"
+EXAMPLE = ("  chainrule train --dataset moons --epochs 30 --out runs/moons\n"
+           "  chainrule train model.py --dataset data.csv --lr 0.01 --out runs/csv\n"
+           "  chainrule train --dataset moons --epochs 50 --out runs/moons --resume   # continue after a stop")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: a small ReLU MLP for the data)")
+    parser.add_argument("--dataset", default="moons", help="xor, moons, circles, spirals, digits or a .csv path "
+                                                           "(label in the last column)")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--optimizer", choices=("adam", "sgd", "adamw", "rmsprop"), default="adam")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="share held out for testing (default: 0.2)")
+    parser.add_argument("--n", type=int, help="number of generated points (generated datasets)")
+    parser.add_argument("--noise", type=float, help="noise of generated datasets")
+    parser.add_argument("--out", default="runs/train", help="folder for metrics, plots and checkpoints")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+
+
+def run(args) -> int:
+    import sys
+
+    from ..cli import UsageError
+    from ..viz import training
+    from ..viz.checkpoints import CheckpointError
+    from ..viz.datasets import DatasetError
+    from ..viz.model_files import ModelFileError, load_model_file
+
+    if args.epochs < 1:
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if not args.lr > 0:
+        raise UsageError(f"--lr must be a positive number, got {args.lr}")
+    if not 0 <= args.test_fraction < 1:
+        raise UsageError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
+    if not args.no_plots:
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+        except ImportError:
+            raise UsageError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
+    config = training.TrainConfig(dataset=args.dataset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                                  seed=args.seed, optimizer=args.optimizer, test_fraction=args.test_fraction,
+                                  n=args.n, noise=args.noise, model_file=args.model_file)
+    model = None
+    if args.model_file:
+        path = args.model_file
+
+        def model():  # built after the seed is set, so its initial weights repeat
+            try:
+                return load_model_file(path).model
+            except ModelFileError as e:
+                raise UsageError(str(e)) from None
+    try:
+        result = training.train(config, args.out, model=model, resume=args.resume, progress=not args.no_progress,
+                                plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr))
+    except training.NonFiniteLoss as e:
+        print(f"chainrule train: stopped: {e}", file=sys.stderr)
+        return 1
+    except (DatasetError, CheckpointError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    last = result.history[-1]
+    line = f"epoch {last['epoch']}: loss {last['loss']:.4f}, train accuracy {last['accuracy']:.4f}"
+    if result.test_accuracy is not None:
+        line += f", test accuracy {result.test_accuracy:.4f}"
+    print(line)
+    for name, path in result.files.items():
+        print(f"  {name}: {path}")
+    return 0
