@@ -92,7 +92,8 @@ class Tensor:
     float dtype (``Tensor([[0.4352, 0.3545]])`` → float32).  Prefer ``chainrule.tensor(data)``.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_accumulator", "_hooks",
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_accumulator", "_hooks", "_base",
+                 "_view_index",
                  "_post_accumulate_hooks", "_retains_grad", "__weakref__")
 
     __array_priority__ = 1000  # make ``ndarray * Tensor`` defer to Tensor.__rmul__
@@ -116,6 +117,7 @@ class Tensor:
         self._hooks = None
         self._post_accumulate_hooks = None
         self._retains_grad = False
+        self._base = None
 
     @classmethod
     def _make(cls, data: np.ndarray) -> "Tensor":
@@ -130,6 +132,7 @@ class Tensor:
         t._hooks = None
         t._post_accumulate_hooks = None
         t._retains_grad = False
+        t._base = None
         return t
 
     # --------------------------------------------------------------------------- basic attributes
@@ -731,12 +734,12 @@ class Tensor:
     # ------------------------------------------------------------------------------------- shape
     def reshape(self, *shape):
         shape = _shape_arg(shape)
-        return S.Reshape.apply(self, _resolve_shape(shape, self._data.size, "reshape", self.shape))
+        return _as_view(self, S.Reshape.apply(self, _resolve_shape(shape, self._data.size, "reshape", self.shape)))
 
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype,)):
             raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
-        return S.Reshape.apply(self, _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape))
+        return _as_view(self, S.Reshape.apply(self, _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape)))
 
     def view_as(self, other):
         return self.view(other.shape)
@@ -751,13 +754,13 @@ class Tensor:
         s, e = normalize_dims(start_dim, nd)[0], normalize_dims(end_dim, nd)[0]
         shape = self._data.shape
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
-        return S.Reshape.apply(self, new)
+        return _as_view(self, S.Reshape.apply(self, new))
 
     def unflatten(self, dim, sizes):
         d = normalize_dims(dim, self._data.ndim)[0]
         shape = self._data.shape
         sizes = _resolve_shape(tuple(sizes), shape[d], "unflatten", (shape[d],))
-        return S.Reshape.apply(self, shape[:d] + sizes + shape[d + 1:])
+        return _as_view(self, S.Reshape.apply(self, shape[:d] + sizes + shape[d + 1:]))
 
     def squeeze(self, dim=None):
         shape = self._data.shape
@@ -766,7 +769,7 @@ class Tensor:
         else:
             dims = normalize_dims(dim, self._data.ndim)
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        return S.Reshape.apply(self, new)
+        return _as_view(self, S.Reshape.apply(self, new))
 
     def unsqueeze(self, dim):
         nd = self._data.ndim + 1
@@ -774,7 +777,7 @@ class Tensor:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
         d = dim % nd
         shape = self._data.shape
-        return S.Reshape.apply(self, shape[:d] + (1,) + shape[d:])
+        return _as_view(self, S.Reshape.apply(self, shape[:d] + (1,) + shape[d:]))
 
     def transpose(self, dim0, dim1):
         nd = self._data.ndim
@@ -783,7 +786,7 @@ class Tensor:
         axes = list(range(nd))
         a, b = normalize_dims(dim0, nd)[0], normalize_dims(dim1, nd)[0]
         axes[a], axes[b] = axes[b], axes[a]
-        return S.Permute.apply(self, tuple(axes))
+        return _as_view(self, S.Permute.apply(self, tuple(axes)))
 
     swapaxes = transpose
 
@@ -799,7 +802,7 @@ class Tensor:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                                f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} "
                                f"is not equal to len(dims) = {len(dims)}")
-        return S.Permute.apply(self, tuple(d % nd for d in dims))
+        return _as_view(self, S.Permute.apply(self, tuple(d % nd for d in dims)))
 
     def expand(self, *sizes):
         sizes = _shape_arg(sizes)
@@ -814,7 +817,7 @@ class Tensor:
                 raise RuntimeError(f"expand: the expanded size of the tensor ({full[i + lead]}) must match the "
                                    f"existing size ({n}) at non-singleton dimension {i + lead}. Target sizes: "
                                    f"{list(sizes)}. Tensor sizes: {list(shape)}")
-        return S.Expand.apply(self, full)
+        return _as_view(self, S.Expand.apply(self, full))
 
     def expand_as(self, other):
         return self.expand(other.shape)
@@ -851,9 +854,10 @@ class Tensor:
     def __getitem__(self, index):
         idx = _index_arg(index)
         try:
-            return S.Index.apply(self, idx)
+            out = S.Index.apply(self, idx)
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {tuple(self.shape)})") from None
+        return _as_view(self, out, idx) if S.is_basic_index(idx) else out
 
     def __setitem__(self, index, value):
         idx = _index_arg(index)
@@ -874,10 +878,14 @@ class Tensor:
         counter is bumped (so a node that saved the old values will refuse to backprop), and, when
         recording, ``self`` takes over the new node as its ``grad_fn``.
         """
-        if self._requires_grad and self.grad_fn is None and _grad_state["enabled"]:
-            raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
-                               f"({name}). Wrap the update in `with torch.no_grad():` (as optimizers do), or "
-                               f"use the out-of-place form.")
+        if _grad_state["enabled"]:
+            if self._requires_grad and self.grad_fn is None:
+                raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
+                                   f"({name}). Wrap the update in `with torch.no_grad():` (as optimizers do), "
+                                   f"or use the out-of-place form.")
+            base = self._base
+            if base is not None and (base._requires_grad or self._requires_grad):
+                return self._in_place_on_view(compute, name, base)
         result = compute()
         out = result._data
         if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
@@ -902,6 +910,34 @@ class Tensor:
             if self._retains_grad:
                 import weakref
                 node._retained = weakref.ref(self)
+        return self
+
+    def _in_place_on_view(self, compute, name: str, base: "Tensor") -> "Tensor":
+        """In-place change of a view (``y[0].mul_(2)``): the base's graph is re-routed through a
+        ``CopySlices`` node so that gradients reaching the base see the new values, as PyTorch does."""
+        if base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in an in-place "
+                               f"operation ({name}). Change the leaf itself under `with torch.no_grad():`, or "
+                               f"work on a copy (.clone()).")
+        if self._view_index is None:
+            raise RuntimeError(f"in-place {name} on a view made by reshape/transpose/expand (or a view of a "
+                               f"view) of a tensor that requires grad: chainrule can route the gradient back "
+                               f"only through in-place changes of slices (y[i] / y[a:b]). Use the out-of-place "
+                               f"form, or .clone() the view first.")
+        self._base = None            # plain in-place on the view itself ...
+        try:
+            self._in_place(compute, name)
+        finally:
+            self._base = base
+        old = Tensor._make(base._data)   # ... then the base takes the new node as its grad_fn
+        old.grad_fn, old._requires_grad, old._accumulator = base.grad_fn, base._requires_grad, base._accumulator
+        node = S.CopySlices.apply(old, self._view_index, self).grad_fn
+        if node is not None:
+            base.grad_fn = node
+            base._requires_grad = True
+            if base._retains_grad:
+                import weakref
+                node._retained = weakref.ref(base)
         return self
 
     def add_(self, other, alpha=1):
@@ -1082,6 +1118,19 @@ def _resolve_shape(shape, size, op, from_shape):
         raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
                            f"(from shape {list(from_shape)})")
     return shape
+
+
+def _as_view(base: "Tensor", out: "Tensor", index=None) -> "Tensor":
+    """Mark ``out`` as a view of ``base`` when their memory overlaps: they share the version counter
+    (an in-place change through either is seen by nodes that saved the other), and ``_base`` lets an
+    in-place op on the view re-route the base's gradient (``index``: how the view was cut from it)."""
+    if out._data.base is not None and np.may_share_memory(out._data, base._data):
+        out._vc = base._vc
+        if base._base is None:
+            out._base, out._view_index = base, index
+        else:   # a view of a view: only the root is tracked
+            out._base, out._view_index = base._base, None
+    return out
 
 
 def _index_arg(index):

@@ -122,13 +122,15 @@ def _run_tensor_hooks(hooks: dict, grad: np.ndarray, handed_out: set) -> np.ndar
 def _accumulate_into(tensor, grad: np.ndarray, handed_out: set) -> None:
     """``tensor.grad += grad`` (creating it the first time, without aliasing another gradient)."""
     Tensor = F._Tensor[0]
-    if tensor.grad is None:
-        if id(grad) in handed_out:
-            grad = grad.copy()
+    if tensor._grad is None:
+        # keep the array only if nothing else can see it: not handed out already (the same array goes
+        # to both inputs of an add), not a view of another buffer (reshape/expand backward), writable
+        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable:
+            grad = np.array(grad, copy=True)
         handed_out.add(id(grad))
-        tensor.grad = Tensor._make(grad)
+        tensor._grad = Tensor._make(grad)
     else:
-        existing = tensor.grad
+        existing = tensor._grad
         if existing._data.shape == grad.shape and existing._data.flags.writeable:
             existing._data += grad
         else:

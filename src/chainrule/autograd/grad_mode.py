@@ -24,6 +24,12 @@ class _GradModeContext:
 
     _mode: bool = True
 
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: PyTorch accepts the function itself
+        if len(args) == 1 and not kwargs and callable(args[0]) and cls in (no_grad, enable_grad):
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = _state["enabled"]
         _state["enabled"] = self._mode

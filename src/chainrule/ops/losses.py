@@ -92,7 +92,7 @@ class HuberLoss(Op):
         return ga, (-ga if ctx.needs_input_grad[1] else None)
 
 
-_EPSILON = 1e-12
+_EPSILON = float(np.float32(1e-12))   # PyTorch keeps this constant in float even for double inputs
 
 
 class BinaryCrossEntropy(Op):

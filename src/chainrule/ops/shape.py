@@ -94,7 +94,10 @@ class Index(Op):
     @staticmethod
     def forward(ctx, a, index):
         ctx.shape, ctx.index = a.shape, index
-        return a[index]
+        out = a[index]
+        if not isinstance(out, np.ndarray):   # x[0] of a vector: a 0-d view, not a copied NumPy scalar
+            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -128,3 +131,19 @@ class SetItem(Op):
         ga[ctx.index] = 0
         gv = g[ctx.index]
         return ga, None, gv
+
+
+class CopySlices(Op):
+    """The base tensor after ``base[index]`` was changed in place through a view (``y[0].mul_(2)``):
+    out = base with its ``index`` part replaced by the view's new values (the memory already holds
+    them);  ∂L/∂base_before = g with those places zeroed,  ∂L/∂view = g[index]"""
+    @staticmethod
+    def forward(ctx, base, index, view):
+        ctx.index = index
+        return base
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = np.array(g, copy=True)
+        ga[ctx.index] = 0
+        return ga, None, g[ctx.index]
