@@ -24,6 +24,11 @@ def _write_atomic(path: str, data: bytes) -> None:
     write_bytes_atomic(path, data)
 
 
+def _contiguous(a) -> np.ndarray:
+    """A C-contiguous copy that keeps 0-d arrays 0-d (``np.ascontiguousarray`` would make them 1-d)."""
+    return np.array(a, order="C", copy=True)
+
+
 def _save_tensors(tensors: dict, path: str) -> None:
     """Write ``{name: ndarray}`` as safetensors via ``chainrule.save`` (atomic), or safetensors directly."""
     import chainrule
@@ -32,10 +37,10 @@ def _save_tensors(tensors: dict, path: str) -> None:
     except (AttributeError, ImportError):
         save = None
     if save is not None:
-        save({k: chainrule.from_numpy(np.ascontiguousarray(v)) for k, v in tensors.items()}, path)
+        save({k: chainrule.from_numpy(_contiguous(v)) for k, v in tensors.items()}, path)
         return
     from safetensors.numpy import save as st_save  # chainrule.io not available: same format by hand
-    _write_atomic(path, st_save({k: np.ascontiguousarray(v) for k, v in tensors.items()}))
+    _write_atomic(path, st_save({k: _contiguous(v) for k, v in tensors.items()}))
 
 
 def _load_tensors(path: str) -> dict:

@@ -1,5 +1,5 @@
 """Model files for ``draw``, ``graph`` and ``train``: the same Python or TOML files ``chainrule explain``
-reads (its loader is used when it is installed), normalised to a ``ModelSpec``.
+reads (its TOML loader is used), normalised to a ``ModelSpec``.
 
 A Python model file is run as a script and may define:
   ``model`` (an ``nn.Module``) or ``build_model()`` / ``Model`` (called with no arguments);
@@ -47,30 +47,47 @@ def _normalise(found, path) -> ModelSpec:
 
 
 def load_model_file(path: str) -> ModelSpec:
+    """TOML files go through ``chainrule explain``'s loader (same format, same messages); Python files
+    run the same way as there (``import torch`` gives chainrule) but only ``model`` is required."""
     if not os.path.exists(path):
         raise ModelFileError(f"{path}: no such model file")
     try:
         from ..explain import model_file as explain_loader
     except ImportError:
         explain_loader = None
-    if explain_loader is not None:
-        for name in ("load_model_file", "load", "load_file"):
-            fn = getattr(explain_loader, name, None)
-            if callable(fn):
-                try:
-                    return _normalise(fn(path), path)
-                except ModelFileError:
-                    raise
-                except Exception as e:  # noqa: BLE001 - the loader's own errors carry the explanation
-                    raise ModelFileError(f"{path}: {e}") from None
     if path.endswith(".toml"):
-        raise ModelFileError(f"{path}: reading TOML model files needs chainrule explain's model-file loader, "
-                             f"which this installation lacks; use a Python model file")
+        if explain_loader is None:
+            raise ModelFileError(f"{path}: reading TOML model files needs chainrule explain's model-file loader, "
+                                 f"which this installation lacks; use a Python model file")
+        try:
+            return _normalise(explain_loader.load_toml(path), path)
+        except explain_loader.ModelFileError as e:
+            raise ModelFileError(str(e)) from None
     if not path.endswith(".py"):
-        raise ModelFileError(f"{path}: a model file is a .py or .toml file")
-    import runpy
+        raise ModelFileError(f"{path}: expected a Python (.py) or TOML (.toml) model file")
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
     try:
-        namespace = runpy.run_path(path, run_name="__chainrule_model__")
-    except Exception as e:  # noqa: BLE001 - the user's file failed: say where
-        raise ModelFileError(f"{path} failed while running: {type(e).__name__}: {e}") from None
-    return _normalise(namespace, path)
+        code = compile(source, path, "exec")
+    except SyntaxError as e:
+        raise ModelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}") from None
+    namespace = {"__name__": "__chainrule_model__", "__file__": path}
+    import contextlib
+    alias = explain_loader._TorchAlias() if hasattr(explain_loader, "_TorchAlias") else contextlib.nullcontext()
+    with alias:
+        try:
+            exec(code, namespace)
+        except SystemExit:
+            raise ModelFileError(f"{path}: the file called exit() while it was being loaded") from None
+        except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
+            raise ModelFileError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
+        return _normalise(namespace, path)
+
+
+def _where(path: str, exc: BaseException) -> str:
+    import traceback
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename) == os.path.abspath(path):
+            line = frame.lineno
+    return f"{path}:{line}" if line else path

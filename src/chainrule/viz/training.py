@@ -223,25 +223,34 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
             for step in range(steps_per_epoch):
                 idx = order[step * config.batch_size:(step + 1) * config.batch_size]
                 x = chainrule.from_numpy(train_set.X[idx])
-                out_t = model(x)
-                loss = loss_fn(out_t, _targets(kind, train_set.y[idx]))
-                value = float(loss)
-                if not math.isfinite(value):
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below instead
+                    out_t = model(x)
+                    loss = loss_fn(out_t, _targets(kind, train_set.y[idx]))
+                    value = float(loss)
+                    if math.isfinite(value):
+                        optimizer.zero_grad()
+                        loss.backward()
+                bad = None if math.isfinite(value) else f"the loss became {value}"
+                if bad is None:
+                    for name, p in model.named_parameters():
+                        if p.grad is None:
+                            continue
+                        g = float(np.linalg.norm(p.grad.numpy().astype(np.float64)))
+                        if not math.isfinite(g):
+                            bad = f"the gradient of {name} became {'nan' if math.isnan(g) else 'inf'}"
+                            break
+                        if name in norms:
+                            norms[name] += g
+                if bad is not None:
                     global_step = (epoch - 1) * steps_per_epoch + step + 1
                     kept = (f"the last good checkpoint (epoch {epoch - 1}) is in {ck_dir}" if epoch > 1
                             else "no epoch finished, so there is no checkpoint")
                     if history:
                         write_metrics(history, out)
                     raise NonFiniteLoss(
-                        f"the loss became {value} at epoch {epoch}, step {step + 1} (step {global_step} overall); "
-                        f"training stopped before updating the weights with it; {kept}. A smaller --lr "
-                        f"(now {config.lr}) usually helps.", epoch, global_step,
-                        last_good)
-                optimizer.zero_grad()
-                loss.backward()
-                for name, p in layers:
-                    if p.grad is not None:
-                        norms[name] += float(np.linalg.norm(p.grad.numpy().astype(np.float64)))
+                        f"{bad} at epoch {epoch}, step {step + 1} (step {global_step} overall); training "
+                        f"stopped before updating the weights with it; {kept}. A smaller --lr (now "
+                        f"{config.lr}) usually helps.", epoch, global_step, last_good)
                 optimizer.step()
                 sum_loss += value * len(idx)
                 correct += int((_predict(kind, out_t.detach().numpy()) == train_set.y[idx]).sum())
