@@ -1,0 +1,271 @@
+"""What the explainer knows about each activation and loss: its formula and its local derivative.
+
+Each entry gives the formula as an expression tree (for printing), and the same formula as a NumPy
+function.  The functions are used only (1) to evaluate a local factor from values the engine
+recorded, which the chain-rule check then compares with autograd, and (2) for ``--hand``, where
+every intermediate is recomputed from the rounded numbers a person would carry.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .derivation import Add, Frac, Func, Mul, Neg, Num, Paren, Pow, Rel, Sub, Abs
+
+ONE = Num(1, integer=True)
+ZERO = Num(0, integer=True)
+TWO = Num(2, integer=True)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class Activation:
+    kind = ""
+    modules = ()
+
+    def __init__(self, **params):
+        self.params = params
+
+    def formula(self, z):            # a = f(z), as an expression
+        raise NotImplementedError
+
+    def fn(self, z):
+        raise NotImplementedError
+
+    def dformula(self, z, a):        # ∂a/∂z in terms of z and/or a
+        raise NotImplementedError
+
+    def dfn(self, z, a):
+        raise NotImplementedError
+
+
+class Sigmoid(Activation):
+    kind, modules = "sigmoid", ("Sigmoid",)
+
+    def formula(self, z):
+        return Frac(ONE, Add((ONE, Func("exp", (Neg(z) if not isinstance(z, Num) else Num(-z.value),)))))
+
+    def fn(self, z):
+        return _sigmoid(z)
+
+    def dformula(self, z, a):
+        return Mul((a, Paren(Sub(ONE, a))), "juxt")
+
+    def dfn(self, z, a):
+        return a * (1 - a)
+
+
+class Tanh(Activation):
+    kind, modules = "tanh", ("Tanh",)
+
+    def formula(self, z):
+        return Func("tanh", (z,))
+
+    def fn(self, z):
+        return np.tanh(z)
+
+    def dformula(self, z, a):
+        return Sub(ONE, Pow(a, TWO))
+
+    def dfn(self, z, a):
+        return 1 - a * a
+
+
+class ReLU(Activation):
+    kind, modules = "relu", ("ReLU",)
+
+    def formula(self, z):
+        return Func("max", (ZERO, z))
+
+    def fn(self, z):
+        return np.maximum(z, 0)
+
+    def dformula(self, z, a):
+        return Rel(z, ">", ZERO)
+
+    def dfn(self, z, a):
+        return (z > 0).astype(float)
+
+
+class LeakyReLU(Activation):
+    kind, modules = "leaky_relu", ("LeakyReLU",)
+
+    @property
+    def slope(self):
+        return float(self.params.get("negative_slope", 0.01))
+
+    def formula(self, z):
+        return Func("max", (Mul((Num(self.slope), z), "juxt"), z))
+
+    def fn(self, z):
+        return np.where(z > 0, z, self.slope * z)
+
+    def dformula(self, z, a):
+        s = Num(self.slope)
+        return Add((s, Mul((Paren(Sub(ONE, s)), Rel(z, ">", ZERO)), "juxt")))
+
+    def dfn(self, z, a):
+        return np.where(z > 0, 1.0, self.slope)
+
+
+class Softplus(Activation):
+    kind, modules = "softplus", ("Softplus",)
+
+    @property
+    def beta(self):
+        return float(self.params.get("beta", 1.0))
+
+    def formula(self, z):
+        if self.beta == 1:
+            return Func("log", (Add((ONE, Func("exp", (z,)))),))
+        b = Num(self.beta)
+        return Mul((Frac(ONE, b), Func("log", (Add((ONE, Func("exp", (Mul((b, z), "juxt"),)))),))), "juxt")
+
+    def fn(self, z):
+        return np.logaddexp(0, self.beta * z) / self.beta
+
+    def dformula(self, z, a):
+        arg = z if self.beta == 1 else Mul((Num(self.beta), z), "juxt")
+        neg = Num(-arg.value) if isinstance(arg, Num) else Neg(arg)
+        return Frac(ONE, Add((ONE, Func("exp", (neg,)))))
+
+    def dfn(self, z, a):
+        return _sigmoid(self.beta * z)
+
+
+class Identity(Activation):
+    kind, modules = "identity", ("Identity",)
+
+    def formula(self, z):
+        return z
+
+    def fn(self, z):
+        return z
+
+    def dformula(self, z, a):
+        return ONE
+
+    def dfn(self, z, a):
+        return np.ones_like(z)
+
+
+ACTIVATIONS = {m: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Identity) for m in cls.modules}
+
+
+def activation_for(module) -> Activation | None:
+    """The explainer's view of an activation module, or None when it is not one it knows."""
+    cls = ACTIVATIONS.get(type(module).__name__)
+    if cls is None:
+        return None
+    params = {k: getattr(module, k) for k in ("negative_slope", "beta", "threshold") if hasattr(module, k)}
+    return cls(**params)
+
+
+# -- losses -----------------------------------------------------------------------------------------
+
+class Loss:
+    """Per sample n with K outputs o (the network's output) and target t:
+    ``ℓ_n`` and ``∂ℓ_n/∂o_k``; the batch loss is ``L = c·Σ_n ℓ_n`` (c = 1/N for mean, 1 for sum)."""
+    kind = ""
+    module = ""
+    logits = False          # True when the loss applies its own sigmoid/softmax to o
+
+    def __init__(self, reduction: str, K: int):
+        self.reduction = reduction
+        self.K = K
+        self.kscale = 1.0 / K if reduction == "mean" else 1.0
+
+    def per_sample(self, o, t):           # [N, K], [N, K] or [N] → [N]
+        raise NotImplementedError
+
+    def grad(self, o, t):                 # ∂ℓ_n/∂o  [N, K]
+        raise NotImplementedError
+
+
+class BCE(Loss):
+    kind, module = "bce", "BCELoss"
+
+    def term(self, yhat, y):
+        return Add((Mul((y, Func("log", (yhat,))), "dot"),
+                    Mul((Paren(Sub(ONE, y)), Func("log", (Sub(ONE, yhat),))), "dot")))
+
+    def per_sample(self, o, t):
+        with np.errstate(divide="ignore"):
+            lg = np.maximum(np.log(o), -100)
+            lg1 = np.maximum(np.log(1 - o), -100)
+        return -(t * lg + (1 - t) * lg1).sum(axis=1) * self.kscale
+
+    def dterm(self, yhat, y):
+        """∂ℓ/∂ŷ for one output, before the 1/K factor: (ŷ − y) / (ŷ(1 − ŷ))."""
+        return Frac(Sub(yhat, y), Mul((yhat, Paren(Sub(ONE, yhat))), "juxt"))
+
+    def grad(self, o, t):
+        return (o - t) / np.maximum(o * (1 - o), 1e-12) * self.kscale
+
+
+class BCEWithLogits(BCE):
+    kind, module, logits = "bce_logits", "BCEWithLogitsLoss", True
+
+    def per_sample(self, o, t):
+        return (np.logaddexp(0, o) - t * o).sum(axis=1) * self.kscale
+
+    def grad(self, o, t):
+        return (_sigmoid(o) - t) * self.kscale
+
+
+class MSE(Loss):
+    kind, module = "mse", "MSELoss"
+
+    def term(self, yhat, y):
+        return Pow(Paren(Sub(yhat, y)), TWO)
+
+    def per_sample(self, o, t):
+        return ((o - t) ** 2).sum(axis=1) * self.kscale
+
+    def dterm(self, yhat, y):
+        return Mul((TWO, Paren(Sub(yhat, y))), "juxt")
+
+    def grad(self, o, t):
+        return 2 * (o - t) * self.kscale
+
+
+class L1(Loss):
+    kind, module = "l1", "L1Loss"
+
+    def term(self, yhat, y):
+        return Abs(Sub(yhat, y))
+
+    def per_sample(self, o, t):
+        return np.abs(o - t).sum(axis=1) * self.kscale
+
+    def dterm(self, yhat, y):
+        return Func("sign", (Sub(yhat, y),))
+
+    def grad(self, o, t):
+        return np.sign(o - t) * self.kscale
+
+
+class CrossEntropy(Loss):
+    kind, module, logits = "cross_entropy", "CrossEntropyLoss", True
+
+    def __init__(self, reduction: str, K: int):
+        super().__init__(reduction, K)
+        self.kscale = 1.0
+
+    @staticmethod
+    def softmax(o):
+        e = np.exp(o - o.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def per_sample(self, o, t):
+        p = self.softmax(o)
+        return -np.log(p[np.arange(len(t)), t])
+
+    def grad(self, o, t):
+        g = self.softmax(o)
+        g[np.arange(len(t)), t] -= 1
+        return g
+
+
+LOSSES = {cls.module: cls for cls in (BCE, BCEWithLogits, MSE, L1, CrossEntropy)}

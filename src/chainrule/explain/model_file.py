@@ -1,0 +1,267 @@
+"""Load a model to explain from a Python file or a TOML file.
+
+**Python.**  The file runs in a fresh namespace with ``chainrule`` importable as ``torch`` (so the
+seed's PyTorch code runs with ``import torch`` unchanged) and must define ``model``, ``criterion``
+(or ``loss_fn``), ``optimizer``, ``x`` and ``y``.
+
+**TOML.**  A declaration of the same things::
+
+    layers      = [2, 2, 1]                    # input size, then each Linear layer's output size
+    activations = ["sigmoid", "sigmoid"]       # one per Linear: sigmoid, tanh, relu, leaky_relu,
+                                               # softplus, identity
+    dtype       = "float64"                    # optional (float32 by default, as torch.Tensor)
+    seed        = 0                            # used when [init] is missing
+    x = [[1, 1]]                               # inputs, one row per sample
+    y = [[0]]                                  # targets (class indices for cross_entropy)
+
+    [init]                                     # optional initial values, per Linear layer
+    weights = [[[0.4352, 0.3545], [0.1951, 0.4835]], [[-0.1725, 0.1129]]]
+    biases  = [[-0.1419, 0.0439], [-0.3043]]
+
+    [loss]
+    name = "bce"          # bce, bce_with_logits, mse, l1, cross_entropy
+    reduction = "mean"
+
+    [optimizer]
+    name = "sgd"          # sgd (lr, momentum, dampening, weight_decay) or adam (lr, betas, eps, weight_decay)
+    lr = 1.0
+
+Every mistake is reported as ``ModelFileError`` naming the file, the field or line, and what was
+expected.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used; the message names the field or line and what was expected."""
+
+
+@dataclass
+class ModelFile:
+    model: object
+    criterion: object
+    optimizer: object
+    x: object
+    y: object
+    path: str = ""
+
+    @property
+    def loss_fn(self):
+        return self.criterion
+
+
+ACTIVATION_NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+                    "softplus": "Softplus", "identity": None, "none": None, "linear": None}
+LOSS_NAMES = {"bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss", "mse": "MSELoss", "l1": "L1Loss",
+              "cross_entropy": "CrossEntropyLoss"}
+
+
+def load_model_file(path: str) -> ModelFile:
+    if not os.path.exists(path):
+        raise ModelFileError(f"{path}: no such file")
+    if path.endswith(".toml"):
+        return load_toml(path)
+    if path.endswith(".py"):
+        return load_python(path)
+    raise ModelFileError(f"{path}: expected a Python (.py) or TOML (.toml) model file")
+
+
+# -- Python ------------------------------------------------------------------------------------------
+
+class _TorchAlias:
+    """Make ``import torch`` (and ``torch.nn``, ``torch.optim`` …) give chainrule while a file runs."""
+
+    NAMES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.nn.init", "torch.utils",
+             "torch.utils.data", "torch.autograd")
+
+    def __enter__(self):
+        import importlib
+        self.saved = {n: sys.modules.get(n) for n in self.NAMES}
+        for n in self.NAMES:
+            try:
+                sys.modules[n] = importlib.import_module("chainrule" + n[len("torch"):])
+            except ImportError:
+                sys.modules.pop(n, None)
+        return self
+
+    def __exit__(self, *exc):
+        for n, m in self.saved.items():
+            if m is None:
+                sys.modules.pop(n, None)
+            else:
+                sys.modules[n] = m
+
+
+def _where(path: str, exc: BaseException) -> str:
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename) == os.path.abspath(path):
+            line = frame.lineno
+    return f"{path}:{line}" if line else path
+
+
+def load_python(path: str) -> ModelFile:
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    try:
+        code = compile(source, path, "exec")
+    except SyntaxError as e:
+        raise ModelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}") from None
+    namespace = {"__name__": "__chainrule_model__", "__file__": path}
+    with _TorchAlias():
+        try:
+            exec(code, namespace)
+        except SystemExit:
+            raise ModelFileError(f"{path}: the file called exit() while it was being loaded") from None
+        except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
+            raise ModelFileError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
+    found = {}
+    for field, aliases, expected in (
+            ("model", ("model",), "an nn.Module, e.g. model = CustomModel()"),
+            ("criterion", ("criterion", "loss_fn"), "a loss, e.g. criterion = nn.BCELoss()"),
+            ("optimizer", ("optimizer",), "an optimizer, e.g. optimizer = optim.SGD(model.parameters(), lr=1)"),
+            ("x", ("x", "inputs"), "the input tensor, e.g. x = torch.tensor([[1.0, 1.0]])"),
+            ("y", ("y", "target", "targets"), "the target tensor, e.g. y = torch.tensor([[0.0]])")):
+        value = next((namespace[a] for a in aliases if a in namespace), None)
+        if value is None:
+            raise ModelFileError(f"{path}: defines no `{field}`: expected {expected}")
+        found[field] = value
+    return ModelFile(path=path, **found)
+
+
+# -- TOML ------------------------------------------------------------------------------------------------
+
+def _toml():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _need(table, key, kind, path, where=""):
+    if key not in table:
+        raise ModelFileError(f"{path}: missing field '{where}{key}': expected {kind}")
+    return table[key]
+
+
+def _matrix(value, rows, cols, field, path):
+    import numpy as np
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ModelFileError(f"{path}: field '{field}' must be numbers, got {value!r}") from None
+    want = (rows, cols) if cols is not None else (rows,)
+    if arr.shape != want:
+        raise ModelFileError(f"{path}: field '{field}' has shape {list(arr.shape)}, expected {list(want)}")
+    return arr
+
+
+def load_toml(path: str) -> ModelFile:
+    import numpy as np
+    import chainrule
+    from chainrule import nn, optim
+    tomllib = _toml()
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ModelFileError(f"{path}: not valid TOML: {e}") from None
+    layers = _need(doc, "layers", "a list of layer sizes such as [2, 2, 1]", path)
+    if (not isinstance(layers, list) or len(layers) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in layers)):
+        raise ModelFileError(f"{path}: field 'layers' must list at least two positive integers "
+                             f"(input size, then each layer's size), got {layers!r}")
+    nL = len(layers) - 1
+    acts = doc.get("activations", ["sigmoid"] * nL)
+    if not isinstance(acts, list) or len(acts) != nL:
+        raise ModelFileError(f"{path}: field 'activations' must list {nL} names (one per Linear layer), got {acts!r}")
+    dtype_name = doc.get("dtype", "float32")
+    if dtype_name not in ("float32", "float64"):
+        raise ModelFileError(f"{path}: field 'dtype' must be \"float32\" or \"float64\", got {dtype_name!r}")
+    dtype = getattr(chainrule, dtype_name)
+    seed = doc.get("seed", 0)
+    if not isinstance(seed, int):
+        raise ModelFileError(f"{path}: field 'seed' must be an integer, got {seed!r}")
+    chainrule.manual_seed(seed)
+    modules = []
+    for l in range(nL):
+        name = acts[l]
+        if not isinstance(name, str) or name.lower() not in ACTIVATION_NAMES:
+            raise ModelFileError(f"{path}: activations[{l}] = {name!r} is not known: expected one of "
+                                 f"{', '.join(ACTIVATION_NAMES)}")
+        lin = nn.Linear(layers[l], layers[l + 1]).to(dtype)
+        modules.append(lin)
+        cls = ACTIVATION_NAMES[name.lower()]
+        if cls:
+            modules.append(getattr(nn, cls)())
+    model = nn.Sequential(*modules)
+    init = doc.get("init")
+    if init is not None:
+        if not isinstance(init, dict):
+            raise ModelFileError(f"{path}: 'init' must be a table with 'weights' and 'biases'")
+        ws = _need(init, "weights", f"{nL} weight matrices", path, "init.")
+        bs = init.get("biases")
+        if not isinstance(ws, list) or len(ws) != nL:
+            raise ModelFileError(f"{path}: field 'init.weights' must hold {nL} matrices (one per Linear layer)")
+        if bs is not None and (not isinstance(bs, list) or len(bs) != nL):
+            raise ModelFileError(f"{path}: field 'init.biases' must hold {nL} vectors (one per Linear layer)")
+        lins = [m for m in modules if isinstance(m, nn.Linear)]
+        with chainrule.no_grad():
+            for l, lin in enumerate(lins):
+                w = _matrix(ws[l], layers[l + 1], layers[l], f"init.weights[{l}]", path)
+                lin.weight._data[...] = w
+                if bs is not None:
+                    lin.bias._data[...] = _matrix(bs[l], layers[l + 1], None, f"init.biases[{l}]", path)
+    x = _matrix(_need(doc, "x", "the inputs, one row per sample, e.g. x = [[1, 1]]", path),
+                len(_need(doc, "x", "", path)), layers[0], "x", path)
+    loss = doc.get("loss", {"name": "mse"})
+    if isinstance(loss, str):
+        loss = {"name": loss}
+    lname = str(loss.get("name", "")).lower()
+    if lname not in LOSS_NAMES:
+        raise ModelFileError(f"{path}: loss.name = {loss.get('name')!r} is not known: expected one of "
+                             f"{', '.join(LOSS_NAMES)}")
+    reduction = loss.get("reduction", "mean")
+    if reduction not in ("mean", "sum"):
+        raise ModelFileError(f"{path}: loss.reduction must be \"mean\" or \"sum\", got {reduction!r}")
+    criterion = getattr(nn, LOSS_NAMES[lname])(reduction=reduction)
+    yv = _need(doc, "y", "the targets, e.g. y = [[0]]", path)
+    if lname == "cross_entropy":
+        try:
+            yarr = np.array(yv)
+        except (TypeError, ValueError):
+            yarr = None
+        if yarr is None or yarr.ndim != 1 or yarr.dtype.kind not in "iu" or len(yarr) != len(x):
+            raise ModelFileError(f"{path}: field 'y' must list {len(x)} class indices (integers from 0 to "
+                                 f"{layers[-1] - 1}) for cross_entropy, got {yv!r}")
+        if yarr.min() < 0 or yarr.max() >= layers[-1]:
+            raise ModelFileError(f"{path}: field 'y' has a class index outside 0..{layers[-1] - 1}")
+        y = chainrule.tensor(yarr.astype(np.int64))
+    else:
+        y = chainrule.tensor(_matrix(yv, len(x), layers[-1], "y", path), dtype=dtype)
+    opt = doc.get("optimizer", {"name": "sgd", "lr": 0.1})
+    oname = str(opt.get("name", "")).lower()
+    lr = opt.get("lr")
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr < 0:
+        raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {lr!r}")
+    kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
+    allowed = {"sgd": {"momentum", "dampening", "weight_decay"}, "adam": {"betas", "eps", "weight_decay"}}
+    if oname not in allowed:
+        raise ModelFileError(f"{path}: optimizer.name = {opt.get('name')!r} is not known: expected sgd or adam")
+    extra = set(kw) - allowed[oname]
+    if extra:
+        raise ModelFileError(f"{path}: optimizer field '{sorted(extra)[0]}' is not an option of {oname}: "
+                             f"expected {', '.join(sorted(allowed[oname]))}")
+    cls = optim.SGD if oname == "sgd" else optim.Adam
+    try:
+        optimizer = cls(model.parameters(), lr=float(lr), **kw)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: [optimizer]: {e}") from None
+    return ModelFile(model=model, criterion=criterion, optimizer=optimizer,
+                     x=chainrule.tensor(x, dtype=dtype), y=y, path=path)

@@ -1,0 +1,221 @@
+"""One self-contained HTML file: inline CSS, MathML for every formula, no scripts, no network.
+
+Browsers render MathML Core natively (Firefox, Chrome ≥ 109, Safari), so the page needs nothing
+fetched: it can be mailed, archived or opened offline.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from .. import derivation as D
+from . import numbers
+from .fill import fill
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;max-width:52rem;margin:2rem auto;
+padding:0 1rem;line-height:1.55;color:#1d2329;background:#fff}
+h1{font-size:1.6rem;border-bottom:2px solid #d0d7de;padding-bottom:.3rem}
+h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+h3{font-size:1.05rem;margin-top:1.4rem}
+math[display=block]{margin:.6rem 0 .6rem 1.2rem;font-size:1.08em}
+.note{font-size:.9em;color:#57606a;margin:.1rem 0 .6rem 1.2rem}
+table{border-collapse:collapse;margin:.6rem 0 .6rem 1.2rem}
+th,td{padding:.2rem .8rem;border-bottom:1px solid #e5e9ee;text-align:left}
+th{background:#f3f5f7}
+""".strip()
+
+MO_MINUS = "<mo>\u2212</mo>"
+
+
+class MathML:
+    def __init__(self, decimals: int):
+        self.decimals = decimals
+
+    def prec(self, e) -> int:
+        if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
+            return 1
+        if isinstance(e, D.Mul):
+            return 2
+        if isinstance(e, D.Neg):
+            return 3
+        if isinstance(e, D.Num):
+            neg, _, exp = numbers.split(e.value, self.decimals, e.integer)
+            return 3 if neg else (2 if exp is not None else 5)
+        if isinstance(e, D.Pow):
+            return 4
+        return 5
+
+    def paren(self, s: str) -> str:
+        return f"<mrow><mo>(</mo>{s}<mo>)</mo></mrow>"
+
+    def wrap(self, e, min_prec: int) -> str:
+        s = self(e)
+        return self.paren(s) if self.prec(e) < min_prec else s
+
+    def num(self, value, integer=False) -> str:
+        neg, mant, exp = numbers.split(value, self.decimals, integer)
+        s = f"<mn>{mant}</mn>"
+        if exp is not None:
+            s = f"<mrow>{s}<mo>×</mo><msup><mn>10</mn><mn>{exp}</mn></msup></mrow>"
+        return f"<mrow>{MO_MINUS}{s}</mrow>" if neg else s
+
+    def __call__(self, e) -> str:
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Sym(self, e: D.Sym) -> str:
+        if e.base == "L":
+            base = "<mi>\U0001D4DB</mi>"
+        else:
+            base = f"<mi>{escape(e.base)}</mi>"
+        if e.hat:
+            base = f'<mover accent="true">{base}<mo>^</mo></mover>'
+        if e.bold:
+            base = base.replace("<mi>", '<mi mathvariant="bold">', 1)
+        sup = e.sup
+        if e.sample is not None:
+            sup += f"[{e.sample}]"
+        sub = e.sub
+        if sub and sup:
+            s = f"<msubsup>{base}<mn>{escape(sub)}</mn><mtext>{escape(sup)}</mtext></msubsup>"
+        elif sub:
+            s = f"<msub>{base}<mn>{escape(sub)}</mn></msub>"
+        elif sup:
+            s = f"<msup>{base}<mtext>{escape(sup)}</mtext></msup>"
+        else:
+            s = base
+        if e.time is not None:
+            s = f"<mrow>{s}<mo>(</mo><mn>{e.time}</mn><mo>)</mo></mrow>"
+        return s
+
+    def _Num(self, e: D.Num) -> str:
+        s = self.num(e.value, e.integer)
+        if e.exact is not None:
+            s = f"<msup>{s}<mo>†</mo></msup>"
+        return s
+
+    def _Add(self, e: D.Add) -> str:
+        out = ""
+        for i, t in enumerate(e.terms):
+            neg_num = isinstance(t, D.Num) and numbers.split(t.value, self.decimals, t.integer)[0]
+            if i and isinstance(t, D.Neg):
+                out += MO_MINUS + self.wrap(t.arg, 2)
+            elif i and neg_num:
+                out += MO_MINUS + self(D.Num(-t.value, None if t.exact is None else -t.exact, t.integer))
+            else:
+                out += ("<mo>+</mo>" if i else "") + self.wrap(t, 1)
+        return f"<mrow>{out}</mrow>"
+
+    def _Sub(self, e: D.Sub) -> str:
+        return f"<mrow>{self.wrap(e.left, 1)}{MO_MINUS}{self.wrap(e.right, 2)}</mrow>"
+
+    def _Mul(self, e: D.Mul) -> str:
+        sep = {"dot": "<mo>·</mo>", "times": "<mo>×</mo>", "juxt": "<mo>&#x2062;</mo>"}[e.op]
+        parts = []
+        for i, f in enumerate(e.factors):
+            s = self(f)
+            if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+                s = self.paren(s)
+            parts.append(s)
+        return "<mrow>" + sep.join(parts) + "</mrow>"
+
+    def _Frac(self, e: D.Frac) -> str:
+        return f"<mfrac>{self(e.num)}{self(e.den)}</mfrac>"
+
+    def _Neg(self, e: D.Neg) -> str:
+        return f"<mrow>{MO_MINUS}{self.wrap(e.arg, 3)}</mrow>"
+
+    def _Paren(self, e: D.Paren) -> str:
+        return self.paren(self(e.arg))
+
+    def _Func(self, e: D.Func) -> str:
+        args = "<mo>,</mo>".join(self(a) for a in e.args)
+        return f"<mrow><mi>{escape(e.name)}</mi><mo>&#x2061;</mo>{self.paren(args)}</mrow>"
+
+    def _Pow(self, e: D.Pow) -> str:
+        return f"<msup>{self.wrap(e.base, 5)}{self(e.exp)}</msup>"
+
+    def _Sqrt(self, e: D.Sqrt) -> str:
+        return f"<msqrt>{self(e.arg)}</msqrt>"
+
+    def _Abs(self, e: D.Abs) -> str:
+        return f"<mrow><mo>|</mo>{self(e.arg)}<mo>|</mo></mrow>"
+
+    def _Partial(self, e: D.Partial) -> str:
+        return (f"<mfrac><mrow><mo>∂</mo>{self(e.of)}</mrow>"
+                f"<mrow><mo>∂</mo>{self(e.wrt)}</mrow></mfrac>")
+
+    def _Sum(self, e: D.Sum) -> str:
+        return f"<mrow><munder><mo>∑</mo><mi>{escape(e.index)}</mi></munder>{self.wrap(e.body, 2)}</mrow>"
+
+    def _Rel(self, e: D.Rel) -> str:
+        return f"<mrow><mo>[</mo>{self(e.left)}<mo>{escape(e.op)}</mo>{self(e.right)}<mo>]</mo></mrow>"
+
+    def _Transpose(self, e: D.Transpose) -> str:
+        return f"<msup>{self.wrap(e.arg, 5)}<mi>T</mi></msup>"
+
+    def _Hadamard(self, e: D.Hadamard) -> str:
+        return f"<mrow>{self.wrap(e.left, 2)}<mo>⊙</mo>{self.wrap(e.right, 2)}</mrow>"
+
+    def _Shape(self, e: D.Shape) -> str:
+        return "<mrow><mo>[</mo>" + "<mo>×</mo>".join(f"<mn>{d}</mn>" for d in e.dims) + "<mo>]</mo></mrow>"
+
+    def _Seq(self, e: D.Seq) -> str:
+        return "<mrow>" + '<mo separator="true">,</mo><mspace width="1em"/>'.join(self(i) for i in e.items) + "</mrow>"
+
+    def _Eq(self, e: D.Eq) -> str:
+        return f"<mrow>{self(e.left)}<mo>=</mo>{self(e.right)}</mrow>"
+
+    def _Mark(self, e: D.Mark) -> str:
+        if e.ok:
+            return f"<mrow>{self(e.arg)}<mtext>&#xA0;✓</mtext></mrow>"
+        return f"<mrow>{self(e.arg)}<mo>≠</mo>{self.num(e.other)}</mrow>"
+
+
+def _inline(s: str) -> str:
+    return f"<math>{s}</math>"
+
+
+def _equation(block: D.Equation, math: MathML) -> str:
+    lhs = math(block.lhs)
+    rows = []
+    for i, r in enumerate(block.rows):
+        extra = ""
+        if block.shape is not None and i == len(block.rows) - 1:
+            extra = '<mspace width="2em"/>' + math(block.shape)
+        rows.append(f"<mtr><mtd>{lhs if i == 0 else ''}</mtd><mtd><mo>=</mo>{math(r)}{extra}</mtd></mtr>")
+    return ('<math display="block"><mtable columnalign="right left" columnspacing="0.2em">'
+            + "".join(rows) + "</mtable></math>")
+
+
+def render(derivation: D.Derivation, messages) -> str:
+    math = MathML(derivation.decimals)
+    title = messages.get("title").format_map(derivation.title_params)
+    out = ["<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           f"<h1>{escape(title)}</h1>"]
+    for section in derivation.sections:
+        tag = "h2" if section.level <= 2 else "h3"
+        out.append(f"<{tag}>{escape(messages.get(section.key).format_map(section.params))}</{tag}>")
+        for block in section.blocks:
+            if isinstance(block, D.Para):
+                out.append("<p>" + fill(messages.get(block.key), block.params, math, escape=escape,
+                                        inline=_inline) + "</p>")
+            elif isinstance(block, D.Equation):
+                out.append(_equation(block, math))
+                for note in block.notes:
+                    out.append('<p class="note">' + fill(messages.get(note.key), note.params, math,
+                                                         escape=escape, inline=_inline) + "</p>")
+            elif isinstance(block, D.Table):
+                if block.title is not None:
+                    out.append("<p>" + fill(messages.get(block.title.key), block.title.params, math,
+                                            escape=escape, inline=_inline) + "</p>")
+                out.append("<table><thead><tr>" + "".join(f"<th>{escape(messages.get(k))}</th>"
+                                                          for k in block.header) + "</tr></thead><tbody>")
+                for r in block.rows:
+                    out.append("<tr>" + "".join(
+                        f"<td>{_inline(math(c)) if isinstance(c, D.Expr) else escape(str(c))}</td>" for c in r)
+                        + "</tr>")
+                out.append("</tbody></table>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,166 @@
+"""Expression trees as LaTeX math (shared by the Markdown and LaTeX renderers).
+
+Only commands that KaTeX and MathJax both know are used (``\\frac``, ``\\partial``, ``\\mathcal``,
+``\\cdot``, ``\\times``, ``\\odot``, ``\\top``, ``\\checkmark``, ``\\operatorname``), so every formula
+renders on the web as well as under pdflatex.
+"""
+from __future__ import annotations
+
+from .. import derivation as D
+from . import numbers
+
+GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "ε": r"\varepsilon", "λ": r"\lambda",
+         "μ": r"\mu", "τ": r"\tau", "δ": r"\delta", "θ": r"\theta", "γ": r"\gamma", "η": r"\eta",
+         "ℓ": r"\ell", "L": r"\mathcal{L}", "Σ": r"\Sigma", "∂": r"\partial", "1": "1"}
+FUNCS = {"exp": r"\exp", "log": r"\log", "tanh": r"\tanh", "max": r"\max", "min": r"\min"}
+
+
+def _escape_text(s: str) -> str:
+    return s.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("#", r"\#").replace(
+        "%", r"\%").replace("&", r"\&").replace("$", r"\$").replace("{", r"\{").replace("}", r"\}")
+
+
+class LatexMath:
+    def __init__(self, decimals: int):
+        self.decimals = decimals
+
+    def prec(self, e) -> int:
+        if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
+            return 1
+        if isinstance(e, D.Mul):
+            return 2
+        if isinstance(e, D.Neg):
+            return 3
+        if isinstance(e, D.Num):
+            neg, _, exp = numbers.split(e.value, self.decimals, e.integer)
+            return 3 if neg else (2 if exp is not None else 5)
+        if isinstance(e, D.Pow):
+            return 4
+        return 5
+
+    def wrap(self, e, min_prec: int) -> str:
+        s = self(e)
+        return rf"\left({s}\right)" if self.prec(e) < min_prec else s
+
+    def num(self, value, integer=False) -> str:
+        neg, mant, exp = numbers.split(value, self.decimals, integer)
+        s = ("-" if neg else "") + mant
+        if exp is not None:
+            s += rf"\times 10^{{{exp}}}"
+        return s
+
+    def __call__(self, e) -> str:
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Sym(self, e: D.Sym) -> str:
+        base = GREEK.get(e.base, e.base if len(e.base) == 1 else rf"\mathrm{{{e.base}}}")
+        if e.hat:
+            base = rf"\hat{{{base}}}"
+        if e.bold:
+            base = rf"\mathbf{{{base}}}" if e.base.isascii() else rf"\boldsymbol{{{base}}}"
+        sup = e.sup.replace("T", r"\top")
+        if e.sample is not None:
+            sup += f"[{e.sample}]"
+        s = "{" + base + "}"
+        if e.sub:
+            s += "_{" + e.sub + "}"
+        if sup:
+            s += "^{" + sup + "}"
+        if e.time is not None:
+            s += f"({e.time})"
+        return s
+
+    def _Num(self, e: D.Num) -> str:
+        s = self.num(e.value, e.integer)
+        if e.exact is not None:
+            s += r"^{\dagger}"
+        return s
+
+    def _Add(self, e: D.Add) -> str:
+        out = ""
+        for i, t in enumerate(e.terms):
+            neg_num = isinstance(t, D.Num) and numbers.split(t.value, self.decimals, t.integer)[0]
+            if i and isinstance(t, D.Neg):
+                out += " - " + self.wrap(t.arg, 2)
+            elif i and neg_num:
+                out += " - " + self(D.Num(-t.value, None if t.exact is None else -t.exact, t.integer))
+            else:
+                out += (" + " if i else "") + self.wrap(t, 1)
+        return out
+
+    def _Sub(self, e: D.Sub) -> str:
+        return f"{self.wrap(e.left, 1)} - {self.wrap(e.right, 2)}"
+
+    def _Mul(self, e: D.Mul) -> str:
+        sep = {"dot": r" \cdot ", "times": r" \times ", "juxt": " "}[e.op]
+        parts = []
+        for i, f in enumerate(e.factors):
+            s = self(f)
+            if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+                s = rf"\left({s}\right)"
+            parts.append(s)
+        return sep.join(parts)
+
+    def _Frac(self, e: D.Frac) -> str:
+        return rf"\frac{{{self(e.num)}}}{{{self(e.den)}}}"
+
+    def _Neg(self, e: D.Neg) -> str:
+        return "-" + self.wrap(e.arg, 3)
+
+    def _Paren(self, e: D.Paren) -> str:
+        return rf"\left({self(e.arg)}\right)"
+
+    def _Func(self, e: D.Func) -> str:
+        name = FUNCS.get(e.name, rf"\operatorname{{{e.name}}}")
+        args = ", ".join(self(a) for a in e.args)
+        return rf"{name}\left({args}\right)"
+
+    def _Pow(self, e: D.Pow) -> str:
+        return f"{{{self.wrap(e.base, 5)}}}^{{{self(e.exp)}}}"
+
+    def _Sqrt(self, e: D.Sqrt) -> str:
+        return rf"\sqrt{{{self(e.arg)}}}"
+
+    def _Abs(self, e: D.Abs) -> str:
+        return rf"\left|{self(e.arg)}\right|"
+
+    def _Partial(self, e: D.Partial) -> str:
+        return rf"\frac{{\partial {self(e.of)}}}{{\partial {self(e.wrt)}}}"
+
+    def _Sum(self, e: D.Sum) -> str:
+        return rf"\sum_{{{e.index}}} {self.wrap(e.body, 2)}"
+
+    def _Rel(self, e: D.Rel) -> str:
+        op = {">": ">", "<": "<", "≥": r"\geq", "≤": r"\leq", "=": "="}.get(e.op, e.op)
+        return rf"\left[{self(e.left)} {op} {self(e.right)}\right]"
+
+    def _Transpose(self, e: D.Transpose) -> str:
+        return f"{{{self.wrap(e.arg, 5)}}}^{{\\top}}"
+
+    def _Hadamard(self, e: D.Hadamard) -> str:
+        return rf"{self.wrap(e.left, 2)} \odot {self.wrap(e.right, 2)}"
+
+    def _Shape(self, e: D.Shape) -> str:
+        return r"\left[" + r" \times ".join(str(d) for d in e.dims) + r"\right]"
+
+    def _Seq(self, e: D.Seq) -> str:
+        return r",\ \ ".join(self(i) for i in e.items)
+
+    def _Eq(self, e: D.Eq) -> str:
+        return f"{self(e.left)} = {self(e.right)}"
+
+    def _Mark(self, e: D.Mark) -> str:
+        if e.ok:
+            return rf"{self(e.arg)}\ \checkmark"
+        return rf"{self(e.arg)}\ \neq\ {self.num(e.other)}"
+
+
+def aligned(block: D.Equation, math: LatexMath) -> list:
+    """The rows of an ``aligned`` environment: ``lhs &= row0 \\\\ &= row1 …``."""
+    lhs = math(block.lhs)
+    rows = []
+    for i, r in enumerate(block.rows):
+        rows.append((lhs if i == 0 else "") + " &= " + math(r))
+    if block.shape is not None:
+        rows[-1] += r" \qquad " + math(block.shape)
+    return rows

@@ -1,0 +1,50 @@
+"""How a number is written: fixed decimals as the post (``0.6478``), integers bare (``× 1``).
+
+A value too small to show at the chosen decimals (``0 < |v| < ½·10⁻ᴰ``) is written with ``D``
+significant digits in scientific form instead of an uninformative ``0.0000``.
+"""
+from __future__ import annotations
+
+import math
+
+
+def split(value: float, decimals: int, integer: bool = False):
+    """Return ``(negative, mantissa, exponent)``; ``exponent`` is None for fixed notation.
+
+    >>> split(-0.71973, 4)
+    (True, '0.7197', None)
+    >>> split(3.14159e-6, 4)
+    (False, '3.1416', -6)
+    """
+    v = float(value)
+    if math.isnan(v):
+        return False, "nan", None
+    if math.isinf(v):
+        return v < 0, "inf", None
+    if integer and v == round(v):
+        return v < 0, str(abs(int(round(v)))), None
+    if v != 0 and abs(v) < 0.5 * 10.0 ** (-decimals):
+        exp = math.floor(math.log10(abs(v)))
+        mant = abs(v) / 10.0 ** exp
+        text = f"{mant:.{decimals}f}"
+        if text.startswith("10"):
+            exp += 1
+            text = f"{mant / 10:.{decimals}f}"
+        return v < 0, text, exp
+    text = f"{abs(v):.{decimals}f}"
+    negative = v < 0 and text.strip("0.") != ""
+    return negative, text, None
+
+
+def rounded(value: float, decimals: int) -> float:
+    """The value as a person writes it down at ``decimals`` places (half away from zero)."""
+    q = 10.0 ** decimals
+    v = float(value)
+    return math.copysign(math.floor(abs(v) * q + 0.5), v) / q if abs(v) * q < 1e15 else v
+
+
+def plain(value: float, decimals: int, integer: bool = False) -> str:
+    """ASCII text of a number: ``-0.7197``, ``3.1416e-06``."""
+    neg, mant, exp = split(value, decimals, integer)
+    s = ("-" if neg else "") + mant
+    return s if exp is None else f"{s}e{exp:+03d}"
