@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q -e ".[test]"
+(cd tests/explain/js && npm ci --silent)  # KaTeX, which the explain tests parse every formula with
 python3 -m pytest -q -p no:cacheprovider "$@"
