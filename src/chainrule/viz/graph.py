@@ -294,7 +294,7 @@ def make_dot(output, params=None, recorder: GraphRecorder | None = None, model=N
         for key, child in subtree["children"].items():
             cid = "cluster_" + "".join(c if c.isalnum() else "_" for c in key)
             lines.append(f"{pad}subgraph {cid} {{")
-            lines.append(f'{pad}  label={_quote(key)}; style="rounded,dashed"; color="#9aa5b1"; fontsize=10;')
+            lines.append(f'{pad}  label={_quote(key)}; labelloc=t; style="rounded,dashed"; color="#9aa5b1"; fontsize=10;')
             emit(child, indent + 1)
             lines.append(pad + "}")
 
