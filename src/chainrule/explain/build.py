@@ -394,7 +394,7 @@ class Builder:
                 zn = self.num(L.z[m, j], H[("z", l)][m, j])
                 an = self.num(L.a[m, j], H[("a", l)][m, j])
                 blocks.append(Equation(Partial(a_j, z_j), [act.dformula(z_j, a_j), act.dformula(zn, an),
-                                                            self.num(L.local[m, j], H[("local", l)][m, j])]))
+                                                            self.num(L.local[m, j], H[("local", l)][m, j], integer=True)]))
                 prod = Mul((Partial(lsym, a_j), Partial(a_j, z_j)), "dot")
                 nums = Mul((self.num(da_exact, H[("da", l)][m, j]),
                             self.num(L.local[m, j], H[("local", l)][m, j])), "times")
