@@ -32,50 +32,46 @@ def _summarized_values(a: np.ndarray) -> np.ndarray:
 
 
 class _Formatter:
+    """PyTorch's ``_Formatter``: one width and one style (integer-valued, fixed 4 decimals, or scientific)
+    for every element, decided from the non-zero finite values only."""
+
     def __init__(self, values: np.ndarray):
         self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
-        if values.dtype.kind == "b":
-            self.max_width = max((len(str(bool(v))) for v in values), default=1)
-            return
         if not self.floating:
-            self.max_width = max((len(str(int(v))) for v in values), default=1)
+            self.max_width = max((len(self._plain(v)) for v in values), default=1)
             return
-        finite = values[np.isfinite(values)].astype(np.float64)
-        nonzero = np.abs(finite[finite != 0])
-        if finite.size == 0 or nonzero.size == 0:
-            self.max_width = max((len(self._fmt_int(v)) for v in values), default=1)
+        vals = values.astype(np.float64)
+        nz = vals[np.isfinite(vals) & (vals != 0)]
+        if nz.size == 0:
             return
-        if np.all(finite == np.ceil(finite)):
-            if nonzero.max() > 1e8:
-                self.sci_mode = True
+        absmin, absmax = np.abs(nz).min(), np.abs(nz).max()
+        self.int_mode = bool(np.all(nz == np.ceil(nz)))
+        self.sci_mode = bool(absmax / absmin > 1000.0 or absmax > 1.0e8 or absmin < 1.0e-4)
+        if self.sci_mode:
+            self.max_width = max(len(f"{v:.{PRECISION}e}") for v in nz)
+        elif self.int_mode:
+            self.max_width = max(len(f"{v:.0f}") + 1 for v in nz)
         else:
-            self.int_mode = False
-            if nonzero.max() / nonzero.min() > 1000.0 or nonzero.max() > 1e8 or nonzero.min() < 1e-4:
-                self.sci_mode = True
-        self.max_width = max(len(self.format(v, pad=False)) for v in values)
+            self.max_width = max(len(f"{v:.{PRECISION}f}") for v in nz)
 
     @staticmethod
-    def _fmt_int(v) -> str:
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return f"{v:.0f}."
+    def _plain(v) -> str:
+        return str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(int(v))
 
     def format(self, v, pad: bool = True) -> str:
         if not self.floating:
-            s = str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(int(v))
+            s = self._plain(v)
         else:
             v = float(v)
-            if math.isnan(v) or math.isinf(v):
-                s = self._fmt_int(v)
-            elif self.sci_mode:
+            if self.sci_mode:
                 s = f"{v:.{PRECISION}e}"
             elif self.int_mode:
-                s = self._fmt_int(v)
+                s = f"{v:.0f}"
+                if not (math.isinf(v) or math.isnan(v)):
+                    s += "."
             else:
                 s = f"{v:.{PRECISION}f}"
         return " " * (self.max_width - len(s)) + s if pad else s
@@ -87,7 +83,7 @@ def _tensor_str(a: np.ndarray, indent: int, fmt: _Formatter, summarize: bool) ->
     if a.ndim == 1:
         items = [fmt.format(v) for v in a.tolist()]
         if summarize and a.shape[0] > 2 * EDGEITEMS:
-            items = items[:EDGEITEMS] + ["..."] + items[-EDGEITEMS:]
+            items = items[:EDGEITEMS] + [" ..."] + items[-EDGEITEMS:]
         per_line = max(1, math.floor((LINEWIDTH - indent) / (fmt.max_width + 2)))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -115,11 +111,27 @@ def format_tensor(t, prefix: str = "tensor(") -> str:
         summarize = a.size > THRESHOLD
         fmt = _Formatter(_summarized_values(a))
         body = _tensor_str(a, len(prefix), fmt, summarize)
-    implied = (get_default_dtype().np, np.dtype(np.int64), np.dtype(np.bool_))
-    if a.dtype not in implied:
+    default = get_default_dtype().np
+    if a.size == 0 and a.dtype != default:       # nothing to infer the dtype from: always shown
+        suffixes.append(f"dtype={t.dtype!r}")
+    elif a.size and a.dtype not in (default, np.dtype(np.int64), np.dtype(np.bool_)):
         suffixes.append(f"dtype={t.dtype!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+    return _add_suffixes(prefix + body, suffixes, len(prefix))
+
+
+def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
+    """Append ``, dtype=...`` etc., wrapping to a new line when the last line would pass 80 columns."""
+    parts = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last += len(suffix) + 2
+    return "".join(parts) + ")"

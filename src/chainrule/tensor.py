@@ -431,7 +431,7 @@ class Tensor:
         return E.subtract(self, other)
 
     def __rsub__(self, other):
-        return E.subtract(other, self)
+        return _named(E.subtract(other, self), True, "RsubBackward1")
 
     def __mul__(self, other):
         return E.binary(E.Mul, self, other)
@@ -500,7 +500,7 @@ class Tensor:
                                f"{tuple(self.shape)} and {tuple(np.shape(_data(other)))}")
         if self._data.shape[0] != _data(other).shape[0]:
             raise RuntimeError(f"bmm: batch sizes differ: {tuple(self.shape)} @ {tuple(np.shape(_data(other)))}")
-        return matmul(self, other)
+        return _named(matmul(self, other), True, "BmmBackward0")
 
     def dot(self, other):
         if self._data.ndim != 1 or _data(other).ndim != 1:
@@ -661,38 +661,41 @@ class Tensor:
             a = a.to(dtype)
         elif self._data.dtype.kind in "biu":
             a = a.to(dtypes.int64)
-        return R.Sum.apply(a, normalize_dims(dim, self._data.ndim), keepdim)
+        return _named(R.Sum.apply(a, normalize_dims(dim, self._data.ndim), keepdim), dim, "SumBackward1")
 
     def mean(self, dim=None, keepdim=False, dtype=None):
         a = self if dtype is None else self.to(dtype)
         if a._data.dtype.kind != "f":
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {a.dtype.name.capitalize()}")
-        return R.Mean.apply(a, normalize_dims(dim, self._data.ndim), keepdim)
+        return _named(R.Mean.apply(a, normalize_dims(dim, self._data.ndim), keepdim), dim, "MeanBackward1")
 
     def prod(self, dim=None, keepdim=False, dtype=None):
         a = self if dtype is None else self.to(dtype)
         if dim is None:
             return R.Prod.apply(a, None, False)
-        return R.Prod.apply(a, normalize_dims(dim, self._data.ndim)[0], keepdim)
+        return _named(R.Prod.apply(a, normalize_dims(dim, self._data.ndim)[0], keepdim), dim, "ProdBackward1")
 
     def _extreme(self, dim, keepdim, take_min):
         if dim is None:
             if self._data.size == 0:
                 raise RuntimeError(f"{'min' if take_min else 'max'}(): Expected reduction dim to be specified "
                                    f"for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-            return R.Amax.apply(self, None, False, take_min)
+            return _named(R.Amax.apply(self, None, False, take_min), True, "MinBackward1" if take_min else "MaxBackward1")
         if isinstance(dim, Tensor):  # torch.max(a, b) — the element-wise form
             return minimum(self, dim) if take_min else maximum(self, dim)
         axis = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
         if axis is None:
             values = self.clone()
             return _MinMax((values, Tensor._make(np.zeros((), dtype=np.int64))))
-        values = R.MaxAlongDim.apply(self, axis, keepdim, take_min)
+        values = _named(R.MaxAlongDim.apply(self, axis, keepdim, take_min), True,
+                        "MinBackward0" if take_min else "MaxBackward0")
         idx = (np.argmin if take_min else np.argmax)(self._data, axis=axis)
         if keepdim:
             idx = np.expand_dims(idx, axis)
-        return _MinMax((values, Tensor._make(idx.astype(np.int64))))
+        out = _MinMax((values, Tensor._make(idx.astype(np.int64))))
+        out.kind = "min" if take_min else "max"
+        return out
 
     def max(self, dim=None, keepdim=False):
         return self._extreme(dim, keepdim, False)
@@ -704,7 +707,7 @@ class Tensor:
         return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, False)
 
     def amin(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, True)
+        return _named(R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, True), True, "AminBackward0")
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         correction = _correction(unbiased, correction)
@@ -769,7 +772,8 @@ class Tensor:
         else:
             dims = normalize_dims(dim, self._data.ndim)
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        return _as_view(self, S.Reshape.apply(self, new))
+        out = _as_view(self, S.Reshape.apply(self, new))
+        return _named(out, True, "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
     def unsqueeze(self, dim):
         nd = self._data.ndim + 1
@@ -777,7 +781,7 @@ class Tensor:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
         d = dim % nd
         shape = self._data.shape
-        return _as_view(self, S.Reshape.apply(self, shape[:d] + (1,) + shape[d:]))
+        return _named(_as_view(self, S.Reshape.apply(self, shape[:d] + (1,) + shape[d:])), True, "UnsqueezeBackward0")
 
     def transpose(self, dim0, dim1):
         nd = self._data.ndim
@@ -786,14 +790,14 @@ class Tensor:
         axes = list(range(nd))
         a, b = normalize_dims(dim0, nd)[0], normalize_dims(dim1, nd)[0]
         axes[a], axes[b] = axes[b], axes[a]
-        return _as_view(self, S.Permute.apply(self, tuple(axes)))
+        return _named(_as_view(self, S.Permute.apply(self, tuple(axes))), True, "TransposeBackward0")
 
     swapaxes = transpose
 
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
+        return _named(self.transpose(0, 1), True, "TBackward0") if self._data.ndim == 2 else self
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
@@ -1063,7 +1067,7 @@ class _MinMax(tuple):
         return self[1]
 
     def __repr__(self):
-        return f"chainrule.return_types.max(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        return f"chainrule.return_types.{getattr(self, 'kind', 'max')}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
 def _type_word(np_dtype) -> str:
@@ -1118,6 +1122,13 @@ def _resolve_shape(shape, size, op, from_shape):
         raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
                            f"(from shape {list(from_shape)})")
     return shape
+
+
+def _named(out: "Tensor", when, name: str) -> "Tensor":
+    """Give ``out``'s node PyTorch's name for this call form (``SumBackward1`` for ``sum(dim)``, ...)."""
+    if when is not None and out.grad_fn is not None:
+        out.grad_fn._name = name
+    return out
 
 
 def _as_view(base: "Tensor", out: "Tensor", index=None) -> "Tensor":

@@ -115,9 +115,16 @@ class Node:
         self.metadata = {}
 
     # -- identity ------------------------------------------------------------------------------
+    #: PyTorch's node name where it is not ``<ClassName>Backward0`` (an op may also set ``ctx._name``
+    #: in forward when the name depends on the call, e.g. ``SliceBackward0`` vs ``SelectBackward0``).
+    _name = None
+
     @property
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        """PyTorch's name for this node (``SigmoidBackward0``; ``<Class>Backward`` for user Functions)."""
+        if self._name is not None:
+            return self._name
+        return type(self).__name__ + ("Backward0" if getattr(self, "_arrays", True) else "Backward")
 
     def __repr__(self) -> str:
         return f"<{self.name} object at {id(self):#x}>"

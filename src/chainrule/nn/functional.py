@@ -209,38 +209,26 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected a 2D or higher input (N, C, ...) but got a {input.ndim}D input")
     axes = (0,) + tuple(range(2, input.ndim))
-    shape = [1] * input.ndim
-    shape[1] = input.shape[1]
     if training:
         n = input._data.size // input.shape[1]
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-        mean = input.mean(dim=axes, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dim=axes, keepdim=True)
+        x64 = input._data.astype(np.float64)
+        mean = x64.mean(axis=axes, keepdims=True)
+        var = ((x64 - mean) ** 2).mean(axis=axes, keepdims=True)
         if running_mean is not None:
-            m = _data_of(mean).reshape(-1)
-            v = _data_of(var).reshape(-1) * (n / (n - 1))
-            running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * m
-            running_var._data[...] = (1 - momentum) * running_var._data + momentum * v
-            running_mean._vc.value += 1
-            running_var._vc.value += 1
-        y = centered * (var + eps).rsqrt()
+            for buf, batch in ((running_mean, mean.reshape(-1)), (running_var, var.reshape(-1) * (n / (n - 1)))):
+                buf._data[...] = (1 - momentum) * buf._data + momentum * batch
+                buf._vc.value += 1
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm in evaluation mode needs running_mean and running_var")
-        rm = running_mean.reshape(shape)
-        rv = running_var.reshape(shape)
-        y = (input - rm) * (rv + eps).rsqrt()
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y
-
-
-def _data_of(t: Tensor) -> np.ndarray:
-    return t._data
+        shape = [1] * input.ndim
+        shape[1] = input.shape[1]
+        mean = running_mean._data.astype(np.float64).reshape(shape)
+        var = running_var._data.astype(np.float64).reshape(shape)
+    invstd = 1.0 / np.sqrt(var + eps)
+    return LY.NativeBatchNorm.apply(input, weight, bias, mean, invstd, bool(training))
 
 
 def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
@@ -253,16 +241,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{input.shape}")
-    axes = tuple(range(input.ndim - k, input.ndim))
-    mean = input.mean(dim=axes, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dim=axes, keepdim=True)
-    y = centered * (var + eps).rsqrt()
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    return LY.NativeLayerNorm.apply(input, weight, bias, k, float(eps))
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, norm_type: float = 2.0,

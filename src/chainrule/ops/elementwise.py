@@ -81,6 +81,12 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, a, b):
         out = np.power(a, b)
+        if not isinstance(b, np.ndarray):
+            pass                                # x ** 2: PowBackward0
+        elif isinstance(a, np.ndarray):
+            ctx._name = "PowBackward1"          # x ** y
+        else:
+            ctx._name = "PowBackward2"          # 2 ** x
         ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
@@ -132,6 +138,7 @@ class Log(Op):
 
 class Log1p(Op):
     """out = ln(1 + a);  ∂out/∂a = 1/(1 + a)"""
+    _name = "Log1PBackward0"
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -276,6 +283,7 @@ class Relu(Op):
 
 class Clamp(Op):
     """out = min(max(a, lo), hi);  ∂out/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch's convention)"""
+    _name = "ClampBackward1"
     @staticmethod
     def forward(ctx, a, lo=None, hi=None):
         ctx.save_for_backward(a)
@@ -302,6 +310,7 @@ class ClampTensor(Op):
     """out = min(max(a, lo), hi) with tensor bounds;  the gradient goes to ``a`` where lo ≤ a ≤ hi,
     to ``lo`` where a < lo (and lo < hi), to ``hi`` where a > hi or hi < lo — PyTorch's rule, so a
     tie at a bound gives the whole gradient to ``a``."""
+    _name = "ClampBackward0"
     @staticmethod
     def forward(ctx, a, lo=None, hi=None):
         ctx.save_for_backward(a, lo, hi)
@@ -376,6 +385,7 @@ class Where(Op):
 
 class Cast(Op):
     """out = a converted to another dtype;  the gradient is converted back"""
+    _name = "ToCopyBackward0"
     @staticmethod
     def forward(ctx, a, np_dtype):
         return a.astype(np_dtype)

@@ -42,3 +42,90 @@ class Embedding(Op):
         if ctx.padding_idx is not None:
             out[ctx.padding_idx] = 0
         return out, None
+
+
+def _moments(x64: np.ndarray, axes: tuple):
+    mean = x64.mean(axis=axes, keepdims=True)
+    centered = x64 - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    return mean, var
+
+
+class NativeBatchNorm(Op):
+    """y = x̂·γ + β,  x̂ = (x − μ)·s,  s = 1/√(σ² + ε), statistics per channel (dim 1).
+
+    With batch statistics (training), μ and σ² depend on x:
+        ∂L/∂x = s·γ·(g − mean(g) − x̂·mean(g·x̂))   (means over the batch axes);
+    with fixed running statistics (eval): ∂L/∂x = s·γ·g.  ∂L/∂γ = Σ g·x̂,  ∂L/∂β = Σ g.
+    ``mean`` and ``invstd`` arrive precomputed (float64, shape (1, C, 1…)); computed in float64."""
+    @staticmethod
+    def forward(ctx, x, weight, bias, mean, invstd, batch_stats):
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = [1] * x.ndim
+        shape[1] = x.shape[1]
+        xhat = (x.astype(np.float64) - mean) * invstd
+        y = xhat if weight is None else xhat * weight.reshape(shape)
+        if bias is not None:
+            y = y + bias.reshape(shape)
+        ctx.save_for_backward(x, weight, mean, invstd)
+        ctx.axes, ctx.shape, ctx.batch_stats = axes, shape, batch_stats
+        return y.astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, mean, invstd = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        axes = ctx.axes
+        g64 = g.astype(np.float64)
+        xhat = (x.astype(np.float64) - mean) * invstd
+        gx = gw = gb = None
+        if need[0]:
+            scale = invstd if weight is None else invstd * weight.reshape(ctx.shape)
+            if ctx.batch_stats:
+                gx = scale * (g64 - g64.mean(axis=axes, keepdims=True)
+                              - xhat * (g64 * xhat).mean(axis=axes, keepdims=True))
+            else:
+                gx = scale * g64
+            gx = gx.astype(x.dtype)
+        if need[1]:
+            gw = (g64 * xhat).sum(axis=axes).astype(weight.dtype)
+        if need[2]:
+            gb = g64.sum(axis=axes).astype(g.dtype)
+        return gx, gw, gb
+
+
+class NativeLayerNorm(Op):
+    """y = x̂·γ + β,  x̂ = (x − μ)·s over the last ``k`` dims (each sample on its own);
+    ∂L/∂x = s·(h − mean(h) − x̂·mean(h·x̂)) with h = g·γ;  ∂L/∂γ = Σ g·x̂,  ∂L/∂β = Σ g."""
+    @staticmethod
+    def forward(ctx, x, weight, bias, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        x64 = x.astype(np.float64)
+        mean, var = _moments(x64, axes)
+        invstd = 1.0 / np.sqrt(var + eps)
+        xhat = (x64 - mean) * invstd
+        y = xhat if weight is None else xhat * weight
+        if bias is not None:
+            y = y + bias
+        ctx.save_for_backward(x, weight, mean, invstd)
+        ctx.axes = axes
+        return y.astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, mean, invstd = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        axes = ctx.axes
+        lead = tuple(range(x.ndim - len(axes)))
+        g64 = g.astype(np.float64)
+        xhat = (x.astype(np.float64) - mean) * invstd
+        gx = gw = gb = None
+        if need[0]:
+            h = g64 if weight is None else g64 * weight
+            gx = (invstd * (h - h.mean(axis=axes, keepdims=True)
+                            - xhat * (h * xhat).mean(axis=axes, keepdims=True))).astype(x.dtype)
+        if need[1]:
+            gw = (g64 * xhat).sum(axis=lead).astype(weight.dtype)
+        if need[2]:
+            gb = g64.sum(axis=lead).astype(g.dtype)
+        return gx, gw, gb

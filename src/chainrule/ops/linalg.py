@@ -24,6 +24,9 @@ def check_matmul_shapes(a_shape, b_shape, op="matmul") -> None:
                            f"differ (mat1 and mat2 shapes cannot be multiplied)")
 
 
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
+
+
 class Matmul(Op):
     """out = a @ b;  ∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (1-D operands are promoted, then squeezed)"""
     @staticmethod
@@ -32,6 +35,7 @@ class Matmul(Op):
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         ctx.ndims = (a.ndim, b.ndim)
         ctx.shapes = (a.shape, b.shape)
+        ctx._name = _MATMUL_NAMES.get(ctx.ndims, "UnsafeViewBackward0")
         return np.matmul(a, b)
 
     @staticmethod

@@ -156,6 +156,7 @@ class Var(Op):
 
 class Norm(Op):
     """out = (Σ|aᵢ|ᵖ)^(1/p);  for p = 2: ∂out/∂aᵢ = aᵢ/out (0 where out = 0, as PyTorch)"""
+    _name = "LinalgVectorNormBackward0"
     @staticmethod
     def forward(ctx, a, p=2.0, axes=None, keepdim=False):
         ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
@@ -200,6 +201,7 @@ def logsumexp_array(a: np.ndarray, axes, keepdims: bool = True) -> np.ndarray:
 
 class LogSumExp(Op):
     """out = log Σᵢ e^{aᵢ};  ∂out/∂aᵢ = softmax(a)ᵢ"""
+    _name = "LogsumexpBackward0"
     @staticmethod
     def forward(ctx, a, axes, keepdim=False):
         with np.errstate(divide="ignore"):

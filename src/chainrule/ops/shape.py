@@ -12,6 +12,7 @@ from ..autograd.function import Op
 
 class Reshape(Op):
     """out = a with a new shape;  ∂L/∂a = g reshaped back"""
+    _name = "ViewBackward0"
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -91,9 +92,14 @@ class Stack(Op):
 class Index(Op):
     """out = a[index] (slices, integers, integer arrays, boolean masks);
     ∂L/∂a = zeros with g scattered back — added up where an index repeats"""
+    _name = "SelectBackward0"
     @staticmethod
     def forward(ctx, a, index):
         ctx.shape, ctx.index = a.shape, index
+        if not is_basic_index(index):
+            ctx._name = "IndexBackward0"
+        elif any(isinstance(i, slice) for i in (index if isinstance(index, tuple) else (index,))):
+            ctx._name = "SliceBackward0"
         out = a[index]
         if not isinstance(out, np.ndarray):   # x[0] of a vector: a 0-d view, not a copied NumPy scalar
             out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
@@ -117,6 +123,7 @@ def is_basic_index(index) -> bool:
 
 class SetItem(Op):
     """out = a with a[index] = v;  ∂L/∂a = g with the overwritten places zeroed, ∂L/∂v = g[index]"""
+    _name = "CopySlices"
     @staticmethod
     def forward(ctx, a, index, v):
         ctx.index = index
@@ -137,6 +144,7 @@ class CopySlices(Op):
     """The base tensor after ``base[index]`` was changed in place through a view (``y[0].mul_(2)``):
     out = base with its ``index`` part replaced by the view's new values (the memory already holds
     them);  ∂L/∂base_before = g with those places zeroed,  ∂L/∂view = g[index]"""
+    _name = "CopySlices"
     @staticmethod
     def forward(ctx, base, index, view):
         ctx.index = index

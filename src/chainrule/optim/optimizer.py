@@ -18,6 +18,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..autograd.function import RemovableHandle
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -40,6 +41,8 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
+        self._step_pre_hooks: dict = {}
+        self._step_post_hooks: dict = {}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
                             f"but got {_type_name(params)} (pass model.parameters() or [tensor])")
@@ -112,8 +115,35 @@ class Optimizer:
                     g._data = np.zeros_like(g._data)
                     g._vc.value += 1
 
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` runs before each ``step`` (e.g. to copy the old parameters)."""
+        handle = RemovableHandle(self._step_pre_hooks)
+        self._step_pre_hooks[handle._key] = hook
+        return handle
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` runs after each ``step`` (e.g. to record the update)."""
+        handle = RemovableHandle(self._step_post_hooks)
+        self._step_post_hooks[handle._key] = hook
+        return handle
+
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (optional) re-evaluates and returns the loss."""
+        args, kwargs = (), ({} if closure is None else {"closure": closure})
+        for hook in list(self._step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"optimizer step pre-hook must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result!r}")
+                args, kwargs = result
+        closure = kwargs.get("closure", args[0] if args else None)
+        loss = self._step(closure)
+        for hook in list(self._step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return loss
+
+    def _step(self, closure):
         loss = None
         if closure is not None:
             with enable_grad():
@@ -220,6 +250,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("_step_pre_hooks", {})
+        self.__dict__.setdefault("_step_post_hooks", {})
 
     def __repr__(self):
         s = self.__class__.__name__ + " ("
