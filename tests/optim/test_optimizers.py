@@ -164,3 +164,26 @@ def test_named_parameters_are_accepted_and_names_kept():
     p = chainrule.tensor([1.0], requires_grad=True)
     opt = chainrule.optim.SGD([("w", p)], lr=0.1)
     assert opt.param_groups[0]["param_names"] == ["w"] and opt.param_groups[0]["params"][0] is p
+
+
+def test_step_hooks_see_the_parameters_before_and_after_and_can_be_removed():
+    w = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    opt = chainrule.optim.SGD([w], lr=0.5)
+    seen = []
+    pre = opt.register_step_pre_hook(lambda o, args, kwargs: seen.append(("pre", w.tolist())))
+    post = opt.register_step_post_hook(lambda o, args, kwargs: seen.append(("post", w.tolist())))
+    (w * w).sum().backward()
+    opt.step()
+    assert seen == [("pre", [1.0, 2.0]), ("post", [0.0, 0.0])]
+    pre.remove()
+    post.remove()
+    opt.step()
+    assert len(seen) == 2
+
+
+def test_a_step_pre_hook_that_returns_nonsense_is_reported():
+    w = chainrule.tensor([1.0], requires_grad=True)
+    opt = chainrule.optim.SGD([w], lr=0.5)
+    opt.register_step_pre_hook(lambda o, a, k: 42)
+    with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\), but got 42"):
+        opt.step()
