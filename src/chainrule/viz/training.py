@@ -73,8 +73,13 @@ def _output_kind(model, data: Dataset):
     ("logit", 1) for one raw score.  Decides the loss and how predictions are read."""
     import chainrule
     from .. import nn
-    with chainrule.no_grad():
-        out = model(chainrule.from_numpy(data.X[:2].copy()))
+    was_training = getattr(model, "training", False)
+    model.eval()  # a probe, not a training step (no dropout draws, no counted call)
+    try:
+        with chainrule.no_grad():
+            out = model(chainrule.from_numpy(data.X[:2].copy()))
+    finally:
+        model.train(was_training)
     if out.ndim != 2:
         raise ValueError(f"the model's output has shape {tuple(out.shape)}; train expects (batch, outputs)")
     k = out.shape[1]
