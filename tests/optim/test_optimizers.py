@@ -187,3 +187,22 @@ def test_a_step_pre_hook_that_returns_nonsense_is_reported():
     opt.register_step_pre_hook(lambda o, a, k: 42)
     with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\), but got 42"):
         opt.step()
+
+
+def test_a_parameter_on_a_read_only_array_is_still_updated():
+    arr = np.array([1.0, 2.0])
+    arr.flags.writeable = False
+    w = chainrule.from_numpy(arr).requires_grad_()
+    opt = chainrule.optim.SGD([w], lr=0.5)
+    (w * w).sum().backward()
+    opt.step()
+    assert w.tolist() == [0.0, 0.0] and arr.tolist() == [1.0, 2.0]
+
+
+def test_zero_grad_without_set_to_none_zeroes_the_same_gradient_tensor():
+    w = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    opt = chainrule.optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    g = w.grad
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is g and g.tolist() == [0.0, 0.0]

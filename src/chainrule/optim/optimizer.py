@@ -112,7 +112,10 @@ class Optimizer:
                     g = p._grad
                     g.grad_fn = None
                     g._requires_grad = False
-                    g._data = np.zeros_like(g._data)
+                    if g._data.flags.writeable:
+                        g._data.fill(0)          # in place, as PyTorch: views of the gradient see the zeros
+                    else:
+                        g._data = np.zeros_like(g._data)
                     g._vc.value += 1
 
     def register_step_pre_hook(self, hook) -> RemovableHandle:
