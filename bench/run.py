@@ -282,7 +282,7 @@ def main(argv=None) -> int:
         meta["torch"] = torch.__version__
     except ImportError:
         pass
-    from chainrule.io.atomic import atomic_write_text
+    from chainrule.io.atomic import write_text as atomic_write_text
     atomic_write_text(os.path.join(args.out, "latest.json"), json.dumps({"meta": meta, "rows": rows}, indent=2))
     atomic_write_text(os.path.join(args.out, "latest.md"), to_markdown(rows, meta))
     return 0
