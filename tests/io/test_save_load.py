@@ -194,3 +194,22 @@ def test_missing_safetensors_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
     with pytest.raises(ImportError, match="pip install safetensors"):
         chainrule.save({"w": chainrule.ones(1)}, io.BytesIO())
+
+
+@pytest.mark.parametrize("make", [
+    lambda o: chainrule.optim.lr_scheduler.StepLR(o, step_size=2),
+    lambda o: chainrule.optim.lr_scheduler.MultiStepLR(o, milestones=[1, 3, 3]),
+    lambda o: chainrule.optim.lr_scheduler.ExponentialLR(o, gamma=0.9),
+    lambda o: chainrule.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4, eta_min=0.01),
+    lambda o: chainrule.optim.lr_scheduler.LambdaLR(o, lambda e: 0.5 ** e),
+    lambda o: chainrule.optim.lr_scheduler.ReduceLROnPlateau(o, mode="max", patience=0),
+], ids=["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "ReduceLROnPlateau"])
+def test_every_scheduler_state_survives_save_and_load(make):
+    opt = chainrule.optim.SGD([chainrule.tensor([1.0], requires_grad=True)], lr=0.1)
+    sched = make(opt)
+    for i in range(3):
+        sched.step(float(i % 2)) if isinstance(sched, chainrule.optim.lr_scheduler.ReduceLROnPlateau) else sched.step()
+    buf = io.BytesIO()
+    chainrule.save(sched.state_dict(), buf)
+    buf.seek(0)
+    assert chainrule.load(buf) == sched.state_dict()
