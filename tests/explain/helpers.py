@@ -59,7 +59,7 @@ def twin_step(spec, loss, opt, opt_kw, x, y, *, steps=1, dtype="float64", seed=0
                  if isinstance(m, torch.nn.Linear)]
         topt.step()
     after = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in tm if isinstance(m, torch.nn.Linear)]
-    return sol, {"loss": float(tloss), "grads": grads, "after": after}
+    return sol, {"loss": float(tloss.detach()), "grads": grads, "after": after}
 
 
 def fmt(v, d=4) -> str:

@@ -523,9 +523,9 @@ class Builder:
                 pv = float(np.asarray(prev)[idx])
                 buf_h = self.R(mu * self.R(pv) + (1 - tau) * gt_h)
                 damp = Num(1 - tau)
-                rows = [Add((Mul((Sym("μ"), bsym0), "juxt"), Mul((Paren(Sub(ONE, Sym("τ"))), gt_sym), "juxt") if tau else gt_sym)),
+                rows = [Add((Mul((Sym("μ"), bsym0), "juxt"), Mul((Paren(Sub(ONE, Sym("τ"))), Paren(gt_sym) if wd else gt_sym), "juxt") if tau else (Paren(gt_sym) if wd else gt_sym))),
                         Add((Mul((Num(mu), self.num(pv, self.R(pv))), "times"),
-                             Mul((damp, Paren(gt_num)), "times") if tau else gt_num)),
+                             Mul((damp, Paren(gt_num)), "times") if tau else (Paren(gt_num) if wd else gt_num))),
                         self.num(buf, buf_h)]
             blocks.append(Equation(bsym1, rows))
             hand = self.R(th_h - self.R(lr * buf_h))

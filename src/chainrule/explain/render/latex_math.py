@@ -111,7 +111,9 @@ class LatexMath:
         return rf"\left({self(e.arg)}\right)"
 
     def _Func(self, e: D.Func) -> str:
-        name = FUNCS.get(e.name, rf"\operatorname{{{e.name}}}")
+        base, prime = (e.name[:-1], "'") if e.name.endswith("′") else (e.name, "")
+        name = FUNCS.get(base, rf"\operatorname{{{base}}}") + prime
+        name = name.replace("σ", r"\sigma")
         args = ", ".join(self(a) for a in e.args)
         return rf"{name}\left({args}\right)"
 

@@ -19,7 +19,7 @@ _SUP = dict(zip("0123456789+-=()nTtij[]", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼�
 def _script(text: str, table: dict, fallback: str) -> str:
     if all(c in table for c in text):
         return "".join(table[c] for c in text)
-    return f"{fallback}{text}" if len(text) == 1 else f"{fallback}({text})"
+    return f"{fallback}{text}" if text.isalnum() else f"{fallback}({text})"
 
 
 def width(s: str) -> int:
@@ -111,7 +111,9 @@ class TextMath:
         parts = []
         for i, f in enumerate(e.factors):
             s = self(f)
-            if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+            if isinstance(f, D.Frac) and len(e.factors) > 1:
+                s = f"({self.wrap(f.num, 5)}/{self.wrap(f.den, 5)})"
+            elif self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
                 s = f"({s})"
             parts.append(s)
         return sep.join(parts)
