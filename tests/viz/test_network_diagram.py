@@ -10,6 +10,8 @@ from chainrule import nn, optim
 from chainrule.cli import main
 from chainrule.viz.network import LayerState, NetworkState, capture_network, draw_network, seed_diagram
 
+from .seed_files import SEED_TOML
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 # the seed README's reference values, rounded to the 4 decimals the diagram shows
@@ -184,3 +186,13 @@ def test_cli_draw_model_file_without_model(tmp_path, capsys):
 def test_svg_numbers_use_plain_minus_signs(seed_svg):
     # ASCII '-' so a reader can copy the numbers into code
     assert re.search(r"W5 = -0\.1725", seed_svg)
+
+
+def test_cli_draw_with_a_toml_model_file_shows_the_seed_numbers(tmp_path):
+    f = tmp_path / "seed.toml"
+    f.write_text(SEED_TOML, encoding="utf-8")
+    out = tmp_path / "net.svg"
+    assert main(["draw", str(f), "-o", str(out)]) == 0
+    ids = _by_id(ET.parse(out).getroot())
+    for name, (value, grad, after) in PARAMS.items():
+        assert f"{name} = {value}" in _text(ids[f"label-{name}"]) and f"→ {after}" in _text(ids[f"label-{name}"])

@@ -17,6 +17,8 @@ from chainrule.viz import training
 from chainrule.viz.checkpoints import CheckpointError
 from chainrule.viz.training import NonFiniteLoss, TrainConfig, train
 
+from .seed_files import SEED_TOML
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -207,3 +209,22 @@ def test_model_with_the_wrong_number_of_outputs_is_explained(tmp_path, capsys):
 def test_cli_option_mistakes(tmp_path, capsys, flag, value, message):
     assert main(["train", flag, value, "--out", str(tmp_path)]) == 2
     assert message in capsys.readouterr().err
+
+
+
+
+def test_toml_model_file_in_float64_trains_and_plots(tmp_path):
+    f = tmp_path / "seed.toml"
+    f.write_text(SEED_TOML, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", str(f), "--dataset", "xor", "--epochs", "2", "--out", str(out), "--no-progress"]) == 0
+    assert _weights(out / "model.safetensors")["0.weight"].dtype == np.float64
+    assert (out / "decision_boundary.png").read_bytes()[:8] == PNG
+
+
+def test_model_that_cannot_take_the_inputs_is_explained(tmp_path, capsys):
+    f = tmp_path / "model.py"
+    f.write_text("from chainrule import nn\nmodel = nn.Linear(3, 2)\n", encoding="utf-8")
+    assert main(["train", str(f), "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path / "r"),
+                 "--no-progress", "--no-plots"]) == 2
+    assert "the model cannot take xor's inputs (2 features per example)" in capsys.readouterr().err

@@ -78,6 +78,9 @@ def _output_kind(model, data: Dataset):
     try:
         with chainrule.no_grad():
             out = model(chainrule.from_numpy(data.X[:2].copy()))
+    except (RuntimeError, ValueError, TypeError) as e:
+        raise ValueError(f"the model cannot take {data.name}'s inputs ({data.n_features} features per "
+                         f"example): {e}") from None
     finally:
         model.train(was_training)
     if out.ndim != 2:
@@ -192,6 +195,13 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
         model = default_model(data)
     elif callable(model) and not hasattr(model, "parameters"):
         model = model()  # a factory, called after the seed is set
+    params = list(model.parameters())
+    if not params:
+        raise ValueError("the model has no parameters to train")
+    dtype = params[0]._data.dtype  # feed the data in the model's own precision
+    for part in (data, train_set, test_set):
+        if part is not None and part.X.dtype != dtype:
+            part.X = part.X.astype(dtype)
     kind = _output_kind(model, data)
     loss_fn = _loss_fn(kind)
     optimizer = _optimizer(config.optimizer, model.parameters(), config.lr)
@@ -312,7 +322,7 @@ def write_plots(model, kind, data: Dataset, history: list, out: str) -> dict:
     if data.n_features == 2:
         def predict(points):
             with chainrule.no_grad():
-                return _predict(kind, model(chainrule.from_numpy(points)).numpy())
+                return _predict(kind, model(chainrule.from_numpy(points.astype(data.X.dtype))).numpy())
         files["plot_decision_boundary"] = os.path.join(out, "decision_boundary.png")
         acc = history[-1].get("test_accuracy", history[-1]["accuracy"])
         plots.plot_decision_boundary(predict, data.X, data.y, files["plot_decision_boundary"],
