@@ -196,3 +196,13 @@ def test_cli_draw_with_a_toml_model_file_shows_the_seed_numbers(tmp_path):
     ids = _by_id(ET.parse(out).getroot())
     for name, (value, grad, after) in PARAMS.items():
         assert f"{name} = {value}" in _text(ids[f"label-{name}"]) and f"→ {after}" in _text(ids[f"label-{name}"])
+
+
+def test_id_prefix_lets_two_diagrams_share_a_page():
+    state = seed_diagram().state
+    root = ET.fromstring(draw_network(state, id_prefix="step2-").svg)
+    ids = _by_id(root)
+    assert "step2-edge-W5" in ids and "edge-W5" not in ids
+    assert ids["step2-edge-W5"].get("data-from") == "step2-unit-sigma1"
+    with pytest.raises(ValueError, match="must start with a letter"):
+        draw_network(state, id_prefix="2 bad")

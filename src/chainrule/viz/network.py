@@ -172,11 +172,14 @@ def _edge_style(grad, gmax):
     return f"#{r:02x}{g:02x}{b:02x}", round(1.5 + 5.5 * f, 2)
 
 
-def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_units: int = 10) -> SVGImage:
+def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_units: int = 10,
+                 id_prefix: str = "") -> "NetworkDiagram":
     """Draw ``state`` as an SVG (see the module docstring for what is shown and the ids used).
 
     ``labels``: True, False or "auto" (label edges when there are at most 40 of them).
     ``max_units``: layers wider than this show their first and last units around "⋮".
+    ``id_prefix``: put before every id (and the ``data-from``/``data-to`` references), so several
+    diagrams can sit in one HTML page: ``id_prefix="step2-"`` gives ``id="step2-edge-W5"``.
 
     >>> d = draw_network(NetworkState([LayerState([[0.5, -1.0]], [0.1], "sigmoid")], inputs=[1, 1]))
     >>> d.svg.startswith("<svg")
@@ -203,7 +206,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     box_w, box_h, r_in = 176, 46, 26
     top = 70 + (30 if state.title else 0)
     left = 70
-    height = top + 40 + rows * row_h
+    height = top + 40 + rows * row_h + 36  # room for the legend under the last row
     has_loss = state.loss is not None
     n_cols = len(sizes) + (1 if has_loss else 0)
     width = left + (n_cols - 1) * col_w + box_w + 60
@@ -378,7 +381,14 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     parts.append(f'<g id="edge-labels">{"".join(labels_svg)}</g>')
     parts.append(f'<text{attrs(class_="small", x=left - r_in, y=legend_y)}>{text(legend)}</text>')
     parts.append("</svg>")
-    return NetworkDiagram("\n".join(parts), state)
+    svg = "\n".join(parts)
+    if id_prefix:
+        import re
+        if not re.fullmatch(r"[A-Za-z][\w.-]*", id_prefix):
+            raise ValueError(f"id_prefix {id_prefix!r} must start with a letter and hold only letters, digits, "
+                             f"'_', '-' and '.' (it becomes part of XML ids)")
+        svg = re.sub(r' (id|data-from|data-to)="', lambda m: f' {m.group(1)}="{id_prefix}', svg)
+    return NetworkDiagram(svg, state)
 
 
 class NetworkDiagram(SVGImage):
