@@ -99,7 +99,10 @@ def where(condition, input=None, other=None):
         return condition.nonzero(as_tuple=True)
     cond = condition if isinstance(condition, Tensor) else Tensor._make(np.asarray(condition, dtype=bool))
     a, b = E.promote(input, other)
-    return E.Where.apply(cond, a, b)
+    try:
+        return E.Where.apply(cond, a, b)
+    except ValueError:
+        raise E.broadcast_error("where", cond, a, b) from None
 
 
 def is_tensor(obj) -> bool:

@@ -55,7 +55,11 @@ def _to_array(data, dtype=None) -> np.ndarray:
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten_first(data)):
             data = _tensors_to_lists(data)
-        arr = np.asarray(data)
+        try:
+            arr = np.asarray(data)
+        except ValueError:
+            raise ValueError(f"can't build a tensor from ragged nested lists (rows of different lengths): "
+                             f"{_preview(data)}; every row must have the same length") from None
         if dtype is None:
             if arr.dtype.kind == "f":
                 arr = arr.astype(dtypes.get_default_dtype().np)
@@ -69,6 +73,11 @@ def _to_array(data, dtype=None) -> np.ndarray:
     else:
         dtypes.from_numpy_dtype(arr.dtype)  # clear error for unsupported dtypes
     return arr
+
+
+def _preview(data) -> str:
+    text = repr(data)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _flatten_first(data):

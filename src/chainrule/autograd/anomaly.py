@@ -44,12 +44,36 @@ def _bad(arr) -> str | None:
     return None
 
 
-def _anomaly_forward(ctx, result):
+def _anomaly_forward(ctx, result, args=()):
     ctx._creation_stack = _user_frames()
     kind = _bad(result._data)
     if kind:
         raise RuntimeError(f"Function '{ctx.name}' produced {kind} values in its output during the forward "
-                           f"pass (detect_anomaly is on).{_where(ctx)}")
+                           f"pass (detect_anomaly is on){_blame(result._data, args)}.{_where(ctx)}")
+
+
+def _blame(out: np.ndarray, args) -> str:
+    """Which argument is to blame: one that already held NaN/Inf, or else the values at the first bad place."""
+    arrays = [(i, getattr(a, "_data", a)) for i, a in enumerate(args)]
+    arrays = [(i, a) for i, a in arrays if isinstance(a, np.ndarray)]
+    for i, a in arrays:
+        kind = _bad(a)
+        if kind:
+            return f": its input {i} (shape {tuple(a.shape)}) already contained {kind}"
+    where = np.argwhere(~np.isfinite(out))
+    if where.size == 0:
+        return ""
+    pos = tuple(int(k) for k in where[0])
+    shown = []
+    for i, a in arrays:
+        try:
+            v = np.broadcast_to(a, out.shape)[pos] if a.ndim else a
+            shown.append(f"input {i} = {float(v):g}")
+        except (ValueError, IndexError, TypeError):
+            continue
+    at = f" at index {pos}" if pos else ""
+    vals = f" where {', '.join(shown)}" if shown else ""
+    return f": its inputs are finite, so the op itself went out of range{at}{vals}"
 
 
 def _anomaly_backward(node, grads):

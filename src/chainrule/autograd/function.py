@@ -322,7 +322,7 @@ class Function(Node):
             if ctx._saved:
                 ctx._saved_versions = _saved_versions(ctx._saved, args, result, cls._arrays)
             if _anomaly[0]:
-                _anomaly_forward(ctx, result)
+                _anomaly_forward(ctx, result, args)
             result.grad_fn = ctx
             result._requires_grad = True
         else:
@@ -380,7 +380,7 @@ _Tensor: list = [None]
 _anomaly = [False]
 
 
-def _anomaly_forward(ctx, result):  # replaced by anomaly.py when anomaly mode is switched on
+def _anomaly_forward(ctx, result, args=()):  # replaced by anomaly.py when anomaly mode is switched on
     pass
 
 

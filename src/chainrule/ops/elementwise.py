@@ -454,7 +454,36 @@ def _cast(x, target: np.dtype):
 def binary(op, a, b):
     """Apply a binary op after PyTorch's type promotion."""
     a, b = promote(a, b)
-    return op.apply(a, b)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        raise broadcast_error(op.__name__.lower(), a, b) from None
+
+
+def _clash(a: tuple, b: tuple):
+    """PyTorch reports the right-most dimension where two shapes disagree, in output coordinates."""
+    nd = max(len(a), len(b))
+    for i in range(1, nd + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and x != 1 and y != 1:
+            return nd - i, x, y
+    return None
+
+
+def broadcast_error(op_name: str, *operands) -> RuntimeError:
+    """The error for operands whose shapes do not broadcast: names the op, both shapes and the dimension."""
+    shapes = [tuple(np.shape(x._data if hasattr(x, "_data") else x)) for x in operands]
+    dim, na, nb = 0, 0, 0
+    pairs = [(p, q) for i, p in enumerate(shapes) for q in shapes[i + 1:]]
+    for a, b in pairs:
+        clash = _clash(a, b)
+        if clash:
+            dim, na, nb = clash
+            break
+    listed = " and ".join(str(s) for s in shapes)
+    return RuntimeError(f"{op_name}: shapes {listed} cannot be broadcast together: the size of tensor a ({na}) "
+                        f"must match the size of tensor b ({nb}) at non-singleton dimension {dim}")
 
 
 def subtract(a, b, alpha=1):
@@ -465,7 +494,10 @@ def subtract(a, b, alpha=1):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b = promote(a, b)
-    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha)
+    try:
+        return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha)
+    except ValueError:
+        raise broadcast_error("sub", a, b) from None
 
 
 def negate(a):
@@ -487,7 +519,10 @@ def true_divide(a, b):
             a = float(a)
         if not isinstance(b, Tensor):
             b = float(b)
-    return Div.apply(a, b)
+    try:
+        return Div.apply(a, b)
+    except ValueError:
+        raise broadcast_error("div", a, b) from None
 
 
 def floating_unary(op, a, *args, **kwargs):
