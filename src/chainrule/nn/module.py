@@ -60,6 +60,18 @@ def _torch_type_name(value) -> str:
     return type(value).__name__
 
 
+def _copy_tensor(t: Tensor) -> Tensor:
+    """A new leaf with its own copy of ``t``'s numbers (a Parameter stays a Parameter)."""
+    if isinstance(t, Parameter):
+        new = Parameter(Tensor._make(t._data.copy()), requires_grad=t.requires_grad)
+    else:
+        new = Tensor._make(t._data.copy())
+        new._requires_grad = t._requires_grad
+    if t._grad is not None:
+        new._grad = Tensor._make(t._grad._data.copy())
+    return new
+
+
 # ------------------------------------------------------------------------------ full backward hooks
 class _BackwardHookState:
     """Collects, for one call of a module, the gradients of its outputs and inputs, then calls the hooks."""
@@ -327,6 +339,19 @@ class Module:
         keys = list(dir(self.__class__)) + list(self.__dict__.keys()) + list(self._parameters.keys()) \
             + list(self._modules.keys()) + list(self._buffers.keys())
         return sorted(k for k in set(keys) if not k[0].isdigit())
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(model)``: new parameters/buffers with copied numbers (and grads), same structure."""
+        import copy
+        for mod in self.modules():
+            for t in itertools.chain(mod._parameters.values(), mod._buffers.values()):
+                if t is not None and id(t) not in memo:
+                    memo[id(t)] = _copy_tensor(t)
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = copy.deepcopy(v, memo)
+        return new
 
     def __getstate__(self):
         return self.__dict__.copy()
