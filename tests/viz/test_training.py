@@ -37,7 +37,7 @@ def test_moons_reaches_97_percent_and_writes_metrics_and_plots(tmp_path, capsys)
     out = tmp_path / "moons"
     assert main(["train", "--dataset", "moons", "--epochs", "15", "--lr", "0.01", "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "loss" in captured.err and "acc" in captured.err          # the progress bar
+    assert "epoch 15/15  loss" in captured.err and "acc" in captured.err  # progress, one line per epoch off a terminal
     last = captured.out.splitlines()[0]
     assert last.startswith("epoch 15:") and "test accuracy" in last
     meta = json.loads((out / "metrics.json").read_text())
@@ -64,10 +64,18 @@ def test_same_seed_gives_bit_identical_weights_and_metrics(tmp_path):
     a = train(cfg, str(tmp_path / "a"), progress=False, plots=False)
     b = train(cfg, str(tmp_path / "b"), progress=False, plots=False)
     _assert_bit_identical(_weights(tmp_path / "a" / "model.safetensors"), _weights(tmp_path / "b" / "model.safetensors"))
-    strip = lambda h: [{k: v for k, v in r.items() if k != "seconds"} for r in h]  # noqa: E731
-    assert strip(a.history) == strip(b.history)
+    assert a.history == b.history
+    for name in ("metrics.csv", "metrics.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     c = train(TrainConfig(dataset="spirals", epochs=3, lr=0.01, seed=8), str(tmp_path / "c"), progress=False, plots=False)
-    assert strip(c.history) != strip(a.history)
+    assert c.history != a.history
+
+
+def test_progress_bar_shows_loss_and_accuracy(tmp_path, capsys):
+    train(TrainConfig(dataset="xor", epochs=2), str(tmp_path), progress="bar", plots=False)
+    err = capsys.readouterr().err
+    assert "step/s" in err or "s/step" in err
+    assert "epoch 2/2 loss" in err and " acc " in err
 
 
 def test_resume_continues_to_the_same_weights(tmp_path):

@@ -146,7 +146,7 @@ def _layer_names(model) -> list:
 def write_metrics(history: list, out: str) -> dict:
     """``metrics.csv`` (one row per epoch, grad norms as ``grad_norm/<layer>`` columns) and ``metrics.json``."""
     files = {}
-    keys = [k for k in ("epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds")
+    keys = [k for k in ("epoch", "loss", "accuracy", "test_loss", "test_accuracy")
             if any(k in h for h in history)]
     layers = list(history[0].get("grad_norms", {})) if history else []
     buf = io.StringIO()
@@ -160,8 +160,9 @@ def write_metrics(history: list, out: str) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- loop
-def _progress(total, enabled, initial=0):
-    if not enabled:
+def _progress(total, mode, initial=0):
+    """A tqdm bar when ``mode`` is "bar", or True and stderr is a terminal; None means per-epoch lines."""
+    if not mode or (mode is True and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())):
         return None
     try:
         from tqdm.auto import tqdm
@@ -171,8 +172,12 @@ def _progress(total, enabled, initial=0):
 
 
 def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None, resume: bool = False,
-          progress: bool = True, plots: bool = True, log=print) -> TrainResult:
+          progress=True, plots: bool = True, log=print) -> TrainResult:
     """Train, writing metrics, plots and per-epoch checkpoints under ``out``.
+
+    ``progress``: True shows a tqdm bar on a terminal and one line per epoch otherwise (logs stay
+    readable); "bar" always shows the bar; False shows nothing.  Metrics hold no timings, so two runs
+    with the same seed write identical metrics files.
 
     Raises ``NonFiniteLoss`` (after writing the metrics so far) when a loss is NaN/inf: the weights
     of the last finished epoch stay in ``out/checkpoints``.
@@ -280,11 +285,12 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
             if test_set is not None and len(test_set):
                 record["test_loss"], record["test_accuracy"] = evaluate(model, kind, test_set)
             record["grad_norms"] = {k: v / steps_per_epoch for k, v in norms.items()}
-            record["seconds"] = round(time.perf_counter() - t0, 4)
+            seconds = time.perf_counter() - t0
             history.append(record)
             if bar is None and progress:
                 log(f"epoch {epoch}/{config.epochs}  loss {record['loss']:.4f}  acc {record['accuracy']:.3f}"
-                    + (f"  test acc {record['test_accuracy']:.3f}" if "test_accuracy" in record else ""))
+                    + (f"  test acc {record['test_accuracy']:.3f}" if "test_accuracy" in record else "")
+                    + f"  ({seconds:.2f} s)")
             ckpt.save_checkpoint(ck_dir, epoch, model, optimizer, {
                 "config": asdict(config), "history": history,
                 "shuffle_rng": shuffle.get_state(), "global_rng": chainrule.get_rng_state()})
