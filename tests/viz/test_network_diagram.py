@@ -206,3 +206,14 @@ def test_id_prefix_lets_two_diagrams_share_a_page():
     assert ids["step2-edge-W5"].get("data-from") == "step2-unit-sigma1"
     with pytest.raises(ValueError, match="must start with a letter"):
         draw_network(state, id_prefix="2 bad")
+
+
+def test_viz_needs_only_numpy_until_a_plot_is_asked_for():
+    import subprocess
+    import sys
+    code = ("import sys, chainrule.viz.network, chainrule.viz.graph, chainrule.viz.training, "
+            "chainrule.viz.vanishing, chainrule.viz.datasets\n"
+            "chainrule.viz.network.seed_diagram()\n"
+            "print(sorted(m for m in ('matplotlib', 'tqdm', 'graphviz', 'sklearn', 'torch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
