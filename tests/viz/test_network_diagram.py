@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import nn, optim
+from chainrule import nn
 from chainrule.cli import main
 from chainrule.viz.network import LayerState, NetworkState, capture_network, draw_network, seed_diagram
 

@@ -327,13 +327,13 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                      bn[j], f"bias-{l}", f"unit-{unit}", 0.5 if len(shown[l]) == 1 else 0.62)
             # the unit: z half and activation half
             zx = x - box_w / 2
-            halves = [(f"unit-z{unit}", "half z", f"z{unit}", None if layer.z is None else layer.z[j], zx)]
+            halves = [(f"unit-z{unit}", "half z", f"z{unit}", None if layer.z is None else layer.z[j])]
             if layer.activation is not None:
                 halves.append((f"unit-{sym_id}{unit}", "half act", f"{sym}{unit}",
-                               None if layer.a is None else layer.a[j], x))
+                               None if layer.a is None else layer.a[j]))
             hw = box_w / len(halves)
             body = []
-            for k, (hid, cls, label, value, _) in enumerate(halves):
+            for k, (hid, cls, label, value) in enumerate(halves):
                 hx = zx + k * hw
                 body.append(f'<g{attrs(id=hid, class_=cls, data_value=None if value is None else repr(float(value)))}>'
                             f'<rect{attrs(x=f"{hx:.1f}", y=f"{y - box_h / 2:.1f}", width=f"{hw:.1f}", height=box_h, rx=8)}/>'
@@ -353,7 +353,6 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     if has_loss:
         c = len(sizes)
         lx, ly = col_x(c), mid
-        out_layer = state.layers[-1]
         for j in shown[-1]:
             if j is None:
                 continue
@@ -368,7 +367,6 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                      f'<text{attrs(x=f"{lx:.1f}", y=f"{ly + 13:.1f}", text_anchor="middle")}>{text("L = " + num(state.loss, precision))}</text>'
                      + (f'<text{attrs(class_="small", x=f"{lx:.1f}", y=f"{ly + box_h / 2 + 18:.1f}", text_anchor="middle")}>{text(target)}</text>' if target else "")
                      + "</g>")
-        del out_layer
 
     legend_y = height - 14
     legend = "edge labels: weight = value"
