@@ -66,8 +66,14 @@ class Mm(_linalg.Linear):
     """``linear`` on a 2-D input without bias: PyTorch records it as ``mm`` (MmBackward0)."""
 
 
-def linear_error(input: Tensor, weight: Tensor, who: str):
-    """The error for a width or dtype mismatch in y = x·Wᵀ + b, or None when they fit."""
+def linear_error(input: Tensor, weight: Tensor, who):
+    """The error for a width or dtype mismatch in y = x·Wᵀ + b, or None when they fit.
+
+    ``who`` names the caller in the message (a string, or a function giving one, called only on error)."""
+    x, w = input._data, weight._data
+    if x.ndim and w.ndim and x.shape[-1] == w.shape[-1] and x.dtype == w.dtype:
+        return None
+    who = who() if callable(who) else who
     in_w = weight.shape[-1] if weight.ndim else 0
     if input.ndim == 0:
         return RuntimeError(f"{who}: input is a 0-d tensor (a scalar) but the layer expects shape (*, {in_w})")
@@ -87,9 +93,13 @@ def linear_error(input: Tensor, weight: Tensor, who: str):
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """y = x·Wᵀ + b — x: (*, in), W: (out, in), b: (out,) → y: (*, out)."""
     _t(input)
-    err = linear_error(input, weight, f"linear (weight {_shape(weight)})")
+    err = linear_error(input, weight, lambda: f"linear (weight {_shape(weight)})")
     if err is not None:
         raise err
+    return _linear(input, weight, bias)
+
+
+def _linear(input: Tensor, weight: Tensor, bias) -> Tensor:
     if input.ndim == 2:
         return (Addmm if bias is not None else Mm).apply(input, weight, bias)
     return _linalg.Linear.apply(input, weight, bias)
