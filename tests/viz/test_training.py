@@ -236,3 +236,31 @@ def test_model_that_cannot_take_the_inputs_is_explained(tmp_path, capsys):
     assert main(["train", str(f), "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path / "r"),
                  "--no-progress", "--no-plots"]) == 2
     assert "the model cannot take xor's inputs (2 features per example)" in capsys.readouterr().err
+
+
+def test_hand_edited_checkpoint_cannot_point_outside_its_folder(tmp_path):
+    run = tmp_path / "r"
+    train(TrainConfig(dataset="xor", epochs=1), str(run), progress=False, plots=False)
+    pointer = run / "checkpoints" / "latest.json"
+    meta = json.loads(pointer.read_text())
+    meta["tensors"] = "../../elsewhere.safetensors"
+    pointer.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="should name an epoch-NNNN.safetensors file"):
+        train(TrainConfig(dataset="xor", epochs=2), str(run), resume=True, progress=False, plots=False)
+
+
+def test_resume_with_a_different_model_is_refused(tmp_path):
+    run = tmp_path / "r"
+    train(TrainConfig(dataset="xor", epochs=1), str(run), progress=False, plots=False)
+    other = lambda: nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 2))  # noqa: E731
+    with pytest.raises(CheckpointError, match="does not fit this model"):
+        train(TrainConfig(dataset="xor", epochs=2), str(run), model=other, resume=True, progress=False, plots=False)
+
+
+def test_truncated_checkpoint_tensors_are_refused(tmp_path):
+    run = tmp_path / "r"
+    train(TrainConfig(dataset="xor", epochs=1), str(run), progress=False, plots=False)
+    f = run / "checkpoints" / "epoch-0001.safetensors"
+    f.write_bytes(f.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="cannot read"):
+        train(TrainConfig(dataset="xor", epochs=2), str(run), resume=True, progress=False, plots=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 
@@ -112,20 +113,35 @@ def load_checkpoint(directory: str, model, optimizer) -> dict:
             meta = json.load(f)
     except (OSError, ValueError) as e:
         raise CheckpointError(f"{pointer} is damaged ({e}); delete the checkpoints folder to start fresh") from None
-    if meta.get("format") != "chainrule-train-checkpoint/1":
+    if not isinstance(meta, dict) or meta.get("format") != "chainrule-train-checkpoint/1":
         raise CheckpointError(f"{pointer} is not a chainrule train checkpoint")
-    path = os.path.join(directory, meta["tensors"])
+    name = meta.get("tensors")
+    if not isinstance(name, str) or not re.fullmatch(r"epoch-\d{4,}\.safetensors", name):
+        raise CheckpointError(f"{pointer} is damaged: 'tensors' should name an epoch-NNNN.safetensors file "
+                              f"beside it, got {name!r}")
+    for key, kind in (("epoch", int), ("history", list), ("shuffle_rng", dict), ("global_rng", dict),
+                      ("optimizer", dict)):
+        if not isinstance(meta.get(key), kind):
+            raise CheckpointError(f"{pointer} is damaged: '{key}' is missing or not a {kind.__name__}")
+    path = os.path.join(directory, name)
     try:
         tensors = _load_tensors(path)
     except Exception as e:  # noqa: BLE001 - any reader error means the file cannot be trusted
         raise CheckpointError(f"cannot read {path}: {e}") from None
     state = {k[len("model."):]: chainrule.from_numpy(v.copy()) for k, v in tensors.items() if k.startswith("model.")}
-    model.load_state_dict(state)
-    opt_state = {}
-    for key in meta["optimizer"]["tensor_keys"]:
-        _, idx, name = key.split(".", 2)
-        opt_state.setdefault(int(idx), {})[name] = chainrule.from_numpy(tensors[key].copy())
-    for idx, scalars in meta["optimizer"]["scalars"].items():
-        opt_state.setdefault(int(idx), {}).update(scalars)
-    optimizer.load_state_dict({"state": opt_state, "param_groups": meta["optimizer"]["param_groups"]})
+    try:
+        model.load_state_dict(state)
+    except (RuntimeError, KeyError, ValueError) as e:
+        raise CheckpointError(f"the checkpoint in {directory} does not fit this model (was the model file "
+                              f"changed?): {e}") from None
+    try:
+        opt_state = {}
+        for key in meta["optimizer"]["tensor_keys"]:
+            _, idx, key_name = key.split(".", 2)
+            opt_state.setdefault(int(idx), {})[key_name] = chainrule.from_numpy(tensors[key].copy())
+        for idx, scalars in meta["optimizer"]["scalars"].items():
+            opt_state.setdefault(int(idx), {}).update(scalars)
+        optimizer.load_state_dict({"state": opt_state, "param_groups": meta["optimizer"]["param_groups"]})
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        raise CheckpointError(f"the optimizer state in {pointer} cannot be restored: {e}") from None
     return meta
