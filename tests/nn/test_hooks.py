@@ -126,3 +126,26 @@ def test_bad_pre_hook_return_with_kwargs():
 def test_old_style_backward_hook_points_to_the_full_one():
     with pytest.raises(RuntimeError, match="Use register_full_backward_hook"):
         chainrule.nn.Linear(1, 1).register_backward_hook(lambda *a: None)
+
+
+def two_input_module(lib):
+    class Mix(lib.nn.Module):
+        def forward(self, x, y, scale):
+            return (x * y + x) * scale
+    return Mix()
+
+
+@pytest.mark.parametrize("y_requires_grad", [True, False])
+def test_backward_hook_on_a_module_with_several_inputs(y_requires_grad):
+    results = []
+    for lib in (chainrule, pt):
+        calls = []
+        m = two_input_module(lib)
+        m.register_full_backward_hook(lambda mod, gin, gout: calls.append((gin, gout)))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, -1.0], requires_grad=y_requires_grad)
+        (m(x, y, 2.0) ** 2).sum().backward()
+        assert len(calls) == 1
+        gin, gout = calls[0]
+        results.append(([None if g is None else g.tolist() for g in gin], [g.tolist() for g in gout]))
+    assert results[0] == results[1]

@@ -85,6 +85,7 @@ class _BackwardHookState:
         self.outputs_seen = 0
         self.inputs_pending = len(input_index)
         self.grad_inputs = [None] * n_args
+        self.no_grad_tensors = {}           # position -> (shape, dtype) of tensor args that need no gradient
 
     def output_grad(self, i: int, g: np.ndarray) -> np.ndarray:
         if self.grad_outputs is None:
@@ -118,6 +119,8 @@ class _BackwardHookState:
         self.inputs_pending -= 1
         if self.inputs_pending > 0:
             return g
+        for i, (shape, dtype) in self.no_grad_tensors.items():   # PyTorch materialises these as zeros
+            self.grad_inputs[i] = np.zeros(shape, dtype)
         grad_inputs = tuple(_wrap(x) for x in self.grad_inputs)
         grad_outputs = tuple(_wrap(x) for x in (self.grad_outputs or ()))
         for hook in tuple(self.module._backward_hooks.values()):
@@ -729,6 +732,8 @@ class Module:
             return args, None
         index = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
         state = _BackwardHookState(self, len(args), index)
+        state.no_grad_tensors = {i: (a._data.shape, a._data.dtype) for i, a in enumerate(args)
+                                 if isinstance(a, Tensor) and i not in index}
         new_args = list(args)
         for i in index:
             new_args[i] = BackwardHookFunction.apply(args[i], state, i, False)
