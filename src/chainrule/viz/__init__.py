@@ -1,6 +1,7 @@
 """``chainrule.viz``: see what the engine does.
 
-  network diagram  ``draw_network(NetworkState)``, ``capture_network(model, x, y, loss_fn, optimizer)``,
+  network diagram  ``draw(model, x, y, loss_fn, optimizer)``, ``draw_network(NetworkState)``,
+                   ``capture_network(model, x, y, loss_fn, optimizer)``,
                    ``seed_diagram()`` — plain SVG, shown inline in Jupyter;
   autograd graph   ``GraphRecorder``, ``make_dot(tensor)``, ``trace(model, x, ...)`` — Graphviz DOT;
   training         ``training.train(TrainConfig, out)`` with ``datasets`` and ``plots`` (matplotlib);
@@ -12,7 +13,7 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "draw_network": "network", "NetworkState": "network", "LayerState": "network", "NetworkDiagram": "network",
+    "draw": "network", "draw_network": "network", "NetworkState": "network", "LayerState": "network", "NetworkDiagram": "network",
     "capture_network": "network", "seed_model": "network", "seed_diagram": "network",
     "GraphRecorder": "graph", "make_dot": "graph", "trace": "graph", "DotGraph": "graph",
     "GraphvizNotInstalled": "graph",

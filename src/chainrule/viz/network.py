@@ -85,6 +85,7 @@ class NetworkState:
     loss_name: str = "L"
     title: str | None = None
     input_grads: np.ndarray | None = field(default=None)
+    note: str | None = None                # shown under the diagram, e.g. which example the values are
 
     def __post_init__(self):
         if not self.layers:
@@ -369,7 +370,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                      + "</g>")
 
     legend_y = height - 14
-    legend = "edge labels: weight = value"
+    legend = (state.note + "; " if state.note else "") + "edge labels: weight = value"
     if gmax > 0:
         legend += ", ∂L/∂weight (red; colour and width grow with |gradient|)"
     if any(layer.weight_after is not None for layer in state.layers):
@@ -459,8 +460,20 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
     x_row = x.detach().numpy().reshape(x.shape[0], -1)[example]
     target = None if y is None else np.asarray(y.detach().numpy()).reshape(y.shape[0], -1)[example]
     loss_name = type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L"
+    n = x.shape[0] if x.ndim > 1 else 1
+    note = f"unit values for example {example + 1} of {n}, gradients over the batch" if n > 1 else None
     return NetworkState(layers, inputs=x_row, target=target, loss=None if loss is None else float(loss),
-                        loss_name=loss_name, title=title)
+                        loss_name=loss_name, title=title, note=note)
+
+
+def draw(model, x, y=None, loss_fn=None, optimizer=None, example: int = 0, title: str | None = None,
+         **draw_options) -> "NetworkDiagram":
+    """One call for notebooks: ``capture_network`` then ``draw_network`` (shows inline in Jupyter).
+
+    >>> # chainrule.viz.draw(model, x, y, nn.BCELoss(), optim.SGD(model.parameters(), lr=1))
+    """
+    state = capture_network(model, x, y, loss_fn, optimizer, example=example, title=title)
+    return draw_network(state, **draw_options)
 
 
 SEED_WEIGHTS = {"layer1.0.weight": [[0.4352, 0.3545], [0.1951, 0.4835]], "layer1.0.bias": [-0.1419, 0.0439],
