@@ -50,8 +50,8 @@ def _to_array(data, dtype=None) -> np.ndarray:
     """Python data / NumPy / Tensor → ndarray with PyTorch's dtype inference."""
     if isinstance(data, Tensor):
         arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
+    elif isinstance(data, (np.ndarray, np.generic)):   # NumPy arrays and scalars keep their dtype
+        arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten_first(data)):
             data = _tensors_to_lists(data)

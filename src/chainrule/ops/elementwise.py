@@ -418,16 +418,16 @@ def promote(a, b):
         target = dtypes.result_type(a._data, b._data)
     elif ta:
         da = a._data.dtype
-        if da.kind == "f" and isinstance(b, (int, float)) and not isinstance(b, bool):
-            return a, b
+        if da.kind == "f" and (type(b) is float or type(b) is int):   # fast path (np.float64 is a float
+            return a, b                                                 # subclass but not weak: below)
         b = _scalar(b)
-        target = dtypes.result_type(a._data, b)
+        target = dtypes.result_type(a._data, b._data if isinstance(b, Tensor) else b)
     elif tb:
         db = b._data.dtype
-        if db.kind == "f" and isinstance(a, (int, float)) and not isinstance(a, bool):
+        if db.kind == "f" and (type(a) is float or type(a) is int):
             return a, b
         a = _scalar(a)
-        target = dtypes.result_type(a, b._data)
+        target = dtypes.result_type(a._data if isinstance(a, Tensor) else a, b._data)
     else:
         raise TypeError("expected at least one Tensor operand")
     return _cast(a, target), _cast(b, target)

@@ -194,8 +194,13 @@ class Norm(Op):
 def logsumexp_array(a: np.ndarray, axes, keepdims: bool = True) -> np.ndarray:
     """log Σ eᵃ, shifted by the maximum so that nothing overflows."""
     m = np.amax(a, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+    finite = np.isfinite(m)
+    if finite.all():      # Σ e^(a−m) ≥ 1: nothing can overflow or hit log(0)
+        out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+    else:                 # rows that are all −inf (→ −inf) or hold +inf/NaN (→ inf/NaN), as PyTorch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(finite, m, 0)
+            out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axes)
 
 
@@ -236,7 +241,12 @@ class LogSoftmax(Op):
     """out = aᵢ − log Σⱼ e^{aⱼ};  ∂L/∂a = g − softmax(a) · Σ g"""
     @staticmethod
     def forward(ctx, a, axis):
-        out = a - logsumexp_array(a, axis, keepdims=True)
+        lse = logsumexp_array(a, axis, keepdims=True)
+        if np.isfinite(lse).all():
+            out = a - lse
+        else:
+            with np.errstate(invalid="ignore"):
+                out = a - lse
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
