@@ -82,3 +82,15 @@ def test_non_tensor_arguments_are_named():
         chainrule.nn.functional.mse_loss([1.0], chainrule.ones(1))
     with pytest.raises(TypeError, match="target must be a Tensor, not float"):
         chainrule.nn.functional.mse_loss(chainrule.ones(1), 1.0)
+
+
+def test_embedding_scale_grad_by_freq_and_max_norm():
+    w = np.arange(12, dtype=np.float64).reshape(4, 3) / 4
+    idx = [[0, 2, 2], [3, 0, 0]]
+    compare(lambda lib, ww: lib.nn.functional.embedding(lib.tensor(idx), ww, scale_grad_by_freq=True), w)
+    ours = chainrule.tensor(w.copy())
+    theirs = pt.tensor(w.copy())
+    out_o = chainrule.nn.functional.embedding(chainrule.tensor(idx), ours, max_norm=1.0)
+    out_t = pt.nn.functional.embedding(pt.tensor(idx), theirs, max_norm=1.0)
+    assert_close(out_o, out_t, "renormalised rows")
+    assert_close(ours, theirs, "weight renormalised in place")

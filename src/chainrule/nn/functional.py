@@ -277,7 +277,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None, no
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
             weight._data[rows] *= scale[:, None].astype(weight._data.dtype)
             weight._vc.value += 1
-    return LY.Embedding.apply(weight, idx, padding_idx)
+    return LY.Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -27,17 +27,20 @@ class NativeDropout(Op):
 
 class Embedding(Op):
     """out[...] = W[idx[...]] (rows of the table);  ∂L/∂W[r] = Σ of g over positions where idx = r
-    (rows equal to ``padding_idx`` get no gradient)"""
+    (divided by the number of such positions with ``scale_grad_by_freq``; the ``padding_idx`` row gets none)"""
     @staticmethod
-    def forward(ctx, weight, idx, padding_idx=None):
+    def forward(ctx, weight, idx, padding_idx=None, scale_grad_by_freq=False):
         ctx.save_for_backward(idx)
-        ctx.rows, ctx.padding_idx = weight.shape, padding_idx
+        ctx.rows, ctx.padding_idx, ctx.by_freq = weight.shape, padding_idx, scale_grad_by_freq
         return weight[idx]
 
     @staticmethod
     def backward(ctx, g):
         idx, = ctx.saved_tensors
         out = np.zeros(ctx.rows, dtype=g.dtype)
+        if ctx.by_freq:     # each use of a row counts 1/(uses of that row in the batch)
+            counts = np.bincount(idx.ravel(), minlength=ctx.rows[0])
+            g = g / counts[idx][..., None].astype(g.dtype)
         np.add.at(out, idx, g)
         if ctx.padding_idx is not None:
             out[ctx.padding_idx] = 0
