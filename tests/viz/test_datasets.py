@@ -120,3 +120,8 @@ def test_cli_train_on_a_broken_csv_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("chainrule train: error:") and "line 3, column 2 (b): 'x' is not a number" in err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_csv_fractional_labels_are_refused_with_the_line(tmp_path):
+    with pytest.raises(DatasetError, match=r"line 3: the label '0.5' is not a whole number"):
+        load_csv(_csv(tmp_path, "x,y\n1,1\n2,0.5\n"))

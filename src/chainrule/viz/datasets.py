@@ -139,7 +139,7 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
     if not os.path.exists(path):
         raise DatasetError(f"{path}: no such file (expected a CSV file or one of xor, moons, circles, "
                            f"spirals, digits)")
-    rows, labels, header, width = [], [], None, None
+    rows, labels, label_lines, header, width = [], [], [], None, None
     with open(path, newline="", encoding="utf-8-sig") as f:
         for lineno, cells in enumerate(csv.reader(f), start=1):
             if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
@@ -172,9 +172,14 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
                 row.append(value)
             rows.append(row)
             labels.append(cells[lab])
+            label_lines.append(lineno)
     if not rows:
         raise DatasetError(f"{path}: no data lines")
     y_raw = labels
+    if all(_is_number(v) for v in y_raw) and not all(_is_whole(v) for v in y_raw):
+        i = next(i for i, v in enumerate(y_raw) if not _is_whole(v))
+        raise DatasetError(f"{path}, line {label_lines[i]}: the label '{y_raw[i]}' is not a whole number; train "
+                           f"classifies, so labels must be class numbers or names")
     if all(_is_whole(v) for v in y_raw):
         keys = sorted({int(float(v)) for v in y_raw})
         index = {k: i for i, k in enumerate(keys)}
