@@ -264,3 +264,16 @@ def test_truncated_checkpoint_tensors_are_refused(tmp_path):
     f.write_bytes(f.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="cannot read"):
         train(TrainConfig(dataset="xor", epochs=2), str(run), resume=True, progress=False, plots=False)
+
+
+def test_training_on_a_csv_file(tmp_path):
+    from chainrule.viz.datasets import two_moons
+    ds = two_moons(300)
+    path = tmp_path / "points.csv"
+    path.write_text("x1,x2,label\n" + "".join(f"{a},{b},{'top' if c == 0 else 'bottom'}\n"
+                                               for (a, b), c in zip(ds.X.tolist(), ds.y.tolist())))
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", str(path), "--epochs", "20", "--out", str(out), "--no-progress"]) == 0
+    meta = json.loads((out / "metrics.json").read_text())
+    assert meta["final"]["test_accuracy"] >= 0.95 and meta["output"]["classes"] == 2
+    assert (out / "decision_boundary.png").exists()
