@@ -25,6 +25,9 @@ class Solution:
         self.lang = lang
 
     def render(self, format: str = "text", lang: str | None = None) -> str:  # noqa: A002 - the natural name
+        if format == "html":   # the interactive page: diagram beside the derivation (render/interactive.py)
+            from .render.interactive import page
+            return page(self, messages(lang or self.lang))
         return render(self.derivation, format, messages(lang or self.lang))
 
     def __str__(self) -> str:
@@ -37,7 +40,8 @@ class Solution:
         return self.render("markdown")
 
     def _repr_html_(self) -> str:
-        return self.render("html")
+        from .render.interactive import fragment
+        return fragment(self, messages(self.lang))
 
     @property
     def loss(self) -> float:

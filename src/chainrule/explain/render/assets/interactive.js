@@ -1,0 +1,133 @@
+/* chainrule's interactive solution: phase stepping and chain-rule paths.
+   Every fact it shows (phases of blocks, paths, factors, values) was computed in Python and sits in
+   the page's JSON; this script only toggles classes. */
+(function () {
+  "use strict";
+  function init(root, global) {
+    if (root.dataset.crReady) return;
+    root.dataset.crReady = "1";
+    var data = JSON.parse(root.querySelector("script.cr-data").textContent);
+    var phases = data.phases, params = data.params;
+    var current = 0, selected = null;
+    var all = function (sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
+    var byId = function (id) { return root.querySelector('[id="' + id + '"]'); };
+
+    function setPhase(i) {
+      current = Math.max(0, Math.min(phases.length - 1, i));
+      var phase = phases[current];
+      root.dataset.phase = phase;
+      all(".cr-phase").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(b.dataset.phase === phase));
+      });
+      all(".cr-block").forEach(function (b) {
+        b.hidden = !(phase === "overview" || b.dataset.phase === phase);
+      });
+      all(".cr-section").forEach(function (s) {
+        s.hidden = !(phase === "overview" || s.dataset.phases.split(" ").indexOf(phase) >= 0);
+      });
+      root.querySelector(".cr-prev").disabled = current === 0;
+      root.querySelector(".cr-next").disabled = current === phases.length - 1;
+      var main = root.querySelector(".cr-main");
+      var first = main.querySelector(".cr-section:not([hidden])");
+      if (global && first && phase !== "overview") window.scrollTo({ top: 0 });
+    }
+
+    function clear() {
+      all(".cr-on, .cr-sel, .cr-in, .cr-def, .cr-upd, .cr-focus").forEach(function (e) {
+        e.classList.remove("cr-on", "cr-sel", "cr-in", "cr-def", "cr-upd", "cr-focus");
+      });
+      all(".cr-card").forEach(function (c) { c.hidden = true; });
+      root.classList.remove("cr-has-sel");
+      delete root.dataset.selected;
+      selected = null;
+    }
+
+    function mark(id, cls) {
+      var e = byId(id);
+      if (!e) return;
+      e.classList.add(cls);
+      var unit = e.closest(".unit");
+      if (unit) unit.classList.add("cr-in");
+    }
+
+    function select(name, scroll) {
+      var p = params[name];
+      if (!p) return;
+      clear();
+      selected = name;
+      root.dataset.selected = name;
+      root.classList.add("cr-has-sel");
+      p.path.edges.concat(p.path.units).forEach(function (id) { mark(id, "cr-on"); });
+      mark("edge-" + name, "cr-sel");
+      p.factors.forEach(function (f) {
+        all('[data-factor="' + f.id + '"]').forEach(function (e) { e.classList.add("cr-on"); });
+        all('.cr-block[data-defines="' + f.key + '"]').forEach(function (e) { e.classList.add("cr-def"); });
+      });
+      all('.cr-block[data-param="' + name + '"]').forEach(function (b) {
+        b.classList.add(b.dataset.role === "update" ? "cr-upd" : "cr-on");
+      });
+      all('tr[data-param="' + name + '"]').forEach(function (r) { r.classList.add("cr-on"); });
+      var card = root.querySelector('.cr-card[data-param="' + name + '"]');
+      if (card) card.hidden = false;
+      var phase = phases[current];
+      if (phase === "forward" || phase === "loss") setPhase(phases.indexOf("backward"));
+      var block = p.block && byId(p.block);
+      if (scroll && block && !block.hidden) block.scrollIntoView({ block: "center" });
+    }
+
+    function focusFactor(fid, on) {
+      var p = selected && params[selected];
+      if (!p) return;
+      p.factors.forEach(function (f) {
+        if (f.id !== fid) return;
+        f.diagram.forEach(function (id) {
+          var e = byId(id);
+          if (e) e.classList.toggle("cr-focus", on);
+        });
+        all('[data-factor="' + fid + '"]').forEach(function (e) { e.classList.toggle("cr-focus", on); });
+      });
+    }
+
+    root.querySelector(".cr-bar").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button");
+      if (!b) return;
+      if (b.classList.contains("cr-prev")) setPhase(current - 1);
+      else if (b.classList.contains("cr-next")) setPhase(current + 1);
+      else if (b.dataset.phase) setPhase(phases.indexOf(b.dataset.phase));
+    });
+    root.querySelector(".cr-diagram").addEventListener("click", function (ev) {
+      var g = ev.target.closest(".edge[data-param], .edge-label");
+      if (!g) { clear(); return; }
+      var name = g.dataset.param || g.id.replace(/^label-/, "");
+      if (params[name]) select(name, true);
+    });
+    root.querySelector(".cr-main").addEventListener("click", function (ev) {
+      var r = ev.target.closest("tr[data-param]");
+      if (r) select(r.dataset.param, false);
+    });
+    root.addEventListener("mouseover", function (ev) {
+      var f = ev.target.closest && ev.target.closest("mrow.cr-factor");
+      if (f) focusFactor(f.dataset.factor, true);
+    });
+    root.addEventListener("mouseout", function (ev) {
+      var f = ev.target.closest && ev.target.closest("mrow.cr-factor");
+      if (f) focusFactor(f.dataset.factor, false);
+    });
+    (global ? document : root).addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      var t = ev.target && ev.target.tagName;
+      if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT") return;
+      if (ev.key === "ArrowRight") { setPhase(current + 1); ev.preventDefault(); }
+      else if (ev.key === "ArrowLeft") { setPhase(current - 1); ev.preventDefault(); }
+      else if (ev.key === "Escape") clear();
+      else if (ev.key === "Enter" && ev.target.matches && ev.target.matches("tr[data-param]")) select(ev.target.dataset.param, false);
+      else if (/^[0-9]$/.test(ev.key) && +ev.key < phases.length) setPhase(+ev.key);
+    });
+    root.crSelect = select;
+    root.crPhase = setPhase;
+    setPhase(0);
+  }
+  var pages = document.querySelectorAll(".cr-page");
+  var standalone = pages.length === 1 && document.body.firstElementChild === pages[0];
+  Array.prototype.forEach.call(pages, function (root) { init(root, standalone); });
+})();

@@ -1,0 +1,450 @@
+"""The interactive HTML solution: the network diagram beside the derivation, one self-contained file.
+
+``page(solution, messages)`` returns a whole HTML document (what ``chainrule explain --format html``
+writes); ``fragment(solution, messages)`` the same content as one ``<div>`` for Jupyter.  Everything is
+inline — CSS, the script, the SVG diagram (``chainrule.viz.network``), MathML for the math (the static
+renderer's ``html.MathML``) — so the file opens offline and fetches nothing.
+
+What the reader can do:
+
+* step through the phases overview → forward → loss → backward → update with the buttons or the
+  ←/→ keys; each phase shows its part of the derivation and the diagram's matching values
+  (activations in the forward pass, ∂L/∂W in red after backward, the new values in green after the
+  update);
+* select a parameter (its edge or label on the diagram, or its row in a table): the diagram
+  highlights its chain-rule path — every edge and unit from the parameter up to the loss — and the
+  derivation highlights the factors of its gradient, both in symbols and in numbers, with the
+  equations that compute those factors; hovering a factor lights up its place on the diagram.
+
+The script only toggles classes.  What belongs together — a block's phase, a parameter's path of
+diagram ids, its factors — is worked out here from the ``Derivation`` and the recorded step, and
+embedded as JSON.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from html import escape
+from pathlib import Path
+
+from .. import derivation as D
+from ..naming import Names
+from . import numbers
+from .fill import fill
+from .html import CSS as STATIC_CSS
+from .html import MathML, _equation, _inline
+
+PHASES = ("overview", "forward", "loss", "backward", "update")
+ASSETS = Path(__file__).with_name("assets")
+
+# the phase of each section; blocks inside backward (and matrix) sections are refined by their content
+SECTION_PHASE = {"section.setup": "overview", "section.forward": "forward", "section.loss": "loss",
+                 "section.backward": "backward", "section.backward_layer": "backward",
+                 "section.matrix": "backward", "section.table": "update", "section.summary": "update",
+                 "section.observation": "update", "section.torch": "overview"}
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ symbols → diagram
+class DiagramIndex:
+    """Maps the derivation's symbols (either notation, any sample) to the diagram's element ids.
+
+    The diagram numbers like the post: units across layers (unit-z3, unit-sigma3), weights row by row
+    (edge-W5), biases per unit (edge-b3), inputs unit-x1, the loss unit-loss.
+    """
+
+    def __init__(self, record):
+        self.sizes = [record.layers[0].weight.shape[1]] + [L.weight.shape[0] for L in record.layers]
+        self.kinds = [L.activation.kind for L in record.layers]
+        self.has_bias = [L.bias is not None for L in record.layers]
+        self.entity = {}
+        for notation in ("flat", "indexed"):
+            nm = Names(self.sizes, self.kinds, notation)
+            for i in range(self.sizes[0]):
+                self.entity[nm.x(i)] = ("x", 0, i)
+            for l in range(len(self.kinds)):
+                for j in range(self.sizes[l + 1]):
+                    self.entity[nm.z(l, j)] = ("z", l, j)
+                    if nm.has_act(l):
+                        self.entity[nm.a(l, j)] = ("a", l, j)
+                    if self.has_bias[l]:
+                        self.entity[nm.b(l, j)] = ("b", l, j)
+                    for i in range(self.sizes[l]):
+                        self.entity[nm.W(l, j, i)] = ("W", l, j, i)
+        self.entity[Sym_L] = ("L",)
+        self.entity[Sym_ell] = ("L",)
+
+    def of(self, expr):
+        """The entity of a symbol (sample and time stripped), or None."""
+        if not isinstance(expr, D.Sym):
+            return None
+        return self.entity.get(replace(expr, sample=None, time=None))
+
+    # diagram ids
+    def unit_number(self, l, j) -> int:
+        return sum(self.sizes[1:l + 1]) + j + 1
+
+    def weight_name(self, l, j, i) -> str:
+        return f"W{sum(a * b for a, b in zip(self.sizes[:l], self.sizes[1:l + 1])) + j * self.sizes[l] + i + 1}"
+
+    def bias_name(self, l, j) -> str:
+        return f"b{self.unit_number(l, j)}"
+
+    def param_name(self, ent) -> str:
+        return self.weight_name(*ent[1:]) if ent[0] == "W" else self.bias_name(*ent[1:])
+
+    def act_id(self, l, j) -> str:
+        u = self.unit_number(l, j)
+        kind = self.kinds[l]
+        if kind == "identity":
+            return f"unit-z{u}"
+        return f"unit-{'sigma' if kind == 'sigmoid' else 'a'}{u}"
+
+    def unit_ids(self, l, j) -> list:
+        u = self.unit_number(l, j)
+        ids = [f"unit-z{u}"]
+        if self.kinds[l] != "identity":
+            ids.append(self.act_id(l, j))
+        return ids
+
+    def source_id(self, l, i) -> str:
+        """The value that weight column i of layer l multiplies: x_i or the previous layer's output."""
+        return f"unit-x{i + 1}" if l == 0 else self.act_id(l - 1, i)
+
+    def ids(self, ent) -> list:
+        kind = ent[0]
+        if kind == "x":
+            return [f"unit-x{ent[2] + 1}"]
+        if kind == "z":
+            return [f"unit-z{self.unit_number(ent[1], ent[2])}"]
+        if kind == "a":
+            return [self.act_id(ent[1], ent[2])]
+        if kind in ("W", "b"):
+            name = self.param_name(ent)
+            return [f"edge-{name}", f"label-{name}"]
+        return ["unit-loss"]
+
+    def factor_ids(self, partial: D.Partial) -> list:
+        """Where a factor ∂of/∂wrt sits on the diagram: both quantities and the edge between them."""
+        of, wrt = self.of(partial.of), self.of(partial.wrt)
+        out = []
+        for ent in (of, wrt):
+            if ent is not None:
+                out += self.ids(ent)
+        if of is not None and wrt is not None and of[0] == "z" and wrt[0] in ("a", "x"):
+            l, k = of[1], of[2]
+            i = wrt[2]
+            if (wrt[0] == "x" and l == 0) or (wrt[0] == "a" and wrt[1] == l - 1):
+                name = self.weight_name(l, k, i)
+                out += [f"edge-{name}", f"label-{name}"]
+        if of == ("L",) and wrt is not None and wrt[0] in ("a", "z") and wrt[1] == len(self.kinds) - 1:
+            out.append(f"edge-out{self.unit_number(wrt[1], wrt[2])}")
+        return out
+
+    def path(self, ent) -> dict:
+        """Every edge and unit on the way from parameter ``ent`` up to the loss (all paths)."""
+        kind, l, j = ent[0], ent[1], ent[2]
+        nL = len(self.kinds)
+        name = self.param_name(ent)
+        edges = [f"edge-{name}", f"label-{name}"]
+        units = [self.source_id(l, ent[3]) if kind == "W" else f"bias-{l + 1}"] + self.unit_ids(l, j)
+        reach = [j]
+        for m in range(l + 1, nL):
+            for k in range(self.sizes[m + 1]):
+                units += self.unit_ids(m, k)
+                for i in reach:
+                    w = self.weight_name(m, k, i)
+                    edges += [f"edge-{w}", f"label-{w}"]
+            reach = list(range(self.sizes[m + 1]))
+        edges += [f"edge-out{self.unit_number(nL - 1, k)}" for k in reach]
+        units.append("unit-loss")
+        return {"edges": edges, "units": units}
+
+
+Sym_L = D.Sym("L")
+Sym_ell = D.Sym("ℓ")
+
+
+# ------------------------------------------------------------------------------------------ MathML
+class TaggedMathML(MathML):
+    """The static renderer's MathML, with chosen sub-expressions wrapped in ``<mrow data-factor=…>``."""
+
+    def __init__(self, decimals: int):
+        super().__init__(decimals)
+        self.tags = {}      # id(expr) -> factor id
+
+    def __call__(self, e) -> str:
+        s = super().__call__(e)
+        tag = self.tags.get(id(e))
+        return f'<mrow class="cr-factor" data-factor="{escape(tag)}">{s}</mrow>' if tag else s
+
+
+def _partial_key(p: D.Partial, index: DiagramIndex) -> str | None:
+    of, wrt = index.of(p.of), index.of(p.wrt)
+    return None if of is None or wrt is None else f"{'-'.join(map(str, of))}/{'-'.join(map(str, wrt))}"
+
+
+def _plain(value: float, decimals: int) -> str:
+    neg, mant, exp = numbers.split(value, decimals)
+    s = ("\u2212" if neg else "") + mant
+    return s if exp is None else f"{s}×10^{exp}"
+
+
+def _sym_text(sym: D.Sym) -> str:
+    sub = sym.sub.translate(str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,"))
+    return f"{sym.base}{sym.sup}{sub}"
+
+
+# ------------------------------------------------------------------------------------- the content
+class _Page:
+    def __init__(self, solution, messages):
+        self.d = solution.derivation
+        self.rec = solution.record
+        self.msg = messages
+        self.index = DiagramIndex(self.rec)
+        self.math = TaggedMathML(self.d.decimals)
+        self.params = {}        # name -> data for the script
+        self.cards = []         # per-parameter info cards (HTML)
+        self._n = 0
+
+    # -- classification ------------------------------------------------------------------------------
+    def _param_of(self, e):
+        ent = self.index.of(e)
+        return self.index.param_name(ent) if ent and ent[0] in ("W", "b") else None
+
+    def _block_phase(self, section, block, current):
+        """(phase, parameter, role) of a block; ``current`` is the parameter of the group being written."""
+        phase = SECTION_PHASE.get(section.key, "overview")
+        if isinstance(block, D.Para) and block.key.startswith("update."):
+            return "update", current, "update"
+        if isinstance(block, D.Para) and block.key == "matrix.loss":
+            return "loss", None, None
+        if not isinstance(block, D.Equation):
+            return phase, None, None
+        lhs = block.lhs
+        if isinstance(lhs, D.Sym) and (lhs.time is not None or lhs.hat):
+            if phase in ("backward", "update"):
+                return "update", self._param_of(lhs) or current, "update"
+        if section.key == "section.matrix" and isinstance(lhs, D.Sym) and lhs.base in ("z", "a", "σ"):
+            return "forward", None, None
+        if isinstance(lhs, D.Partial):
+            p = self._param_of(lhs.wrt)
+            if p is not None:
+                of = self.index.of(lhs.of)
+                return phase, p, ("grad" if of == ("L",) else "input")
+            return phase, None, "local"
+        return phase, None, None
+
+    # -- rendering -------------------------------------------------------------------------------------
+    def _tag_chain(self, name, block):
+        """Tag the factors of a gradient equation (symbols and, row below, their numbers)."""
+        rows = block.rows
+        if not rows or not isinstance(rows[0], D.Mul) or not all(isinstance(f, D.Partial) for f in rows[0].factors):
+            return
+        info = self.params[name]
+        if info["factors"]:
+            return
+        for k, f in enumerate(rows[0].factors):
+            fid = f"{name}.{k}"
+            self.math.tags[id(f)] = fid
+            if len(rows) > 1 and isinstance(rows[1], D.Mul) and len(rows[1].factors) == len(rows[0].factors):
+                self.math.tags[id(rows[1].factors[k])] = fid
+            info["factors"].append({"id": fid, "key": _partial_key(f, self.index),
+                                    "diagram": self.index.factor_ids(f)})
+
+    def _new_param(self, name, sym):
+        ent = self.index.of(sym)
+        L = self.rec.layers[ent[1]]
+        if ent[0] == "W":
+            before, grad, after = (float(a[ent[2], ent[3]]) for a in (L.weight, L.weight_grad, L.weight_after))
+        else:
+            before, grad, after = (float(a[ent[2]]) for a in (L.bias, L.bias_grad, L.bias_after))
+        D_ = self.d.decimals
+        self.params[name] = {"name": name, "label": _sym_text(sym), "layer": ent[1] + 1,
+                             "path": self.index.path(ent), "factors": [], "block": None,
+                             "values": {"before": _plain(before, D_), "grad": _plain(grad, D_),
+                                        "after": _plain(after, D_)},
+                             "symbol": sym}
+        self.params[name]["card"] = []
+
+    def _para(self, p: D.Para) -> str:
+        return fill(self.msg.get(p.key), p.params, self.math, escape=escape, inline=_inline)
+
+    def _table(self, block: D.Table) -> str:
+        out = []
+        if block.title is not None:
+            out.append(f"<p>{self._para(block.title)}</p>")
+        out.append("<table><thead><tr>" + "".join(f"<th>{escape(self.msg.get(k))}</th>" for k in block.header)
+                   + "</tr></thead><tbody>")
+        for r in block.rows:
+            first = r[0] if r else None
+            if isinstance(first, D.Eq):
+                first = first.left
+            p = self._param_of(first) if isinstance(first, D.Expr) else None
+            attr = f' data-param="{p}" tabindex="0"' if p in self.params else ""
+            out.append(f"<tr{attr}>" + "".join(
+                f"<td>{_inline(self.math(c)) if isinstance(c, D.Expr) else escape(str(c))}</td>" for c in r)
+                + "</tr>")
+        out.append("</tbody></table>")
+        return "".join(out)
+
+    def sections_html(self) -> str:
+        # first pass: which parameters exist and which blocks are theirs (so tables can link to them)
+        plan = []
+        for s in self.d.sections:
+            current = None
+            rows = []
+            for b in s.blocks:
+                phase, p, role = self._block_phase(s, b, current)
+                if s.key == "section.backward_layer" and p is not None:
+                    current = p
+                    if p not in self.params:
+                        self._new_param(p, replace(b.lhs.wrt if isinstance(b.lhs, D.Partial) else b.lhs,
+                                                   sample=None, time=None))
+                    if role == "grad" and isinstance(b, D.Equation):
+                        self._tag_chain(p, b)
+                else:
+                    p = None if s.key != "section.backward_layer" else p
+                rows.append((b, phase, p, role))
+            plan.append((s, rows))
+        # which equations compute a factor (∂L/∂σ3 = …), so a selection can point at them
+        defines = {}
+        for s, rows in plan:
+            for b, _, p, role in rows:
+                if role == "local" and isinstance(b, D.Equation):
+                    key = _partial_key(b.lhs, self.index)
+                    if key:
+                        defines.setdefault(key, id(b))
+        out = []
+        for s, rows in plan:
+            phases = sorted({ph for _, ph, _, _ in rows} or {SECTION_PHASE.get(s.key, "overview")},
+                            key=PHASES.index)
+            tag = "h2" if s.level <= 2 else "h3"
+            out.append(f'<section class="cr-section" data-phases="{" ".join(phases)}">'
+                       f"<{tag}>{escape(self.msg.get(s.key).format_map(s.params))}</{tag}>")
+            for b, phase, p, role in rows:
+                attrs = f' data-phase="{phase}"'
+                if p:
+                    attrs += f' data-param="{p}"'
+                if role:
+                    attrs += f' data-role="{role}"'
+                if role == "local" and isinstance(b, D.Equation):
+                    key = _partial_key(b.lhs, self.index)
+                    if key and defines.get(key) == id(b):
+                        attrs += f' data-defines="{escape(key)}"'
+                if role == "grad" and p and self.params[p]["block"] is None:
+                    self._n += 1
+                    bid = f"cr-grad-{p}"
+                    self.params[p]["block"] = bid
+                    attrs += f' id="{bid}"'
+                out.append(f'<div class="cr-block"{attrs}>{self._block(b)}</div>')
+                if p and role in ("grad", "update") and isinstance(b, D.Equation) and len(b.rows) > 1:
+                    self.params[p]["card"].append(_equation(b, self.math))
+            out.append("</section>")
+        return "\n".join(out)
+
+    def _block(self, b) -> str:
+        if isinstance(b, D.Para):
+            return f"<p>{self._para(b)}</p>"
+        if isinstance(b, D.Equation):
+            s = _equation(b, self.math)
+            for note in b.notes:
+                s += f'<p class="note">{self._para(note)}</p>'
+            return s
+        if isinstance(b, D.Table):
+            return self._table(b)
+        return ""
+
+    # -- the diagram -------------------------------------------------------------------------------------
+    def diagram(self) -> str:
+        from ...viz.network import LayerState, NetworkState, draw_network
+        rec = self.rec
+        layers = []
+        for L in rec.layers:
+            kind = L.activation.kind
+            layers.append(LayerState(L.weight, L.bias, None if kind == "identity" else kind,
+                                     z=L.z[0], a=None if kind == "identity" else L.a[0],
+                                     weight_grad=L.weight_grad, bias_grad=L.bias_grad,
+                                     weight_after=L.weight_after, bias_after=L.bias_after))
+        target = None if rec.loss_fn.kind == "cross_entropy" else rec.y[0]
+        state = NetworkState(layers, inputs=rec.x[0], target=target, loss=float(rec.loss),
+                             loss_name=rec.loss_fn.module)
+        svg = draw_network(state, precision=self.d.decimals).svg
+        return self._localize_svg(svg)
+
+    def _localize_svg(self, svg: str) -> str:
+        """The diagram's column headings and legend in the page's language (the SVG writes English)."""
+        import re
+        m = self.msg
+        svg = svg.replace(">input</text>", f">{escape(m.get('page.input'))}</text>", 1)
+        svg = svg.replace(">loss</text>", f">{escape(m.get('page.loss_column'))}</text>", 1)
+        svg = re.sub(r">layer (\d+)( \([^)<]*\))?</text>",
+                     lambda mt: ">" + escape(m.get("page.layer").format(layer=mt.group(1))) + (mt.group(2) or "")
+                     + "</text>", svg)
+        # the legend (last small text) is replaced by the page's own, translated one
+        svg = re.sub(r'<text class="small" x="[^"]*" y="[^"]*">edge labels:[^<]*</text>', "", svg)
+        return svg.replace("<svg ", '<svg id="cr-diagram" ', 1)
+
+    # -- assembling ----------------------------------------------------------------------------------------
+    def body(self) -> str:
+        m = self.msg
+        title = m.get("title").format_map(self.d.title_params)
+        content = self.sections_html()
+        svg = self.diagram()
+        phase_buttons = "".join(
+            f'<button type="button" class="cr-phase" data-phase="{p}" aria-pressed="false">'
+            f'<span class="cr-n">{i}</span>{escape(m.get("page.phase." + p))}</button>' for i, p in enumerate(PHASES))
+        cards = []
+        for name, info in self.params.items():
+            v = info["values"]
+            rows = "".join(f'<tr><th>{escape(m.get("page." + k))}</th><td class="cr-v-{k}">{escape(v[k])}</td></tr>'
+                           for k in ("before", "grad", "after"))
+            cards.append(f'<div class="cr-card" data-param="{name}" hidden>'
+                         f'<h3>{_inline(self.math(info.pop("symbol")))} '
+                         f'<span class="cr-layer">{escape(m.get("page.layer").format(layer=info["layer"]))}</span></h3>'
+                         f'<table class="cr-values">{rows}</table>'
+                         + "".join(info["card"]) + "</div>")
+            del info["card"]
+        sample = ""
+        if self.rec.x.shape[0] > 1:
+            sample = f'<p class="cr-legend">{escape(m.get("page.sample").format(n=self.rec.x.shape[0]))}</p>'
+        data = {"phases": list(PHASES), "params": self.params,
+                "labels": {p: m.get("page.phase." + p) for p in PHASES}}
+        data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+        hint = m.get("page.hint") if self.params else m.get("page.hint_matrix")
+        return (f'<div class="cr-page" data-phase="overview" tabindex="-1">'
+                f'<header class="cr-head"><h1>{escape(title)}</h1>'
+                f'<nav class="cr-bar" aria-label="{escape(m.get("page.phases"))}">'
+                f'<button type="button" class="cr-prev" aria-label="{escape(m.get("page.prev"))}">◀</button>'
+                f'{phase_buttons}'
+                f'<button type="button" class="cr-next" aria-label="{escape(m.get("page.next"))}">▶</button>'
+                f'<span class="cr-keys">{escape(m.get("page.keys"))}</span></nav></header>'
+                f'<div class="cr-grid"><aside class="cr-side"><div class="cr-diagram">{svg}</div>'
+                f'<p class="cr-legend">{escape(m.get("page.legend"))}</p>{sample}'
+                f'<div class="cr-info"><p class="cr-hint">{escape(hint)}</p>{"".join(cards)}</div></aside>'
+                f'<main class="cr-main">{content}</main></div>'
+                f'<script type="application/json" class="cr-data">{data_json}</script>'
+                "</div>")
+
+
+def fragment(solution, messages) -> str:
+    """The page as one ``<div>`` with its style and script (what Jupyter shows inline)."""
+    body = _Page(solution, messages).body()
+    return (f"<style>{_asset('interactive.css')}</style>{body}"
+            f"<script>{_asset('interactive.js')}</script>")
+
+
+def page(solution, messages) -> str:
+    """The whole self-contained HTML document for ``chainrule explain --format html``."""
+    p = _Page(solution, messages)
+    title = messages.get("title").format_map(solution.derivation.title_params)
+    body = p.body()
+    return "\n".join([
+        "<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STATIC_CSS}\n{_asset('interactive.css')}</style>", "</head>", "<body>",
+        body, f"<script>{_asset('interactive.js')}</script>", "</body>", "</html>"]) + "\n"
