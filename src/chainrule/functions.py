@@ -27,7 +27,10 @@ _UNARY = ["exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "
           "unsqueeze", "transpose", "permute", "t", "argmax", "argmin", "isnan", "isinf", "isfinite",
           "numel", "clone", "detach", "unbind", "narrow", "select", "any", "all", "nonzero", "mm", "dot",
           "pow", "bmm", "div", "mul", "sub", "eq", "ne", "lt", "le", "gt", "ge", "allclose", "equal", "repeat_interleave",
-          "count_nonzero"]
+          "count_nonzero", "floor", "ceil", "round", "trunc", "floor_divide", "remainder", "masked_fill", "cumsum",
+          "flip", "index_select", "outer", "tril", "triu", "sort", "argsort", "topk", "logical_and", "logical_or",
+          "logical_xor", "logical_not", "isclose", "movedim", "moveaxis", "tile", "clamp_min", "clamp_max",
+          "absolute", "square", "is_floating_point"]
 
 for _name in _UNARY:
     if hasattr(Tensor, _name):

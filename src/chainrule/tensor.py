@@ -592,7 +592,143 @@ class Tensor:
     def count_nonzero(self, dim=None):
         return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dim), dtype=np.int64))
 
+    def logical_and(self, other):
+        return Tensor._make(np.logical_and(self._data, _data(other)))
+
+    def logical_or(self, other):
+        return Tensor._make(np.logical_or(self._data, _data(other)))
+
+    def logical_xor(self, other):
+        return Tensor._make(np.logical_xor(self._data, _data(other)))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return Tensor._make(np.isclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        """(values, indices) along ``dim``; values carry gradients back to where they came from."""
+        d = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
+        if d is None:
+            return _MinMax((self.clone(), Tensor._make(np.zeros((), dtype=np.int64))))
+        key = -self._data if descending and self._data.dtype.kind != "b" else self._data
+        idx = np.argsort(key, axis=d, kind="stable")
+        if descending and self._data.dtype.kind == "b":
+            idx = np.flip(np.argsort(self._data, axis=d, kind="stable"), d)
+        out = _MinMax((self.gather(d, Tensor._make(idx)), Tensor._make(idx.astype(np.int64))))
+        out.kind = "sort"
+        return out
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return self.sort(dim, descending, stable)[1]
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (or smallest) entries along ``dim``: (values, indices)."""
+        values, indices = self.sort(dim, descending=largest)
+        d = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else 0
+        if self._data.ndim and k > self._data.shape[d]:
+            raise RuntimeError(f"topk: k ({k}) is larger than the size of dimension {d} "
+                               f"({self._data.shape[d]}) of a tensor of shape {tuple(self.shape)}")
+        out = _MinMax((values.narrow(d, 0, k), indices.narrow(d, 0, k))) if self._data.ndim else \
+            _MinMax((values, indices))
+        out.kind = "topk"
+        return out
+
     # ------------------------------------------------------------------------------- unary math
+    def floor(self):
+        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
+
+    def ceil(self):
+        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.ceil, "CeilBackward0")
+
+    def trunc(self):
+        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.trunc, "TruncBackward0")
+
+    def round(self, decimals=0):
+        if self._data.dtype.kind in "biu":
+            return self
+        return E.Rounding.apply(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals
+                                else "RoundBackward1")
+
+    def __floordiv__(self, other):
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other):
+        return Tensor._make(np.asarray(_data(other))).floor_divide(self)
+
+    def floor_divide(self, other):
+        """``a // b`` rounded toward −∞ (not differentiable, as in PyTorch)."""
+        a, b = E.promote(self, other)
+        return Tensor._make(np.asarray(np.floor_divide(_data(a), _data(b))))
+
+    def remainder(self, other):
+        """``a % b`` with the sign of ``b`` (Python's rule): a − ⌊a/b⌋·b."""
+        a, b = E.promote(self, other)
+        if _data(a).dtype.kind in "biu" and not (isinstance(b, Tensor) and b._data.dtype.kind == "f"):
+            return Tensor._make(np.asarray(np.remainder(_data(a), _data(b))))
+        return a - a.floor_divide(b) * b
+
+    def __mod__(self, other):
+        return self.remainder(other)
+
+    def __rmod__(self, other):
+        return Tensor._make(np.asarray(_data(other))).remainder(self)
+
+    def where(self, condition, other):
+        """``x.where(cond, y)`` is ``chainrule.where(cond, x, y)``."""
+        from .functions import where
+        return where(condition, self, other)
+
+    def masked_fill(self, mask, value):
+        """``value`` where ``mask`` is true, else ``self`` (gradient flows to the kept places)."""
+        v = value.item() if isinstance(value, Tensor) else value
+        return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
+
+    def masked_fill_(self, mask, value):
+        return self._in_place(lambda: self.masked_fill(mask, value), "masked_fill_")
+
+    def cumsum(self, dim, dtype=None):
+        a = self if dtype is None else self.to(dtype)
+        if a._data.dtype.kind in "biu":
+            a = a.to(dtypes.int64)
+        if a._data.ndim == 0:
+            return a.clone()
+        return R.Cumsum.apply(a, normalize_dims(dim, a._data.ndim)[0])
+
+    def flip(self, *dims):
+        dims = _shape_arg(dims)
+        return S.Flip.apply(self, normalize_dims(dims, self._data.ndim) if self._data.ndim else ())
+
+    def index_select(self, dim, index):
+        d = normalize_dims(dim, self._data.ndim)[0]
+        return self[(slice(None),) * d + (_data(index),)]
+
+    def outer(self, other):
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def tril(self, diagonal=0):
+        return self.masked_fill(Tensor._make(~np.tri(*self._data.shape[-2:], k=diagonal, dtype=bool)), 0)
+
+    def triu(self, diagonal=0):
+        return self.masked_fill(Tensor._make(np.tri(*self._data.shape[-2:], k=diagonal - 1, dtype=bool)), 0)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from .factories import zeros
+        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from .factories import ones
+        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from .factories import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from .factories import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
     def exp(self):
         return E.floating_unary(E.Exp, self)
 
@@ -625,6 +761,8 @@ class Tensor:
 
     def abs(self):
         return E.Abs.apply(self)
+
+    absolute = abs
 
     def sign(self):
         return E.Sign.apply(self)
@@ -863,6 +1001,21 @@ class Tensor:
     def gather(self, dim, index):
         return gather(self, dim, index)
 
+    def movedim(self, source, destination):
+        nd = self._data.ndim
+        src = normalize_dims(source, nd)
+        dst = normalize_dims(destination, nd)
+        order = [d for d in range(nd) if d not in src]
+        for s_, d_ in sorted(zip(dst, src)):
+            order.insert(s_, d_)
+        return self.permute(*order)
+
+    moveaxis = movedim
+
+    def tile(self, *reps):
+        reps = _shape_arg(reps)
+        return self.repeat(*((1,) * (self._data.ndim - len(reps)) + reps))
+
     # ---------------------------------------------------------------------------------- indexing
     def __getitem__(self, index):
         idx = _index_arg(index)
@@ -1002,7 +1155,9 @@ class Tensor:
 
     def copy_(self, src, non_blocking=False):
         src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
-        return self._in_place(lambda: self * 0 + src.to(self.dtype), "copy_")
+        # not ``self * 0 + src``: that turns NaN/inf already in ``self`` into NaN
+        return self._in_place(lambda: E.Where.apply(np.ones(self._data.shape, dtype=bool), src.to(self.dtype), self),
+                              "copy_")
 
     def addcmul_(self, t1, t2, value=1):
         return self._in_place(lambda: self + value * t1 * t2, "addcmul_")
@@ -1036,6 +1191,15 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+    def abs_(self):
+        return self._in_place(lambda: self.abs(), "abs_")
+
+    def log_(self):
+        return self._in_place(lambda: self.log(), "log_")
+
+    def square_(self):
+        return self._in_place(lambda: self * self, "square_")
 
 
 class Parameter(Tensor):

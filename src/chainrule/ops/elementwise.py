@@ -383,6 +383,18 @@ class Where(Op):
         return None, np.where(cond, g, zero), np.where(cond, zero, g)
 
 
+class Rounding(Op):
+    """out = floor/ceil/round/trunc(a);  a step function: the gradient is 0 almost everywhere (as PyTorch)"""
+    @staticmethod
+    def forward(ctx, a, fn, name):
+        ctx._name = name
+        return fn(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
 class Cast(Op):
     """out = a converted to another dtype;  the gradient is converted back"""
     _name = "ToCopyBackward0"

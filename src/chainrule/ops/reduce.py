@@ -255,3 +255,16 @@ class LogSoftmax(Op):
     def backward(ctx, g):
         out, = ctx.saved_tensors
         return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)
+
+
+class Cumsum(Op):
+    """outᵢ = Σ_{j≤i} aⱼ along ``axis``;  ∂L/∂aⱼ = Σ_{i≥j} gᵢ (a cumulative sum from the other end)"""
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return np.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        ax = ctx.axis
+        return np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax)

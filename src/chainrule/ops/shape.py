@@ -63,6 +63,18 @@ class Repeat(Op):
         return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(ctx.shape)
 
 
+class Flip(Op):
+    """out = a reversed along ``axes``;  ∂L/∂a = g reversed the same way"""
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.flip(a, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.axes)
+
+
 class Cat(Op):
     """out = the inputs joined along ``dim``;  each input gets its slice of the gradient"""
     @staticmethod
