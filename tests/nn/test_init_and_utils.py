@@ -176,3 +176,10 @@ def test_deepcopy_of_a_model_copies_numbers_not_objects():
         c[0].weight.add_(1.0)
     assert not np.array_equal(c[0].weight.detach().numpy(), m[0].weight.detach().numpy())
     np.testing.assert_array_equal(c[1].running_mean.numpy(), m[1].running_mean.numpy())
+
+
+def test_copy_into_a_parameter_holding_nan_gives_the_new_values():
+    p = nn.Parameter(chainrule.tensor([float("nan"), float("inf")]))
+    with chainrule.no_grad():
+        p.copy_(chainrule.tensor([1.0, 2.0]))
+    assert p.tolist() == [1.0, 2.0]
