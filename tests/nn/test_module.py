@@ -205,8 +205,9 @@ def test_train_eval_propagate_and_return_self():
 def test_zero_grad_sets_to_none_or_zero():
     lin = nn.Linear(2, 1)
     lin(chainrule.ones(1, 2)).sum().backward()
+    held = lin.weight.grad
     lin.zero_grad(set_to_none=False)
-    assert lin.weight.grad.tolist() == [[0.0, 0.0]]
+    assert lin.weight.grad is held and held.tolist() == [[0.0, 0.0]]
     lin.zero_grad()
     assert lin.weight.grad is None
 

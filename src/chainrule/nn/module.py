@@ -446,8 +446,14 @@ class Module:
             if p.grad is not None:
                 if set_to_none:
                     p.grad = None
-                else:
-                    p.grad = Tensor._make(np.zeros_like(p.grad._data))
+                else:           # in place, as PyTorch: code holding p.grad sees the zeros
+                    g = p.grad
+                    if g.grad_fn is not None:
+                        g = p._grad = g.detach()
+                    if g._data.flags.writeable:
+                        g._data[...] = 0
+                    else:
+                        g._data = np.zeros_like(g._data)
 
     def apply(self, fn) -> "Module":
         """Call ``fn(m)`` on every submodule (children first) and on self; e.g. custom initialisation."""
