@@ -400,3 +400,30 @@ def test_in_place_on_reshaped_view_that_needs_grad_is_a_clear_error():
     z = chainrule.zeros(2, 2)
     z.t().add_(1)                    # nothing requires grad: fine, and it writes through
     assert z.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_backward_inputs_with_shared_gradient_buffers():
+    x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    w = chainrule.tensor([3.0, 4.0], requires_grad=True)
+    (x + w).sum().backward(inputs=[x, w])
+    x.grad.numpy()[0] = 50.0
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_autograd_grad_runs_leaf_hooks_and_fills_retained_grads_like_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        h = x * x
+        h.retain_grad()
+        (g,) = lib.autograd.grad(h.sum(), x)
+        return g.tolist(), h.grad is None, x.grad is None
+    assert run(chainrule) == run(torch)
+
+
+def test_post_accumulate_grad_hook():
+    seen = []
+    x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (x * 3).sum().backward()
+    assert seen == [[3.0, 3.0]]

@@ -58,7 +58,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         for t in only:
             g = capture[t._edge()]
             if g is not None:
-                _accumulate_into(t, g, set())
+                _accumulate_into(t, np.array(g), set())   # a private copy: captures may share arrays
         return
     run_backward(roots, seeds, bool(retain_graph))
 

@@ -58,20 +58,23 @@ def run_backward(roots, seeds, retain_graph: bool, capture=None, accumulate: boo
     while ready:
         node = ready.pop()
         grad = buffers.pop(node)
+        if type(node) is AccumulateGrad:
+            leaf = node.variable
+            if leaf._hooks:
+                grad = _run_tensor_hooks(leaf._hooks, grad, handed_out)
+            if capture is not None and node in capture:
+                capture[node] = grad
+            if accumulate:
+                _accumulate_leaf(leaf, grad, handed_out)
+            continue
         if node._pre_hooks:
             grad = _run_tensor_hooks(node._pre_hooks, grad, handed_out)
-        if node._retained is not None:
+        if node._retained is not None:   # (PyTorch fills retained grads in autograd.grad() too)
             t = node._retained()
             if t is not None:
                 _accumulate_into(t, grad, handed_out)
         if capture is not None and node in capture:
             capture[node] = grad
-            if not accumulate and type(node) is AccumulateGrad:
-                continue
-        if type(node) is AccumulateGrad:
-            if accumulate:
-                _accumulate_leaf(node, grad, handed_out)
-            continue
         grads = node.backprop_step(grad)
         if F._anomaly[0]:
             F._anomaly_backward(node, grads)
@@ -137,11 +140,8 @@ def _accumulate_into(tensor, grad: np.ndarray, handed_out: set) -> None:
             existing._data = existing._data + grad
 
 
-def _accumulate_leaf(node: AccumulateGrad, grad: np.ndarray, handed_out: set) -> None:
-    leaf = node.variable
-    hooks = leaf._hooks
-    if hooks:
-        grad = _run_tensor_hooks(hooks, grad, handed_out)
+def _accumulate_leaf(leaf, grad: np.ndarray, handed_out: set) -> None:
+    """``leaf.grad += grad`` (its tensor hooks have already run), then post-accumulate hooks."""
     _accumulate_into(leaf, grad, handed_out)
     if leaf._post_accumulate_hooks:
         for hook in tuple(leaf._post_accumulate_hooks.values()):
