@@ -861,7 +861,8 @@ class Tensor:
         return R.Var.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        correction = _correction(unbiased, correction)
+        return R.Std.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         if p in ("fro", None):

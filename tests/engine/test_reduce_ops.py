@@ -197,3 +197,8 @@ def test_sum_of_int_and_bool_tensors_is_int64():
 def test_mean_of_int_tensor_is_an_error_like_torch():
     with pytest.raises(RuntimeError, match="mean"):
         chainrule.tensor([1, 2, 3]).mean()
+
+
+def test_std_of_a_constant_has_zero_gradient_like_torch():
+    compare(lambda lib, x: x.std(), np.ones(3))
+    compare(lambda lib, x: x.std(1), np.array([[2.0, 2.0], [1.0, 3.0]]))

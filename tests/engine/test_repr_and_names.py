@@ -67,7 +67,7 @@ NAMES = ['x**2', 'x**x', '2**x', '1-x', 'x-1', 'x.sum()', 'x.sum(0)', 'x.mean()'
          'x.max(0)[0]', 'x.amax(0)', 'x.min()', 'x[0]', 'x[:,1:]', 'x[0,1]', 'x[torch.tensor([0,1])]', 'x[x>0]',
          'x.unsqueeze(0)', 'x.squeeze()', 'x.squeeze(0)', 'x.transpose(0,1)', 'x.t()', 'x.T', 'x.permute(1,0)',
          'x@x.T', 'v@v', 'x@v', 'b@b.transpose(1,2)', 'x.reshape(3,2)', 'x.view(-1)',
-         'x.flatten()', 'x.var()', 'x.norm()', 'x.prod()', 'x.clamp(0,1)', 'x.clamp(min=0)', 'x.double()',
+         'x.flatten()', 'x.var()', 'x.std()', 'x.std(0)', 'x.norm()', 'x.prod()', 'x.clamp(0,1)', 'x.clamp(min=0)', 'x.double()',
          'x.expand(2,2,3)', 'x.repeat(2,1)', 'torch.cat([x,x])', 'torch.stack([x,x])', 'x.softmax(0)',
          'x.log_softmax(0)', 'x.logsumexp(0)', 'torch.where(x>0,x,x)', 'x.relu()', 'x.abs()', 'x.sign()', '-x',
          'x/2', 'x.sqrt()', 'x.rsqrt()', 'x.log1p()', 'x.exp()', 'x.clone()', 'torch.maximum(x,x)',

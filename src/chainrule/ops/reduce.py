@@ -154,6 +154,30 @@ class Var(Op):
             return _expand(g, ctx.axes, ctx.keepdim) * (2 * centered / g.dtype.type(ctx.denom))
 
 
+class Std(Op):
+    """out = √var(a);  ∂out/∂aᵢ = (aᵢ − ā) / ((n − correction)·out), and 0 where out = 0 (PyTorch's rule:
+    a constant input has a zero, not NaN, gradient)"""
+    @staticmethod
+    def forward(ctx, a, axes, correction=1, keepdim=False):
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        centered = a - a.mean(axis=axes, keepdims=True)
+        ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = np.sum(centered * centered, axis=axes, keepdims=True) / a.dtype.type(ctx.denom)
+        out = np.sqrt(var).astype(a.dtype, copy=False)
+        ctx.save_for_backward(centered, out)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        centered, out = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(out == 0, 0, _expand(g, ctx.axes, ctx.keepdim) / (g.dtype.type(ctx.denom) * out))
+        return (centered * scale).astype(g.dtype, copy=False)
+
+
 class Norm(Op):
     """out = (Σ|aᵢ|ᵖ)^(1/p);  for p = 2: ∂out/∂aᵢ = aᵢ/out (0 where out = 0, as PyTorch)"""
     _name = "LinalgVectorNormBackward0"
