@@ -63,6 +63,7 @@ class PageWatch:
 def watched(browser):
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, device_scale_factor=1)
     page = context.new_page()
+    page.set_default_timeout(5000)
     try:
         yield PageWatch(page)
     finally:
