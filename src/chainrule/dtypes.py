@@ -79,8 +79,8 @@ def to_dtype(d) -> dtype:
     """Accept a chainrule dtype, a NumPy dtype, a Python type (float/int/bool) or a name."""
     if isinstance(d, dtype):
         return d
-    if d is float:
-        return get_default_dtype()
+    if d is float:            # PyTorch maps Python's float to float64 (dtype=float), whatever the default
+        return float64
     if d is int:
         return int64
     if d is bool:

@@ -1043,16 +1043,23 @@ class Tensor:
 
         The numbers land in the same memory (so views and ``.data`` aliases see them), the version
         counter is bumped (so a node that saved the old values will refuse to backprop), and, when
-        recording, ``self`` takes over the new node as its ``grad_fn``.
+        recording, ``self`` takes over the new node as its ``grad_fn``.  When ``self`` is a slice of
+        another tensor (``y[0].mul_(2)``), that base tensor's graph is re-routed too, as PyTorch does.
         """
+        base = self._base
         if _grad_state["enabled"]:
             if self._requires_grad and self.grad_fn is None:
                 raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
                                    f"({name}). Wrap the update in `with torch.no_grad():` (as optimizers do), "
                                    f"or use the out-of-place form.")
-            base = self._base
-            if base is not None and (base._requires_grad or self._requires_grad):
-                return self._in_place_on_view(compute, name, base)
+            if base is not None and base._requires_grad:
+                if base.grad_fn is None:
+                    raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in an "
+                                       f"in-place operation ({name}). Change the leaf itself under `with "
+                                       f"torch.no_grad():`, or work on a copy (.clone()).")
+                if not self._requires_grad:
+                    raise RuntimeError(f"a view was created in no_grad mode and is being modified in place "
+                                       f"({name}) with grad mode enabled: take the view again outside no_grad")
         result = compute()
         out = result._data
         if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
@@ -1062,6 +1069,12 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(out.shape)} (in-place {name})")
         node = result.grad_fn
+        rebase = base is not None and node is not None
+        if rebase and self._view_index is None:
+            raise RuntimeError(f"in-place {name} on a view made by reshape/transpose/expand (or a view of a "
+                               f"view) of a tensor that requires grad: chainrule can route the gradient back "
+                               f"only through in-place changes of slices (y[i] / y[a:b]). Use the out-of-place "
+                               f"form, or .clone() the view first.")
         if node is not None and node._saved:
             # the node may have saved our old values: give it a private copy before we overwrite them
             node._saved = tuple(s.copy() if s is self._data else s for s in node._saved)
@@ -1077,35 +1090,21 @@ class Tensor:
             if self._retains_grad:
                 import weakref
                 node._retained = weakref.ref(self)
+        if rebase:
+            self._rebase_view_base(base)
         return self
 
-    def _in_place_on_view(self, compute, name: str, base: "Tensor") -> "Tensor":
-        """In-place change of a view (``y[0].mul_(2)``): the base's graph is re-routed through a
-        ``CopySlices`` node so that gradients reaching the base see the new values, as PyTorch does."""
-        if base.grad_fn is None and base._requires_grad:
-            raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in an in-place "
-                               f"operation ({name}). Change the leaf itself under `with torch.no_grad():`, or "
-                               f"work on a copy (.clone()).")
-        if self._view_index is None:
-            raise RuntimeError(f"in-place {name} on a view made by reshape/transpose/expand (or a view of a "
-                               f"view) of a tensor that requires grad: chainrule can route the gradient back "
-                               f"only through in-place changes of slices (y[i] / y[a:b]). Use the out-of-place "
-                               f"form, or .clone() the view first.")
-        self._base = None            # plain in-place on the view itself ...
-        try:
-            self._in_place(compute, name)
-        finally:
-            self._base = base
-        old = Tensor._make(base._data)   # ... then the base takes the new node as its grad_fn
+    def _rebase_view_base(self, base: "Tensor") -> None:
+        """``base`` now holds this view's new values in ``base[self._view_index]``: its ``grad_fn``
+        becomes a ``CopySlices`` node joining its old graph with the view's new one."""
+        old = Tensor._make(base._data)
         old.grad_fn, old._requires_grad, old._accumulator = base.grad_fn, base._requires_grad, base._accumulator
         node = S.CopySlices.apply(old, self._view_index, self).grad_fn
-        if node is not None:
-            base.grad_fn = node
-            base._requires_grad = True
-            if base._retains_grad:
-                import weakref
-                node._retained = weakref.ref(base)
-        return self
+        base.grad_fn = node
+        base._requires_grad = True
+        if base._retains_grad:
+            import weakref
+            node._retained = weakref.ref(base)
 
     def add_(self, other, alpha=1):
         return self._in_place(lambda: self.add(other, alpha=alpha), "add_")

@@ -427,3 +427,22 @@ def test_post_accumulate_grad_hook():
     x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
     (x * 3).sum().backward()
     assert seen == [[3.0, 3.0]]
+
+
+def test_setitem_through_a_view_makes_the_base_require_grad_like_torch():
+    def run(lib):
+        v = lib.tensor([2.0, 3.0], requires_grad=True)
+        y = lib.zeros(2, 3)
+        y[0][1:] = v * v          # y[0] is a view; the base y must see the new graph
+        (y * lib.arange(6.0).reshape(2, 3)).sum().backward()
+        return y.requires_grad, y.tolist(), v.grad.tolist()
+    assert run(chainrule) == run(torch)
+
+
+def test_in_place_on_view_created_under_no_grad_is_refused():
+    x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    with chainrule.no_grad():
+        v = y[0]
+    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+        v.mul_(2)

@@ -214,3 +214,12 @@ def test_item_tolist_numpy():
         x.numpy()
     assert x.detach().numpy().tolist() == [1.0]
     assert float(chainrule.tensor(2.5)) == 2.5 and int(chainrule.tensor(3)) == 3
+
+
+def test_python_types_as_dtypes_like_torch():
+    for lib in (chainrule, torch):
+        assert _name(lib.zeros(2, dtype=float).dtype) == "float64"
+        assert _name(lib.zeros(2, dtype=int).dtype) == "int64"
+        assert _name(lib.zeros(2, dtype=bool).dtype) == "bool"
+        assert _name(lib.tensor([1]).to(float).dtype) == "float64"
+        assert lib.tensor([1.7]).to(int).tolist() == [1]
