@@ -309,3 +309,13 @@ def test_twenty_sgd_steps_match_pytorch(dtype):
     for (k, v) in theirs.state_dict().items():
         assert_close(ours.state_dict()[k], v, k)
     assert_close(emb_o.weight, emb_t.weight, "embedding")
+
+
+@pytest.mark.parametrize("build", [lambda nn, **kw: nn.Linear(3, 2, **kw), lambda nn, **kw: nn.BatchNorm1d(3, **kw),
+                                   lambda nn, **kw: nn.LayerNorm(3, **kw), lambda nn, **kw: nn.Embedding(4, 3, **kw)])
+def test_factory_arguments_set_dtype_of_parameters_and_float_buffers(build):
+    ours = build(chainrule.nn, dtype=chainrule.float64, device="cpu")
+    theirs = build(pt.nn, dtype=pt.float64, device="cpu")
+    assert {k: v.dtype.name for k, v in ours.state_dict().items()} == \
+        {k: str(v.dtype).replace("torch.", "") for k, v in theirs.state_dict().items()}
+    ours.reset_parameters()

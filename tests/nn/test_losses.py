@@ -289,3 +289,54 @@ def test_legacy_size_average_and_reduce_arguments():
     a, b = chainrule.tensor([1.0, 3.0]), chainrule.tensor([0.0, 0.0])
     assert chainrule.nn.MSELoss(size_average=False)(a, b).item() == 10.0
     assert chainrule.nn.MSELoss(reduce=False)(a, b).tolist() == [1.0, 9.0]
+
+
+# ------------------------------------------------------------------ 20 steps of training per loss
+TRAINED = [
+    ("MSELoss", lambda nn, r: nn.MSELoss(reduction=r), "real"),
+    ("L1Loss", lambda nn, r: nn.L1Loss(reduction=r), "real"),
+    ("SmoothL1Loss", lambda nn, r: nn.SmoothL1Loss(reduction=r, beta=0.5), "real"),
+    ("HuberLoss", lambda nn, r: nn.HuberLoss(reduction=r, delta=0.7), "real"),
+    ("BCELoss", lambda nn, r: nn.BCELoss(reduction=r), "prob"),
+    ("BCEWithLogitsLoss", lambda nn, r: nn.BCEWithLogitsLoss(reduction=r), "binary"),
+    ("CrossEntropyLoss", lambda nn, r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.1), "index"),
+    ("NLLLoss", lambda nn, r: nn.NLLLoss(reduction=r), "logprob"),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,build,kind", TRAINED, ids=[t[0] for t in TRAINED])
+def test_twenty_sgd_steps_per_loss_match_pytorch(name, build, kind, reduction, dtype):
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((3, 4)).astype(dtype) * 0.5
+    b0 = rng.standard_normal(3).astype(dtype) * 0.1
+    models = {}
+    for lib in (chainrule, pt):
+        lin = lib.nn.Linear(4, 3, dtype=getattr(lib, "float64" if dtype == np.float64 else "float32"))
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(w0))
+            lin.bias.copy_(lib.tensor(b0))
+        models[lib.__name__] = lin
+    batches = [(rng.standard_normal((8, 4)).astype(dtype), rng.random((8, 3)).astype(dtype),
+                rng.integers(0, 3, 8)) for _ in range(20)]
+    for x, yr, yi in batches:
+        for lib in (chainrule, pt):
+            lin = models[lib.__name__]
+            out = lin(lib.tensor(x))
+            if kind == "prob":
+                out = out.sigmoid()
+            elif kind == "logprob":
+                out = out.log_softmax(1)
+            target = lib.tensor(yi) if kind in ("index", "logprob") else lib.tensor(yr)
+            loss = build(lib.nn, reduction)(out, target)
+            if reduction == "none":
+                loss = loss.sum()
+            lin.zero_grad()
+            loss.backward()
+            with lib.no_grad():
+                for p in lin.parameters():
+                    p -= 0.05 * p.grad
+    for k, v in models["torch"].state_dict().items():
+        assert_close(models["chainrule"].state_dict()[k], v, k,
+                     rtol=1e-5 if dtype == np.float32 else None, atol=1e-6 if dtype == np.float32 else None)
