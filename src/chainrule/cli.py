@@ -3,12 +3,18 @@
 Each command module defines ``SUMMARY`` (one line), ``EXAMPLE`` (shown in ``--help``),
 ``add_arguments(parser)`` and ``run(args) -> int``.  A command raises ``UsageError`` for anything the
 user can fix; that becomes a one-line message and exit code 2, never a traceback.
+
+Exit codes: 0 done; 1 the command ran and found a problem (a wrong hand-worked value, a NaN loss, a
+chain-rule mismatch) or chainrule itself failed (``internal error``, a bug to report; set
+``CHAINRULE_TRACEBACK=1`` to see the traceback); 2 a usage mistake (bad option, bad file).
+``main()`` returns the code instead of raising ``SystemExit``, so it can be called in-process.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 
 #: command name -> module; the order is the order of ``chainrule --help``
@@ -19,6 +25,17 @@ class UsageError(Exception):
     """A mistake the user can fix (bad file, bad option): printed as one line, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line naming the command and pointing at ``--help`` (exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def _available():
     for name in COMMANDS:
         if importlib.util.find_spec(f"chainrule.commands.{name}") is not None:
@@ -26,7 +43,7 @@ def _available():
 
 
 def build_parser(load=None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chainrule",
         description="Forward and back propagation you can run, see, check and trust.",
         epilog="example:\n  chainrule explain            # the lecture's worked example, step by step",
@@ -52,22 +69,49 @@ def _summary(name: str) -> str:
     return module.SUMMARY
 
 
+def _parse(parser, argv):
+    """Parsed args, or the exit code argparse chose (0 after --help/--version, 2 for a mistake)."""
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:   # reported by the subcommand's parser, so the message names the command
+            sub = _subparser(parser, getattr(args, "command", None)) or parser
+            sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 2
+    return args
+
+
+def _subparser(parser, name):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(name)
+    return None
+
+
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(load=command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
+    if isinstance(args, int):
+        return args
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
     try:
         return int(args._run(args) or 0)
     except UsageError as e:
-        print(f"chainrule {args.command}: error: {e}", file=sys.stderr)
+        print(f"chainrule {args.command}: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - a bug in chainrule: one line and exit 1, not a traceback
+        if os.environ.get("CHAINRULE_TRACEBACK"):
+            raise
+        print(f"chainrule {args.command}: internal error: {type(e).__name__}: {_one_line(e)} "
+              f"(a bug in chainrule, please report it; CHAINRULE_TRACEBACK=1 shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,9 @@ seed's PyTorch code runs with ``import torch`` unchanged) and must define ``mode
     lr = 1.0
 
 Every mistake is reported as ``ModelFileError`` naming the file, the field or line, and what was
-expected.
+expected.  A TOML file is only read, never run: its numbers must be finite, and the model it declares
+may hold at most ``MAX_PARAMETERS`` parameters (a typo such as ``layers = [2, 20000000, 1]`` is
+refused before any memory is taken).
 """
 from __future__ import annotations
 
@@ -61,9 +63,15 @@ LOSS_NAMES = {"bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss", "mse": "
               "cross_entropy": "CrossEntropyLoss"}
 
 
+#: the most parameters a TOML model file may declare (explain writes out at most a few hundred)
+MAX_PARAMETERS = 10_000_000
+
+
 def load_model_file(path: str) -> ModelFile:
     if not os.path.exists(path):
         raise ModelFileError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path}: is a folder, not a model file")
     if path.endswith(".toml"):
         return load_toml(path)
     if path.endswith(".py"):
@@ -105,13 +113,24 @@ def _where(path: str, exc: BaseException) -> str:
     return f"{path}:{line}" if line else path
 
 
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as e:
+        line = e.object[:e.start].count(b"\n") + 1
+        raise ModelFileError(f"{path}:{line}: not UTF-8 text: save the model file as UTF-8") from None
+    except OSError as e:
+        raise ModelFileError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
 def load_python(path: str) -> ModelFile:
-    with open(path, encoding="utf-8") as f:
-        source = f.read()
+    source = _read_text(path)
     try:
         code = compile(source, path, "exec")
-    except SyntaxError as e:
-        raise ModelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}") from None
+    except (SyntaxError, ValueError) as e:   # ValueError: null bytes on Python < 3.12
+        line = f":{e.lineno}" if getattr(e, "lineno", None) else ""
+        raise ModelFileError(f"{path}{line}: syntax error: {getattr(e, 'msg', None) or e}") from None
     namespace = {"__name__": "__chainrule_model__", "__file__": path}
     with _TorchAlias():
         try:
@@ -150,16 +169,37 @@ def _need(table, key, kind, path, where=""):
     return table[key]
 
 
+def _short(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _matrix(value, rows, cols, field, path):
     import numpy as np
     try:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):
-        raise ModelFileError(f"{path}: field '{field}' must be numbers, got {value!r}") from None
+        raise ModelFileError(f"{path}: field '{field}' must be numbers, got {_short(value)}") from None
     want = (rows, cols) if cols is not None else (rows,)
     if arr.shape != want:
         raise ModelFileError(f"{path}: field '{field}' has shape {list(arr.shape)}, expected {list(want)}")
+    if not np.isfinite(arr).all():
+        raise ModelFileError(f"{path}: field '{field}' holds a value that is not a finite number (nan or inf)")
     return arr
+
+
+def _table(doc, key, default, path):
+    value = doc.get(key, default)
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ModelFileError(f"{path}: '{key}' must be a table such as [{key}] with name = ..., got {_short(value)}")
+    return value
+
+
+def _is_number(value) -> bool:
+    import math
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_toml(path: str) -> ModelFile:
@@ -168,32 +208,38 @@ def load_toml(path: str) -> ModelFile:
     from chainrule import nn, optim
     tomllib = _toml()
     try:
-        with open(path, "rb") as f:
-            doc = tomllib.load(f)
+        doc = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as e:
         raise ModelFileError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
     layers = _need(doc, "layers", "a list of layer sizes such as [2, 2, 1]", path)
     if (not isinstance(layers, list) or len(layers) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in layers)):
         raise ModelFileError(f"{path}: field 'layers' must list at least two positive integers "
-                             f"(input size, then each layer's size), got {layers!r}")
+                             f"(input size, then each layer's size), got {_short(layers)}")
+    n_params = sum((a + 1) * b for a, b in zip(layers, layers[1:]))
+    if n_params > MAX_PARAMETERS:
+        raise ModelFileError(f"{path}: field 'layers' = {_short(layers)} declares {n_params:,} parameters; "
+                             f"a model file may declare at most {MAX_PARAMETERS:,}")
     nL = len(layers) - 1
     acts = doc.get("activations", ["sigmoid"] * nL)
     if not isinstance(acts, list) or len(acts) != nL:
-        raise ModelFileError(f"{path}: field 'activations' must list {nL} names (one per Linear layer), got {acts!r}")
+        raise ModelFileError(f"{path}: field 'activations' must list {nL} names (one per Linear layer), "
+                             f"got {_short(acts)}")
     dtype_name = doc.get("dtype", "float32")
     if dtype_name not in ("float32", "float64"):
-        raise ModelFileError(f"{path}: field 'dtype' must be \"float32\" or \"float64\", got {dtype_name!r}")
+        raise ModelFileError(f"{path}: field 'dtype' must be \"float32\" or \"float64\", got {_short(dtype_name)}")
     dtype = getattr(chainrule, dtype_name)
     seed = doc.get("seed", 0)
-    if not isinstance(seed, int):
-        raise ModelFileError(f"{path}: field 'seed' must be an integer, got {seed!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ModelFileError(f"{path}: field 'seed' must be a non-negative integer, got {_short(seed)}")
     chainrule.manual_seed(seed)
     modules = []
     for l in range(nL):
         name = acts[l]
         if not isinstance(name, str) or name.lower() not in ACTIVATION_NAMES:
-            raise ModelFileError(f"{path}: activations[{l}] = {name!r} is not known: expected one of "
+            raise ModelFileError(f"{path}: activations[{l}] = {_short(name)} is not known: expected one of "
                                  f"{', '.join(ACTIVATION_NAMES)}")
         lin = nn.Linear(layers[l], layers[l + 1]).to(dtype)
         modules.append(lin)
@@ -218,18 +264,19 @@ def load_toml(path: str) -> ModelFile:
                 lin.weight._data[...] = w
                 if bs is not None:
                     lin.bias._data[...] = _matrix(bs[l], layers[l + 1], None, f"init.biases[{l}]", path)
-    x = _matrix(_need(doc, "x", "the inputs, one row per sample, e.g. x = [[1, 1]]", path),
-                len(_need(doc, "x", "", path)), layers[0], "x", path)
-    loss = doc.get("loss", {"name": "mse"})
-    if isinstance(loss, str):
-        loss = {"name": loss}
+    xv = _need(doc, "x", "the inputs, one row per sample, e.g. x = [[1, 1]]", path)
+    if not isinstance(xv, list):
+        raise ModelFileError(f"{path}: field 'x' must list the inputs, one row per sample (e.g. x = [[1, 1]]), "
+                             f"got {_short(xv)}")
+    x = _matrix(xv, len(xv), layers[0], "x", path)
+    loss = _table(doc, "loss", {"name": "mse"}, path)
     lname = str(loss.get("name", "")).lower()
     if lname not in LOSS_NAMES:
-        raise ModelFileError(f"{path}: loss.name = {loss.get('name')!r} is not known: expected one of "
+        raise ModelFileError(f"{path}: loss.name = {_short(loss.get('name'))} is not known: expected one of "
                              f"{', '.join(LOSS_NAMES)}")
     reduction = loss.get("reduction", "mean")
     if reduction not in ("mean", "sum"):
-        raise ModelFileError(f"{path}: loss.reduction must be \"mean\" or \"sum\", got {reduction!r}")
+        raise ModelFileError(f"{path}: loss.reduction must be \"mean\" or \"sum\", got {_short(reduction)}")
     criterion = getattr(nn, LOSS_NAMES[lname])(reduction=reduction)
     yv = _need(doc, "y", "the targets, e.g. y = [[0]]", path)
     if lname == "cross_entropy":
@@ -239,25 +286,30 @@ def load_toml(path: str) -> ModelFile:
             yarr = None
         if yarr is None or yarr.ndim != 1 or yarr.dtype.kind not in "iu" or len(yarr) != len(x):
             raise ModelFileError(f"{path}: field 'y' must list {len(x)} class indices (integers from 0 to "
-                                 f"{layers[-1] - 1}) for cross_entropy, got {yv!r}")
+                                 f"{layers[-1] - 1}) for cross_entropy, got {_short(yv)}")
         if yarr.min() < 0 or yarr.max() >= layers[-1]:
             raise ModelFileError(f"{path}: field 'y' has a class index outside 0..{layers[-1] - 1}")
         y = chainrule.tensor(yarr.astype(np.int64))
     else:
         y = chainrule.tensor(_matrix(yv, len(x), layers[-1], "y", path), dtype=dtype)
-    opt = doc.get("optimizer", {"name": "sgd", "lr": 0.1})
+    opt = _table(doc, "optimizer", {"name": "sgd", "lr": 0.1}, path)
     oname = str(opt.get("name", "")).lower()
     lr = opt.get("lr")
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr < 0:
-        raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {lr!r}")
+    if not _is_number(lr) or lr < 0:
+        raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {_short(lr)}")
     kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
     allowed = {"sgd": {"momentum", "dampening", "weight_decay"}, "adam": {"betas", "eps", "weight_decay"}}
     if oname not in allowed:
-        raise ModelFileError(f"{path}: optimizer.name = {opt.get('name')!r} is not known: expected sgd or adam")
+        raise ModelFileError(f"{path}: optimizer.name = {_short(opt.get('name'))} is not known: expected sgd or adam")
     extra = set(kw) - allowed[oname]
     if extra:
         raise ModelFileError(f"{path}: optimizer field '{sorted(extra)[0]}' is not an option of {oname}: "
                              f"expected {', '.join(sorted(allowed[oname]))}")
+    for key, value in kw.items():
+        numbers = value if key == "betas" and isinstance(value, list) else [value]
+        if not all(_is_number(v) for v in numbers):
+            raise ModelFileError(f"{path}: field 'optimizer.{key}' must be a finite number"
+                                 f"{' pair' if key == 'betas' else ''}, got {_short(value)}")
     cls = optim.SGD if oname == "sgd" else optim.Adam
     try:
         optimizer = cls(model.parameters(), lr=float(lr), **kw)
