@@ -33,15 +33,24 @@ UNARY = {
     "mask": (lambda x: x[x > 0], -1, 1), "chunk": (lambda x: x.chunk(2, -1)[-1] * 2, -1, 1),
     "clone": (lambda x: x.clone(), -1, 1), "square": (lambda x: x.square(), -1, 1),
     "reciprocal": (lambda x: x.reciprocal(), 0.3, 2),
+    "cumsum": (lambda x: x.cumsum(-1), -1, 1), "flip": (lambda x: x.flip(0), -1, 1),
+    "sort": (lambda x: x.sort(-1).values, -1, 1), "topk": (lambda x: x.topk(1, 0).values, -1, 1),
+    "masked_fill": (lambda x: x.masked_fill(x > 0.5, 0.0), -1, 1), "std_dim": (lambda x: x.std(0), -1, 1),
+    "var_dim": (lambda x: x.var(-1, correction=0), -1, 1), "max_dim": (lambda x: x.max(-1).values, -1, 1),
+    "norm_inf": (lambda x: x.norm(p=float("inf"), dim=-1), -1, 1), "tril": (lambda x: x.tril(), -1, 1),
+    "permute": (lambda x: x.permute(*reversed(range(x.ndim))), -1, 1), "split": (lambda x: x.split(1, 0)[0], -1, 1),
+    "floor": (lambda x: x.floor() + x, -2, 2),
 }
-KINKS = {"abs": [0], "relu": [0], "sign": [0], "clamp": [-0.5, 0.7], "mask": [0]}
+KINKS = {"abs": [0], "relu": [0], "sign": [0], "clamp": [-0.5, 0.7], "mask": [0], "masked_fill": [0.5],
+         "floor": [-2, -1, 0, 1, 2]}
 
 
 @pytest.mark.parametrize("name", sorted(UNARY))
 @given(data=st.data())
 def test_gradcheck_unary_and_reductions(name, data):
     fn, lo, hi = UNARY[name]
-    if name in ("max", "amin", "norm", "norm3", "var", "std", "prod"):
+    if name in ("max", "amin", "norm", "norm3", "var", "std", "prod", "sort", "topk", "std_dim", "var_dim",
+                "max_dim", "norm_inf"):
         a = data.draw(distinct_array(shapes(1, 3, min_side=2))).astype(np.float64)
     else:
         a = data.draw(arrays(data.draw(shapes(2, 3, min_side=2)), np.float64, lo, hi, KINKS.get(name)))
