@@ -139,6 +139,8 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
     if not os.path.exists(path):
         raise DatasetError(f"{path}: no such file (expected a CSV file or one of xor, moons, circles, "
                            f"spirals, digits)")
+    if os.path.isdir(path):
+        raise DatasetError(f"{path}: is a folder, not a CSV file")
     rows, labels, label_lines, header, width = [], [], [], None, None
     with open(path, newline="", encoding="utf-8-sig") as f:
         for lineno, cells in enumerate(csv.reader(f), start=1):
