@@ -1,8 +1,9 @@
 """Headless Chromium for the browser tests: Debian's ``chromium`` driven by Playwright.
 
 Never ``playwright install`` (nothing can be downloaded): the system's /usr/bin/chromium is launched
-directly.  In CI (``CI`` set) a missing Chromium or Playwright is a failure; on a developer's machine
-without them the tests are skipped with the reason.
+directly.  Under scripts/test.sh (which installs both and sets ``CHAINRULE_REQUIRE_BROWSER``) or in CI
+(``CI`` set) a missing Chromium or Playwright is a failure; on a developer's machine without them the
+tests are skipped with the reason.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def chromium_path() -> str | None:
 
 
 def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the browser tests must run: scripts/test.sh installs both)")
+    if os.environ.get("CI") or os.environ.get("CHAINRULE_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason}; the browser tests must run here (scripts/test.sh installs Chromium and Playwright)")
     pytest.skip(reason)
 
 

@@ -214,3 +214,24 @@ def test_korean_page(watched, pages, output_dir):
     assert {e for e in highlighted(page) if e.startswith("unit-")} == W1_PATH_UNITS
     page.screenshot(path=os.path.join(output_dir, "ko-W1.png"), full_page=False)
     assert_clean(watched, url)
+
+
+@pytest.mark.parametrize("flags, b3", [
+    (("--hand",), ("−0.3043", "0.4153†", "−0.7196†")),          # the post's hand-rounded digits, marked
+    (("--notation", "indexed"), SEED_VALUES["b3"]),
+    (("--numeric", "--verify-torch"), SEED_VALUES["b3"]),
+])
+def test_options_keep_the_page_working(watched, tmp_path, output_dir, flags, b3):
+    path = tmp_path / "page.html"
+    code, _, err = run_cli("explain", *flags, "--format", "html", "-o", str(path))
+    assert code == 0, err
+    page = watched.page
+    url = open_page(watched, path)
+    click_edge(page, "W1")
+    assert {e for e in highlighted(page) if e.startswith("unit-")} == W1_PATH_UNITS
+    assert page.eval_on_selector_all(".cr-main mrow.cr-factor.cr-on", "fs => fs.length") == 10
+    page.click("#label-b3")
+    card = numbers_shown(page, ".cr-card:not([hidden])")
+    assert all(v in card for v in b3)
+    page.screenshot(path=os.path.join(output_dir, "b3.png"))
+    assert_clean(watched, url)

@@ -341,10 +341,22 @@ class _Page:
                     self.params[p]["block"] = bid
                     attrs += f' id="{bid}"'
                 out.append(f'<div class="cr-block"{attrs}>{self._block(b)}</div>')
+                if p and isinstance(b, D.Equation) and b.rows and isinstance(b.rows[-1], D.Num):
+                    self._shown_value(p, role, b)
                 if p and role in ("grad", "update") and isinstance(b, D.Equation) and len(b.rows) > 1:
                     self.params[p]["card"].append(_equation(b, self.math))
             out.append("</section>")
         return "\n".join(out)
+
+    def _shown_value(self, name, role, eq):
+        """The card shows the gradient and new value exactly as the derivation writes them (with
+        ``--hand``, the hand-rounded number, marked † where it differs from the exact one)."""
+        last = eq.rows[-1]
+        text = _plain(last.value, self.d.decimals) + ("†" if last.exact is not None else "")
+        if role == "grad" and self.index.of(eq.lhs.of) == ("L",) and eq.lhs.of == Sym_L:
+            self.params[name]["values"]["grad"] = text
+        elif role == "update" and isinstance(eq.lhs, D.Sym) and self._param_of(eq.lhs) == name:
+            self.params[name]["values"]["after"] = text
 
     def _block(self, b) -> str:
         if isinstance(b, D.Para):
@@ -400,10 +412,13 @@ class _Page:
         cards = []
         for name, info in self.params.items():
             v = info["values"]
-            rows = "".join(f'<tr><th>{escape(m.get("page." + k))}</th><td class="cr-v-{k}">{escape(v[k])}</td></tr>'
+            sym = info.pop("symbol")
+            heads = {"before": escape(m.get("page.before")), "after": escape(m.get("page.after")),
+                     "grad": _inline(self.math(D.Partial(D.Sym("L"), sym)))}
+            rows = "".join(f'<tr><th>{heads[k]}</th><td class="cr-v-{k}">{escape(v[k])}</td></tr>'
                            for k in ("before", "grad", "after"))
             cards.append(f'<div class="cr-card" data-param="{name}" hidden>'
-                         f'<h3>{_inline(self.math(info.pop("symbol")))} '
+                         f'<h3>{_inline(self.math(sym))} '
                          f'<span class="cr-layer">{escape(m.get("page.layer").format(layer=info["layer"]))}</span></h3>'
                          f'<table class="cr-values">{rows}</table>'
                          + "".join(info["card"]) + "</div>")
