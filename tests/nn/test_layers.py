@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import torch as pt
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import chainrule
 from chainrule import nn
@@ -147,6 +147,7 @@ BN_VARIANTS = [
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,build", BN_VARIANTS, ids=[v[0] for v in BN_VARIANTS])
+@settings(max_examples=12)
 @given(n=st.integers(2, 6), seed=values, length=st.sampled_from([None, 1, 4]))
 def test_batchnorm1d_training_and_eval(dtype, name, build, n, seed, length):
     """float32 is compared with PyTorch run in float64 on the same float32 numbers: batch-norm gradients
