@@ -401,7 +401,7 @@ class _Page:
         return svg.replace("<svg ", '<svg id="cr-diagram" ', 1)
 
     # -- assembling ----------------------------------------------------------------------------------------
-    def body(self) -> str:
+    def body(self, embedded: bool = False) -> str:
         m = self.msg
         title = m.get("title").format_map(self.d.title_params)
         content = self.sections_html()
@@ -430,7 +430,8 @@ class _Page:
                 "labels": {p: m.get("page.phase." + p) for p in PHASES}}
         data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         hint = m.get("page.hint") if self.params else m.get("page.hint_matrix")
-        return (f'<div class="cr-page" data-phase="overview" tabindex="-1">'
+        cls = "cr-page cr-embedded" if embedded else "cr-page"
+        return (f'<div class="{cls}" data-phase="overview" tabindex="-1">'
                 f'<header class="cr-head"><h1>{escape(title)}</h1>'
                 f'<nav class="cr-bar" aria-label="{escape(m.get("page.phases"))}">'
                 f'<button type="button" class="cr-prev" aria-label="{escape(m.get("page.prev"))}">◀</button>'
@@ -445,11 +446,23 @@ class _Page:
                 "</div>")
 
 
+def _scoped(css: str, scope: str = ".cr-page") -> str:
+    """The static renderer's style sheet limited to the page's ``<div>`` (a notebook keeps its own look)."""
+    out = []
+    for rule in css.split("}"):
+        if "{" not in rule:
+            continue
+        selectors, body = rule.split("{", 1)
+        sel = ",".join(scope if s.strip() == "body" else f"{scope} {s.strip()}" for s in selectors.split(","))
+        out.append(f"{sel}{{{body}}}")
+    return "\n".join(out)
+
+
 def fragment(solution, messages) -> str:
     """The page as one ``<div>`` with its style and script (what Jupyter shows inline)."""
-    body = _Page(solution, messages).body()
-    return (f"<style>{_asset('interactive.css')}</style>{body}"
-            f"<script>{_asset('interactive.js')}</script>")
+    body = _Page(solution, messages).body(embedded=True)
+    return (f"<style>{_scoped(STATIC_CSS)}\n.cr-page{{max-width:none;margin:0;padding:0}}\n"
+            f"{_asset('interactive.css')}</style>{body}<script>{_asset('interactive.js')}</script>")
 
 
 def page(solution, messages) -> str:
@@ -461,5 +474,6 @@ def page(solution, messages) -> str:
         "<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{STATIC_CSS}\n{_asset('interactive.css')}</style>", "</head>", "<body>",
+        f"<style>{STATIC_CSS}\nbody{{max-width:none;margin:0;padding:0}}\n{_asset('interactive.css')}</style>",
+        "</head>", "<body>",
         body, f"<script>{_asset('interactive.js')}</script>", "</body>", "</html>"]) + "\n"

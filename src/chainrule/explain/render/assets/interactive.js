@@ -16,8 +16,10 @@
       current = Math.max(0, Math.min(phases.length - 1, i));
       var phase = phases[current];
       root.dataset.phase = phase;
+      var focused = root.contains(document.activeElement) && document.activeElement.classList.contains("cr-phase");
       all(".cr-phase").forEach(function (b) {
         b.setAttribute("aria-pressed", String(b.dataset.phase === phase));
+        if (focused && b.dataset.phase === phase) b.focus();
       });
       all(".cr-block").forEach(function (b) {
         b.hidden = !(phase === "overview" || b.dataset.phase === phase);
@@ -127,7 +129,9 @@
     root.crPhase = setPhase;
     setPhase(0);
   }
-  var pages = document.querySelectorAll(".cr-page");
-  var standalone = pages.length === 1 && document.body.firstElementChild === pages[0];
-  Array.prototype.forEach.call(pages, function (root) { init(root, standalone); });
+  /* a page of its own takes the keys for the whole document; one embedded in a notebook output
+     (class cr-embedded) only while it has the focus */
+  Array.prototype.forEach.call(document.querySelectorAll(".cr-page"), function (root) {
+    init(root, !root.classList.contains("cr-embedded"));
+  });
 })();
