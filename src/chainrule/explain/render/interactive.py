@@ -206,9 +206,7 @@ class _Page:
         self.msg = messages
         self.index = DiagramIndex(self.rec)
         self.math = TaggedMathML(self.d.decimals)
-        self.params = {}        # name -> data for the script
-        self.cards = []         # per-parameter info cards (HTML)
-        self._n = 0
+        self.params = {}        # name -> what the script needs (path, factors, values, its block's id)
 
     # -- classification ------------------------------------------------------------------------------
     def _param_of(self, e):
@@ -299,15 +297,15 @@ class _Page:
             rows = []
             for b in s.blocks:
                 phase, p, role = self._block_phase(s, b, current)
-                if s.key == "section.backward_layer" and p is not None:
+                if s.key != "section.backward_layer":
+                    p = None            # parameters are written out (and selectable) in the scalar form only
+                elif p is not None:
                     current = p
                     if p not in self.params:
                         self._new_param(p, replace(b.lhs.wrt if isinstance(b.lhs, D.Partial) else b.lhs,
                                                    sample=None, time=None))
                     if role == "grad" and isinstance(b, D.Equation):
                         self._tag_chain(p, b)
-                else:
-                    p = None if s.key != "section.backward_layer" else p
                 rows.append((b, phase, p, role))
             plan.append((s, rows))
         # which equations compute a factor (∂L/∂σ3 = …), so a selection can point at them
@@ -336,7 +334,6 @@ class _Page:
                     if key and defines.get(key) == id(b):
                         attrs += f' data-defines="{escape(key)}"'
                 if role == "grad" and p and self.params[p]["block"] is None:
-                    self._n += 1
                     bid = f"cr-grad-{p}"
                     self.params[p]["block"] = bid
                     attrs += f' id="{bid}"'

@@ -1,0 +1,61 @@
+"""The interactive page without a browser: one self-contained file, and the data its script uses.
+
+These run everywhere (no Chromium needed); the browser tests check what a reader then sees.
+"""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from tests.explain.helpers import run_cli
+
+
+def _page(*flags) -> str:
+    code, out, err = run_cli("explain", "--format", "html", *flags)
+    assert code == 0, err
+    return out
+
+
+def _data(html: str) -> dict:
+    raw = re.search(r'<script type="application/json" class="cr-data">(.*?)</script>', html, re.S).group(1)
+    return json.loads(raw.replace("<\\/", "</"))
+
+
+def test_page_is_one_file_that_fetches_nothing():
+    html = _page()
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert not re.search(r"""\b(src|href|xlink:href|action)\s*=""", html, re.I)
+    assert not re.search(r"<(link|iframe|img|object|embed|base)\b", html, re.I)
+    assert "url(" not in html and "@import" not in html and "@font-face" not in html
+    assert not re.search(r"\b(fetch|XMLHttpRequest|WebSocket|EventSource|import)\s*\(", html)
+    svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
+    ET.fromstring(svg)                                         # the inline diagram is well-formed XML
+    assert html.count("<math") > 100                           # the derivation as MathML
+
+
+def test_data_comes_from_the_derivation():
+    data = _data(_page())
+    assert data["phases"] == ["overview", "forward", "loss", "backward", "update"]
+    # the post's order: the last layer's parameters first
+    assert list(data["params"]) == ["W5", "W6", "b3", "W1", "W2", "W3", "W4", "b1", "b2"]
+    w1 = data["params"]["W1"]
+    assert w1["values"] == {"before": "0.4352", "grad": "−0.0162", "after": "0.4514"}
+    assert w1["path"]["units"] == ["unit-x1", "unit-z1", "unit-sigma1", "unit-z3", "unit-sigma3", "unit-loss"]
+    assert [e for e in w1["path"]["edges"] if e.startswith("edge-")] == ["edge-W1", "edge-W5", "edge-out3"]
+    # ∂L/∂σ3 · ∂σ3/∂z3 · ∂z3/∂σ1 · ∂σ1/∂z1 · ∂z1/∂W1, each placed on the diagram
+    assert [f["diagram"] for f in w1["factors"]] == [
+        ["unit-loss", "unit-sigma3", "edge-out3"], ["unit-sigma3", "unit-z3"],
+        ["unit-z3", "unit-sigma1", "edge-W5", "label-W5"], ["unit-sigma1", "unit-z1"],
+        ["unit-z1", "edge-W1", "label-W1"]]
+
+
+def test_every_phase_has_content_and_blocks_are_tagged():
+    html = _page("--lang", "ko")
+    phases = re.findall(r'<div class="cr-block" data-phase="(\w+)"', html)
+    assert {"overview", "forward", "loss", "backward", "update"} <= set(phases)
+    # every parameter's update equation belongs to the update phase, its gradient to backward
+    for name in ("W1", "W5", "b3"):
+        assert re.search(rf'data-phase="update" data-param="{name}" data-role="update"', html)
+        assert re.search(rf'data-phase="backward" data-param="{name}" data-role="grad" id="cr-grad-{name}"', html)
+    assert '<html lang="ko">' in html and "순전파" in html and "갱신" in html
