@@ -59,3 +59,32 @@ def test_every_phase_has_content_and_blocks_are_tagged():
         assert re.search(rf'data-phase="update" data-param="{name}" data-role="update"', html)
         assert re.search(rf'data-phase="backward" data-param="{name}" data-role="grad" id="cr-grad-{name}"', html)
     assert '<html lang="ko">' in html and "순전파" in html and "갱신" in html
+
+
+def test_symbols_of_either_notation_find_their_place_on_the_diagram():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from chainrule.explain.naming import Names
+    from chainrule.explain.render.interactive import DiagramIndex
+    from chainrule.viz.network import parameter_names
+
+    sizes, kinds = [3, 11, 2, 2], ["tanh", "sigmoid", "identity"]
+    layers = [SimpleNamespace(weight=np.zeros((o, i)), bias=np.zeros(o), activation=SimpleNamespace(kind=k))
+              for i, o, k in zip(sizes[:-1], sizes[1:], kinds)]
+    index = DiagramIndex(SimpleNamespace(layers=layers))
+    drawn = parameter_names(sizes)                             # the diagram's own numbering
+    for notation in ("flat", "indexed"):
+        nm = Names(sizes, kinds, notation)
+        for l, (wn, bn) in enumerate(drawn):
+            for j in range(sizes[l + 1]):
+                assert index.ids(index.of(nm.b(l, j)))[0] == f"edge-{bn[j]}"
+                for i in range(sizes[l]):
+                    assert index.ids(index.of(nm.W(l, j, i)))[0] == f"edge-{wn[j, i]}"
+        assert index.ids(index.of(nm.a(0, 10))) == ["unit-a11"]
+        assert index.ids(index.of(nm.a(1, 0))) == ["unit-sigma12"]
+        assert index.ids(index.of(nm.a(2, 1))) == ["unit-z15"]       # no activation: the output is z
+    for not_a_parameter in (Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="n", time="t"),
+                            Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="99")):
+        assert index.of(not_a_parameter) is None

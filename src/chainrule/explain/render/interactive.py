@@ -60,7 +60,7 @@ class DiagramIndex:
         self.sizes = [record.layers[0].weight.shape[1]] + [L.weight.shape[0] for L in record.layers]
         self.kinds = [L.activation.kind for L in record.layers]
         self.has_bias = [L.bias is not None for L in record.layers]
-        self.entity = {}
+        self.entity = {}        # units by symbol (parameters, far more numerous, are worked out in _param)
         for notation in ("flat", "indexed"):
             nm = Names(self.sizes, self.kinds, notation)
             for i in range(self.sizes[0]):
@@ -70,18 +70,43 @@ class DiagramIndex:
                     self.entity[nm.z(l, j)] = ("z", l, j)
                     if nm.has_act(l):
                         self.entity[nm.a(l, j)] = ("a", l, j)
-                    if self.has_bias[l]:
-                        self.entity[nm.b(l, j)] = ("b", l, j)
-                    for i in range(self.sizes[l]):
-                        self.entity[nm.W(l, j, i)] = ("W", l, j, i)
         self.entity[Sym_L] = ("L",)
         self.entity[Sym_ell] = ("L",)
+        self._w0, self._u0 = [0], [0]
+        for l in range(len(self.kinds)):
+            self._w0.append(self._w0[-1] + self.sizes[l] * self.sizes[l + 1])
+            self._u0.append(self._u0[-1] + self.sizes[l + 1])
 
     def of(self, expr):
         """The entity of a symbol (sample and time stripped), or None."""
         if not isinstance(expr, D.Sym):
             return None
+        if expr.base in ("W", "b") and not expr.hat:
+            return self._param(expr)
         return self.entity.get(replace(expr, sample=None, time=None))
+
+    def _param(self, sym):
+        """("W", l, j, i) or ("b", l, j) from W5 / b3 (flat) or W⁽ˡ⁾ⱼᵢ / b⁽ˡ⁾ⱼ (indexed); None otherwise."""
+        try:
+            if sym.sup:
+                l = int(sym.sup.strip("()")) - 1
+                parts = [sym.sub] if sym.base == "b" else (sym.sub.split(",") if "," in sym.sub else list(sym.sub))
+                ix = [int(v) - 1 for v in parts]
+            else:
+                n = int(sym.sub) - 1
+                starts = self._w0 if sym.base == "W" else self._u0
+                l = next(k for k in range(len(self.kinds)) if starts[k] <= n < starts[k + 1])
+                k = n - starts[l]
+                ix = [k // self.sizes[l], k % self.sizes[l]] if sym.base == "W" else [k]
+        except (ValueError, StopIteration):
+            return None
+        if not 0 <= l < len(self.kinds) or len(ix) != (2 if sym.base == "W" else 1):
+            return None
+        if not 0 <= ix[0] < self.sizes[l + 1] or (sym.base == "W" and not 0 <= ix[1] < self.sizes[l]):
+            return None
+        if sym.base == "b" and not self.has_bias[l]:
+            return None
+        return (sym.base, l, *ix)
 
     # diagram ids
     def unit_number(self, l, j) -> int:
