@@ -152,3 +152,30 @@ def test_missing_browser_fails_under_the_test_script_and_skips_elsewhere(monkeyp
     monkeypatch.delenv("CHAINRULE_REQUIRE_BROWSER")
     with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
         _unavailable("Chromium is not installed: apt-get install chromium")
+
+
+@pytest.mark.parametrize("make_opt, steps, n_update_blocks", [
+    (lambda p: optim.SGD(p, lr=0.3, momentum=0.9, weight_decay=0.01), 2, 2),     # buffer, then the step
+    (lambda p: optim.Adam(p, lr=0.05), 3, 5),                                    # m, v, m̂, v̂, the step
+])
+def test_optimizer_updates_belong_to_the_update_phase(watched, tmp_path, output_dir, make_opt, steps,
+                                                      n_update_blocks):
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3)).to(chainrule.float64)
+    x = chainrule.tensor([[0.5, -1.0], [1.5, 0.2]], dtype=chainrule.float64)
+    y = chainrule.tensor([2, 0])
+    sol = explain_step(model, nn.CrossEntropyLoss(), make_opt(model.parameters()), x, y, step=steps)
+    page = watched.page
+    url = _open(watched, tmp_path, sol)
+    page.click("button.cr-phase[data-phase=update]")
+    page.click("#label-b1")
+    blocks = page.eval_on_selector_all('.cr-block[data-param="b1"]',
+                                       "bs => bs.filter(b => b.offsetParent !== null).map(b => b.dataset.role)")
+    assert blocks == ["update"] * n_update_blocks
+    after = sol.record.layers[0].bias_after[0]
+    neg, mant, _ = numbers.split(after, 4)
+    assert ("−" if neg else "") + mant in re.sub(r"\s+", "", page.inner_text(".cr-card:not([hidden])"))
+    on = set(page.eval_on_selector_all(".cr-net .cr-on[id]", "es => es.map(e => e.id)"))
+    assert {"edge-b1", "edge-W7", "edge-W10", "edge-W13", "unit-a1", "unit-z4", "unit-z6", "unit-loss"} <= on
+    assert "unit-a2" not in on
+    page.screenshot(path=os.path.join(output_dir, "b1-update.png"))
+    assert watched.errors == [] and watched.requests == [url]

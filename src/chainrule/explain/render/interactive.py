@@ -443,7 +443,9 @@ class _Page:
                          f'<h3>{_inline(self.math(sym))} '
                          f'<span class="cr-layer">{escape(m.get("page.layer").format(layer=info["layer"]))}</span></h3>'
                          f'<table class="cr-values">{rows}</table>'
-                         + "".join(info["card"]) + "</div>")
+                         + "".join(info["card"])
+                         + (f'<p class="cr-legend">{escape(m.get("page.factor_hint"))}</p>' if info["factors"] else "")
+                         + "</div>")
             del info["card"]
         sample = ""
         if self.rec.x.shape[0] > 1:
