@@ -88,3 +88,33 @@ def test_symbols_of_either_notation_find_their_place_on_the_diagram():
     for not_a_parameter in (Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="n", time="t"),
                             Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="99")):
         assert index.of(not_a_parameter) is None
+
+
+def _models():
+    from chainrule import nn
+    return [
+        ([nn.Linear(2, 2, bias=False), nn.LeakyReLU(), nn.Linear(2, 1)], nn.BCEWithLogitsLoss(), [[1., 2.]], [[1.]]),
+        ([nn.Linear(2, 3), nn.Softplus(), nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1)], nn.L1Loss(),
+         [[1., 2.], [0.5, -1]], [[1.], [0.]]),
+        ([nn.Linear(3, 2), nn.Sigmoid(), nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid()], nn.BCELoss(),
+         [[1., 2., 3.]], [[1.]]),
+    ]
+
+
+def test_every_id_the_script_lights_exists_in_the_diagram():
+    import chainrule
+    from chainrule import optim
+    from chainrule.explain import explain_step
+    for layers, loss, x, y in _models():
+        model = chainrule.nn.Sequential(*layers).to(chainrule.float64)
+        sol = explain_step(model, loss, optim.SGD(model.parameters(), lr=0.1),
+                           chainrule.tensor(x, dtype=chainrule.float64), chainrule.tensor(y, dtype=chainrule.float64))
+        html = sol.render("html")
+        data = _data(html)
+        svg_ids = set(re.findall(r'id="([^"]+)"', re.search(r"<svg .*?</svg>", html, re.S).group(0)))
+        n_params = sum(L.weight.size + (0 if L.bias is None else L.bias.size) for L in sol.record.layers)
+        assert len(data["params"]) == n_params
+        for p in data["params"].values():
+            ids = p["path"]["edges"] + p["path"]["units"] + [i for f in p["factors"] for i in f["diagram"]]
+            assert set(ids) <= svg_ids, p["name"]
+            assert p["factors"] and p["block"] in html
