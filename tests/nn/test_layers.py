@@ -45,16 +45,23 @@ def check_layer(build, x, dtype, train=True, int_input=False, seed=0):
     (yo * chainrule.tensor(w)).sum().backward()
     (yt * pt.tensor(w)).sum().backward()
     if not int_input:
-        assert_close(xo.grad, xt.grad, "input grad")
+        assert_close(xo.grad, xt.grad, "input grad", atol=_atol(xt.grad, dtype))
     named_o = dict(ours.named_parameters())
     for name, p in theirs.named_parameters():
         if p.grad is None:
             assert named_o[name].grad is None
         else:
-            assert_close(named_o[name].grad, p.grad, f"grad of {name}")
+            assert_close(named_o[name].grad, p.grad, f"grad of {name}", atol=_atol(p.grad, dtype))
     for name, b in theirs.named_buffers():
         assert_close(dict(ours.named_buffers())[name], b, f"buffer {name}")
     return ours, theirs
+
+
+def _atol(reference, dtype):
+    """float32 sums of many terms cancel: allow ~1e-6 of the largest gradient entry as absolute error."""
+    if dtype != np.float32:
+        return None
+    return 1e-6 * max(1.0, float(np.abs(reference.detach().numpy()).max()))
 
 
 batch = st.integers(1, 6)

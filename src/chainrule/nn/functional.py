@@ -6,13 +6,12 @@ way a learner can act on, then calls one op from ``chainrule.ops`` (or a few ten
 """
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, Size
-from ..ops import activations as A, losses as LS, layers as LY, elementwise as E, reduce as R
+from ..tensor import Tensor
+from ..ops import activations as A, losses as LS, layers as LY, elementwise as E
 from ..ops import linalg as _linalg
 from ..random import rng
 
@@ -312,9 +311,9 @@ def _pair(input: Tensor, target: Tensor):
     _t(target, "target")
     if input._data.dtype != target._data.dtype:
         input, target = E.promote(input, target)
-    if input._data.dtype.kind != "f":
-        target_dtype = np.dtype(np.float32) if input._data.dtype.kind != "f" else input._data.dtype
-        input, target = input.to(target_dtype), target.to(target_dtype)
+    if input._data.dtype.kind != "f":          # integer scores: compute in the default float dtype
+        from ..dtypes import get_default_dtype
+        input, target = input.to(get_default_dtype()), target.to(get_default_dtype())
     return input, target
 
 

@@ -265,12 +265,11 @@ class LogSoftmax(Op):
     """out = aᵢ − log Σⱼ e^{aⱼ};  ∂L/∂a = g − softmax(a) · Σ g"""
     @staticmethod
     def forward(ctx, a, axis):
-        lse = logsumexp_array(a, axis, keepdims=True)
-        if np.isfinite(lse).all():
-            out = a - lse
-        else:
-            with np.errstate(invalid="ignore"):
-                out = a - lse
+        # (a − m) − log Σ e^(a−m), not a − logsumexp(a): the small log term survives in float32
+        m = np.amax(a, axis=axis, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shifted = a - np.where(np.isfinite(m), m, 0)
+            out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out

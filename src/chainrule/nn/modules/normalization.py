@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from ... import factories, dtypes
-from ...tensor import Tensor, Parameter
+from ...tensor import Parameter
 from .. import functional as F, init
 from ..module import Module
 
