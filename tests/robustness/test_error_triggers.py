@@ -209,6 +209,39 @@ def _ce_float_target():
     nn.functional.nll_loss(_t(2, 3), chainrule.tensor([0.0, 1.0]))
 
 
+def _function_two_outputs():
+    class Split(chainrule.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1, a * 2
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 + 2 * g2
+    Split.apply(_leaf())
+
+
+def _module_init_args():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__(3)
+    Net()
+
+
+def _module_backward_hook_count():
+    layer = nn.Linear(2, 1)
+    layer.register_full_backward_hook(lambda m, gin, gout: (gin[0], gin[0]))
+    layer(_leaf().view(1, 2)).sum().backward()
+
+
+def _plateau_new_group():
+    opt = optim.SGD([nn.Parameter(_t(2))], lr=0.1)
+    sched = optim.lr_scheduler.ReduceLROnPlateau(opt, min_lr=[0.0], patience=0)
+    sched.step(1.0)
+    opt.add_param_group({"params": [nn.Parameter(_t(1))]})
+    sched.step(2.0)                     # worse: time to reduce, with one min_lr for two groups
+
+
 CASES = {
     # tensor construction and dtypes
     "ragged-list": (ValueError, "ragged nested lists", lambda: chainrule.tensor([[1, 2], [3]])),
@@ -332,6 +365,18 @@ CASES = {
                            lambda: nn.functional.cross_entropy(_t(2, 3), chainrule.tensor([0, 1]), label_smoothing=2.0)),
     "huber-delta": (RuntimeError, "huber_loss does not support non-positive values for delta",
                     lambda: nn.functional.huber_loss(_t(2), _t(2), delta=0.0)),
+    # added for the catalogue
+    "function-two-outputs": (NotImplementedError, "chainrule Functions return one tensor", _function_two_outputs),
+    "module-init-args": (TypeError, r"Module.__init__ takes none", _module_init_args),
+    "register-dotted-name": (KeyError, r'parameter name can.{1,2}t contain "\."',
+                             lambda: nn.Linear(2, 1).register_parameter("a.b", None)),
+    "module-backward-hook-count": (RuntimeError, "Backward hook returned an invalid number of grad_input",
+                                   _module_backward_hook_count),
+    "bce-weight": (RuntimeError, r"weight of shape \(3,\) does not broadcast to the input shape",
+                   lambda: nn.functional.binary_cross_entropy(_t(2, 2) * 0.5, _t(2, 2), weight=_t(3))),
+    "ce-target-rank": (RuntimeError, "needs class indices of shape",
+                       lambda: nn.functional.cross_entropy(_t(2, 3), chainrule.tensor([[0], [1]]))),
+    "plateau-new-group": (RuntimeError, "The number of param groups in the `optimizer`", _plateau_new_group),
     # optim
     "optimizer-lr": (ValueError, "Invalid learning rate: -1", lambda: optim.SGD([nn.Parameter(_t(2))], lr=-1)),
     "optimizer-state-shape": (ValueError, "optimizer state 'exp_avg' has shape", _optimizer_state_shape),

@@ -87,9 +87,11 @@ class _TorchAlias:
     NAMES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.nn.init", "torch.utils",
              "torch.utils.data", "torch.autograd")
 
+    _ABSENT = object()      # not imported at all (None in sys.modules means "import fails")
+
     def __enter__(self):
         import importlib
-        self.saved = {n: sys.modules.get(n) for n in self.NAMES}
+        self.saved = {n: sys.modules.get(n, self._ABSENT) for n in self.NAMES}
         for n in self.NAMES:
             try:
                 sys.modules[n] = importlib.import_module("chainrule" + n[len("torch"):])
@@ -99,7 +101,7 @@ class _TorchAlias:
 
     def __exit__(self, *exc):
         for n, m in self.saved.items():
-            if m is None:
+            if m is self._ABSENT:
                 sys.modules.pop(n, None)
             else:
                 sys.modules[n] = m
