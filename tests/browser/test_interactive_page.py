@@ -180,6 +180,10 @@ def test_selecting_a_table_row_highlights_that_parameter(watched, pages, output_
         assert all(v in card for v in SEED_VALUES[name])
     assert page.get_attribute(".cr-page", "data-phase") == "update"           # selecting keeps the phase
     page.screenshot(path=os.path.join(output_dir, f"{name}-from-table.png"))
+    page.keyboard.press("Escape")
+    page.focus(".cr-main tr[data-param=W6]:visible")                          # keyboard only: Tab to a row,
+    page.keyboard.press("Enter")                                               # Enter selects it
+    assert page.get_attribute(".cr-page", "data-selected") == "W6"
     assert_clean(watched, url)
 
 
