@@ -126,6 +126,50 @@ def test_every_raised_exception_type_is_catalogued_and_every_catalogued_type_exi
             assert set(bases) & {"ValueError", "RuntimeError"}, (name, bases)
 
 
+#: raise sites whose message no entry quotes, and why (by the function raising, or by the message)
+NOT_QUOTED = {
+    "E.broadcast_error": "a helper that builds the catalogued broadcast message",
+    "broadcast_error": "a helper that builds the catalogued broadcast message",
+    "GraphvizNotInstalled": "its message is the MISSING_DOT text, which is quoted",
+    "\0: \0: \0": "a model file's own exception, after its file and line (catalogued in prose)",
+    "message \0 is missing from locales/\0.toml": "a translation missing from a locale file: a chainrule bug",
+    "the model has no Linear layer: nothing to explain": "defensive: the layer checks before it refuse first",
+    "Cannot assign non-leaf Tensor to parameter '\0'. Model parameters must be created explicitly. To express "
+    "'\0' as a function of another Tensor, compute the value in the forward() method.":
+        "defensive (PyTorch parity): an nn.Parameter is always a leaf",
+}
+
+
+def _message(call: ast.Call) -> str:
+    """The literal text of the first argument: f-strings with NUL placeholders, plain strings as they are."""
+    texts, inner = [], set()
+    for sub in ast.walk(call.args[0]) if call.args else ():
+        if isinstance(sub, ast.JoinedStr):
+            texts.append("".join(v.value if isinstance(v, ast.Constant) else "\0" for v in sub.values))
+            inner.update(id(v) for v in ast.walk(sub))
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and id(sub) not in inner:
+            texts.append(sub.value)
+    return " ".join(texts)
+
+
+def test_every_raise_site_with_a_message_is_quoted_by_an_entry():
+    quoted = [f for e in ENTRIES for f in fragments(e[2])]
+    missing = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = str(path.relative_to(SRC))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            message = _message(node.exc)
+            func = ast.unparse(node.exc.func)
+            if not message or any(f in message for f in quoted):
+                continue
+            if func in NOT_QUOTED or message in NOT_QUOTED:
+                continue
+            missing.append(f"src/chainrule/{rel}:{node.lineno}: {message[:80]!r}")
+    assert not missing, "raised but not quoted in docs/errors.md:\n" + "\n".join(missing)
+
+
 # -- catalogued errors reached through a model file or the command line -----------------------------------
 
 def _write(tmp_path, name, text):
