@@ -10,6 +10,29 @@ PRECISION = 4
 LINEWIDTH = 80
 THRESHOLD = 1000
 EDGEITEMS = 3
+SCI_MODE = None
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                     sci_mode=None) -> None:
+    """``torch.set_printoptions``: digits after the point, summarising threshold, edge items, line width,
+    a profile ('default', 'short', 'full') and forcing (True/False) or automatic (None) scientific notation."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile == "default":
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+    elif profile == "short":
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 2, 1000, 2, 80
+    elif profile == "full":
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, float("inf"), 3, 80
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 def _summarized_values(a: np.ndarray) -> np.ndarray:
@@ -49,7 +72,8 @@ class _Formatter:
             return
         absmin, absmax = np.abs(nz).min(), np.abs(nz).max()
         self.int_mode = bool(np.all(nz == np.ceil(nz)))
-        self.sci_mode = bool(absmax / absmin > 1000.0 or absmax > 1.0e8 or absmin < 1.0e-4)
+        self.sci_mode = bool(absmax / absmin > 1000.0 or absmax > 1.0e8 or absmin < 1.0e-4) \
+            if SCI_MODE is None else bool(SCI_MODE)
         if self.sci_mode:
             self.max_width = max(len(f"{v:.{PRECISION}e}") for v in nz)
         elif self.int_mode:

@@ -132,3 +132,36 @@ def result_type(*operands) -> np.dtype:
         cat = max(scalars)
         best = get_default_dtype().np if cat == 2 else (np.dtype(np.int64) if cat == 1 else np.dtype(np.bool_))
     return best
+
+
+class finfo:
+    """Machine limits of a float dtype, as ``torch.finfo``: ``eps``, ``max``, ``min``, ``tiny``
+    (= ``smallest_normal``), ``resolution``, ``bits``, ``dtype``."""
+
+    def __init__(self, type=None):
+        d = to_dtype(type) if type is not None else get_default_dtype()
+        if not d.is_floating_point:
+            raise TypeError(f"finfo: {d} is not a floating point dtype; use iinfo for integer dtypes")
+        info = np.finfo(d.np)
+        self.dtype, self.bits = d.name, info.bits
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(info.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, as ``torch.iinfo``: ``min``, ``max``, ``bits``, ``dtype``."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.np.kind not in "iu":
+            raise TypeError(f"iinfo: {d} is not an integer dtype; use finfo for floating point dtypes")
+        info = np.iinfo(d.np)
+        self.dtype, self.bits, self.min, self.max = d.name, info.bits, int(info.min), int(info.max)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

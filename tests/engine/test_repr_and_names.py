@@ -81,3 +81,29 @@ def test_node_names_match_torch(expr):
                  "b": lib.ones(4, 2, 3, requires_grad=True)}
         return eval(expr, scope).grad_fn.name() if lib is torch else eval(expr, scope).grad_fn.name
     assert name(chainrule) == name(torch)
+
+
+@pytest.fixture
+def restore_printoptions():
+    yield
+    chainrule.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("opts", [dict(precision=2), dict(sci_mode=True), dict(sci_mode=False),
+                                  dict(threshold=5, edgeitems=1), dict(linewidth=30), dict(profile="short")])
+def test_set_printoptions_like_torch(opts, restore_printoptions):
+    chainrule.set_printoptions(**opts)
+    torch.set_printoptions(**opts)
+    for expr in ["torch.arange(12.0).reshape(3, 4) / 7", "torch.tensor([1e-6, 1.0])", "torch.arange(10.0)"]:
+        assert repr(eval(expr, {"torch": chainrule})) == repr(eval(expr, {"torch": torch})).replace("torch.", "chainrule.")
+
+
+def test_finfo_iinfo_like_torch():
+    for d in ("float32", "float64"):
+        ours, theirs = chainrule.finfo(getattr(chainrule, d)), torch.finfo(getattr(torch, d))
+        assert (ours.eps, ours.max, ours.min, ours.tiny, ours.bits) == (theirs.eps, theirs.max, theirs.min,
+                                                                       theirs.tiny, theirs.bits)
+    assert chainrule.finfo().eps == torch.finfo().eps
+    assert (chainrule.iinfo(chainrule.int64).max, chainrule.iinfo(chainrule.int32).min) == \
+        (torch.iinfo(torch.int64).max, torch.iinfo(torch.int32).min)
