@@ -263,8 +263,8 @@ def _check(data: bytes, name: str):
             raise SafetensorsFileError(f"{name}: corrupted header: tensor '{key}' needs dtype, shape and "
                                        f"data_offsets")
         dtype = spec["dtype"]
-        if dtype not in _DTYPES:
-            if dtype in _KNOWN_UNSUPPORTED:
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
+            if isinstance(dtype, str) and dtype in _KNOWN_UNSUPPORTED:
                 raise SafetensorsFileError(f"{name}: tensor '{key}' has dtype {dtype}, which chainrule cannot hold "
                                            f"(supported: {', '.join(_DTYPES)}); convert it before saving, e.g. "
                                            f"tensor.float()")
