@@ -122,3 +122,46 @@ def test_custom_function_saved_tensor_modified_in_place_is_caught():
     h.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_setup_context_style_function_like_torch():
+    def make(lib):
+        class MulConst(lib.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.k = k
+                ctx.save_for_backward(x)
+
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return g * ctx.k + 0 * x, None
+        return MulConst
+
+    for lib in (chainrule, real_torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        make(lib).apply(x, 3.0).sum().backward()
+        assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_once_differentiable_is_accepted():
+    from chainrule.autograd.function import once_differentiable
+
+    class Double(chainrule.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            return g * 2
+
+    x = chainrule.tensor([1.0], requires_grad=True)
+    Double.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0]

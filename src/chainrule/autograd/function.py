@@ -308,7 +308,11 @@ class Function(Node):
             result = Tensor._make(out)
         else:
             with no_grad():
-                out = cls.forward(ctx, *inputs, **kwargs)
+                if cls.setup_context is Function.setup_context:
+                    out = cls.forward(ctx, *inputs, **kwargs)
+                else:   # PyTorch 2's style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
+                    out = cls.forward(*inputs, **kwargs)
+                    cls.setup_context(ctx, inputs, out)
             if isinstance(out, tuple):
                 raise NotImplementedError(f"{cls.__name__}.forward returned {len(out)} outputs; chainrule "
                                           f"Functions return one tensor")
@@ -340,6 +344,10 @@ class Function(Node):
         # copy: a user's backward may hand back a tensor it keeps (a saved one, say)
         return tuple(None if g is None else np.array(g._data if isinstance(g, Tensor) else g) for g in grads)
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override (PyTorch 2 style) to save what backward needs when ``forward`` takes no ``ctx``."""
+
     # torch-compatible no-ops for custom Functions
     def mark_dirty(self, *tensors):
         pass
@@ -366,6 +374,12 @@ def _saved_versions(saved, args, result, arrays: bool) -> tuple:
                 rec = (result._vc, result._vc.value)
         recs.append(rec)
     return tuple(recs)
+
+
+def once_differentiable(fn):
+    """PyTorch's decorator for a backward that is not itself differentiable: chainrule has no double
+    backward, so it changes nothing."""
+    return fn
 
 
 class Op(Function):
