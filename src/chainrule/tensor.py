@@ -519,12 +519,19 @@ class Tensor:
 
     # --------------------------------------------------------------------------- comparisons
     def _compare(self, other, fn):
-        return Tensor._make(fn(self._data, _data(other)))
+        try:
+            return Tensor._make(np.asarray(fn(self._data, _data(other))))
+        except ValueError:
+            raise E.broadcast_error(fn.__name__, self, other) from None
 
     def __eq__(self, other):
+        if other is None:          # PyTorch: ``t == None`` is plainly False
+            return False
         return self._compare(other, np.equal)
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return self._compare(other, np.not_equal)
 
     def __lt__(self, other):

@@ -151,3 +151,9 @@ def test_create_graph_not_supported_is_explicit():
     x = chainrule.ones(2, requires_grad=True)
     with pytest.raises(NotImplementedError, match="higher-order"):
         (x * x).sum().backward(create_graph=True)
+
+
+def test_comparison_broadcast_mismatch_and_none():
+    with pytest.raises(RuntimeError, match=r"^less: shapes \(3,\) and \(2,\) cannot be broadcast"):
+        chainrule.ones(3) < chainrule.ones(2)
+    assert (chainrule.ones(2) == None) is False and (chainrule.ones(2) != None) is True  # noqa: E711
