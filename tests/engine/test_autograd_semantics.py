@@ -446,3 +446,20 @@ def test_in_place_on_view_created_under_no_grad_is_refused():
         v = y[0]
     with pytest.raises(RuntimeError, match="created in no_grad mode"):
         v.mul_(2)
+
+
+def test_public_backprop_step_and_edges():
+    a = chainrule.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    b = chainrule.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    y = (a * b).sigmoid()
+    node = y.grad_fn
+    assert node.name == "SigmoidBackward0"
+    mul = node.edges[0]
+    assert mul.name == "MulBackward0" and [e.variable for e in mul.edges] == [a, b]
+    assert [e.name for e in mul.edges] == ["AccumulateGrad", "AccumulateGrad"]
+    g = np.ones((2, 3), dtype=np.float32)
+    ga, gb = mul.backprop_step(g)                 # ∂(a·b)/∂a = b, ∂/∂b = a, summed back to b's shape
+    np.testing.assert_array_equal(ga, np.broadcast_to(b.detach().numpy(), (2, 3)))
+    np.testing.assert_array_equal(gb, a.detach().numpy().sum(0))
+    assert gb.shape == (3,) and ga.dtype == np.float32
+    assert node.next_functions == ((mul, 0),)
