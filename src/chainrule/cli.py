@@ -5,8 +5,9 @@ Each command module defines ``SUMMARY`` (one line), ``EXAMPLE`` (shown in ``--he
 user can fix; that becomes a one-line message and exit code 2, never a traceback.
 
 Exit codes: 0 done; 1 the command ran and found a problem (a wrong hand-worked value, a NaN loss, a
-chain-rule mismatch) or chainrule itself failed (``internal error``, a bug to report; set
-``CHAINRULE_TRACEBACK=1`` to see the traceback); 2 a usage mistake (bad option, bad file).
+chain-rule mismatch), the output pipe closed early, or chainrule itself failed (``internal error``, a
+bug to report; set ``CHAINRULE_TRACEBACK=1`` to see the traceback); 2 a usage mistake (bad option, bad
+file); 130 interrupted (Ctrl-C).
 ``main()`` returns the code instead of raising ``SystemExit``, so it can be called in-process.
 """
 from __future__ import annotations
@@ -88,6 +89,15 @@ def _subparser(parser, name):
     return None
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # stdout is not a real file (captured in tests)
+        pass
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     command = next((a for a in argv if not a.startswith("-")), None)
@@ -106,6 +116,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:     # `chainrule ... | head`: the reader has gone; stop quietly
+        _silence_stdout()
+        return 1
     except Exception as e:  # noqa: BLE001 - a bug in chainrule: one line and exit 1, not a traceback
         if os.environ.get("CHAINRULE_TRACEBACK"):
             raise

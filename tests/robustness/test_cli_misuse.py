@@ -104,3 +104,21 @@ def test_the_installed_command_exits_2_on_misuse():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == "chainrule explain: error: argument --steps: invalid int value: 'x' " \
                           "(see 'chainrule explain --help')\n"
+
+
+def test_a_closed_output_pipe_stops_quietly():
+    """`chainrule explain | head -1`: once the reader has gone, no traceback and no 'internal error'."""
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", "explain"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()                  # the reader goes away before anything is written
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert proc.returncode == 1 and err == ""
+
+
+def test_train_out_that_is_a_file_is_a_usage_error(tmp_path):
+    (tmp_path / "runs").write_text("not a folder")
+    code, _, err = run_cli(["train", "--dataset", "xor", "--epochs", "1", "--no-plots", "--no-progress",
+                            "--out", "runs"], cwd=tmp_path)
+    assert code == 2 and err == "chainrule train: error: cannot write to --out runs: File exists\n"
+    assert (tmp_path / "runs").read_text() == "not a folder"

@@ -68,6 +68,8 @@ def run(args) -> int:
         return 1
     except (DatasetError, CheckpointError, ValueError) as e:
         raise UsageError(str(e)) from None
+    except OSError as e:    # --out is a file, or a folder we may not write to
+        raise UsageError(f"cannot write to --out {args.out}: {e.strerror or e}") from None
     last = result.history[-1]
     line = f"epoch {last['epoch']}: loss {last['loss']:.4f}, train accuracy {last['accuracy']:.4f}"
     if result.test_accuracy is not None:
