@@ -117,3 +117,10 @@ def test_gradcheck_warns_on_float32_inputs():
     x = chainrule.tensor([1.0, 2.0], requires_grad=True)
     with pytest.warns(UserWarning, match="float64"):
         gradcheck(lambda a: a * 2, (x,), eps=1e-3, atol=1e-2)
+
+
+def test_gradcheck_with_several_outputs_and_non_contiguous_inputs():
+    base = np.random.default_rng(1).standard_normal((3, 4))
+    x = chainrule.tensor(base).t().requires_grad_()          # a transposed (non-contiguous) leaf
+    assert gradcheck(lambda a: (a.sin(), a.sum(0) * 2, a.argmax()), (x,))
+    assert gradcheck(lambda a: a.max(1), (chainrule.tensor(base + np.arange(4) * 0.1, requires_grad=True),))

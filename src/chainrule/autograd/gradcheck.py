@@ -7,29 +7,44 @@ from . import function as F
 from .grad_mode import no_grad
 
 
+def _outputs(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _weighted(outputs, weights) -> float:
+    """⟨w, f(x)⟩ summed over the float outputs."""
+    return float(sum(np.sum(o._data.astype(np.float64) * w) for o, w in zip(outputs, weights) if w is not None))
+
+
 def numerical_gradient(fn, inputs, eps: float = 1e-6, grad_output=None):
-    """Central-difference estimate of ∂⟨grad_output, fn(*inputs)⟩/∂input for each input requiring grad."""
+    """Central-difference estimate of ∂⟨grad_output, fn(*inputs)⟩/∂input for each input requiring grad.
+
+    ``grad_output``: one array per output of ``fn`` (or a single array); ones when omitted.
+    """
     Tensor = F._Tensor[0]
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     with no_grad():
-        out0 = fn(*inputs)
-    w = np.ones_like(out0._data) if grad_output is None else np.asarray(grad_output)
+        outs0 = _outputs(fn(*inputs))
+    if grad_output is None:
+        weights = [np.ones(o._data.shape) if o._data.dtype.kind == "f" else None for o in outs0]
+    else:
+        weights = [None if w is None else np.asarray(w) for w in _outputs(grad_output)]
     grads = []
     for t in inputs:
         if not (isinstance(t, Tensor) and t.requires_grad):
             grads.append(None)
             continue
-        g = np.zeros(t._data.shape, dtype=np.float64)
-        flat = t._data.reshape(-1)
-        for i in range(flat.size):
-            orig = flat[i]
+        data = t._data
+        g = np.zeros(data.shape, dtype=np.float64)
+        for idx in np.ndindex(*data.shape):     # index the array itself: works for non-contiguous views too
+            orig = data[idx]
             with no_grad():
-                flat[i] = orig + eps
-                plus = float(np.sum(fn(*inputs)._data * w))
-                flat[i] = orig - eps
-                minus = float(np.sum(fn(*inputs)._data * w))
-                flat[i] = orig
-            g.reshape(-1)[i] = (plus - minus) / (2 * eps)
+                data[idx] = orig + eps
+                plus = _weighted(_outputs(fn(*inputs)), weights)
+                data[idx] = orig - eps
+                minus = _weighted(_outputs(fn(*inputs)), weights)
+                data[idx] = orig
+            g[idx] = (plus - minus) / (2 * eps)
         grads.append(g)
     return grads
 
@@ -38,9 +53,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
               raise_exception: bool = True, **_ignored) -> bool:
     """Compare autograd's gradients of ``fn`` with central differences (inputs should be float64).
 
-    Checks every output element's vector-Jacobian product with a random weighting, so non-scalar
-    outputs are covered.  Returns True, or raises (``raise_exception``) naming the input and the
-    largest disagreement.
+    Checks the vector-Jacobian product of every float output with a random weighting, so non-scalar
+    and several outputs are covered.  Returns True, or raises (``raise_exception``) naming the input
+    and the largest disagreement.
     """
     from . import grad as autograd_grad
     Tensor = F._Tensor[0]
@@ -51,18 +66,29 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             import warnings
             warnings.warn(f"gradcheck: input of dtype {t.dtype} is not float64; finite differences will be "
                           f"inaccurate", UserWarning, stacklevel=2)
-    out = fn(*inputs)
+
+    def f_float(*args):
+        return tuple(o for o in _outputs(fn(*args)) if o._data.dtype.kind == "f")
+
+    first = f_float(*inputs)
     rng = np.random.default_rng(0)
-    w = rng.standard_normal(out._data.shape).astype(out._data.dtype)
-    analytic = autograd_grad(out, diff_inputs, grad_outputs=Tensor._make(w), allow_unused=True)
-    numeric = numerical_gradient(fn, inputs, eps=eps, grad_output=w)
+    weights = [rng.standard_normal(o._data.shape).astype(o._data.dtype) if o.requires_grad else None
+               for o in first]
+    outs = [o for o, w in zip(first, weights) if w is not None]
+    if outs:
+        analytic = autograd_grad(outs, diff_inputs, grad_outputs=[Tensor._make(w) for w in weights if w is not None],
+                                 allow_unused=True)
+    else:
+        analytic = [None] * len(diff_inputs)
+    numeric = numerical_gradient(f_float, inputs, eps=eps, grad_output=weights)
     numeric = [n for n in numeric if n is not None]
     for k, (a, n) in enumerate(zip(analytic, numeric)):
         a = np.zeros_like(n) if a is None else a._data.astype(np.float64)
         if not np.allclose(a, n, atol=atol, rtol=rtol):
             err = np.max(np.abs(a - n))
             if raise_exception:
-                raise RuntimeError(f"Jacobian mismatch for output 0 with respect to input {k},\n"
+                which = "output 0" if len(outs) == 1 else f"outputs 0-{len(outs) - 1} (weighted together)"
+                raise RuntimeError(f"Jacobian mismatch for {which} with respect to input {k},\n"
                                    f"numerical:{n}\nanalytical:{a}\nlargest difference {err:.3g}")
             return False
     return True
