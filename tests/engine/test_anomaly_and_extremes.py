@@ -101,3 +101,6 @@ def test_all_minus_inf_rows_like_torch(dtype):
         warnings.simplefilter("error")
         compare(lambda lib, t: t.logsumexp(1), x, grad=False)
         compare(lambda lib, t: t.log_softmax(1)[1], x, grad=False)
+        compare(lambda lib, t: t.softmax(1), x, grad=False)
+        compare(lambda lib, t: t.log_softmax(1), x, grad=False)
+        compare(lambda lib, t: t.logsumexp(0), np.array([[np.inf, 0.0], [1.0, -np.inf]], dtype=dtype), grad=False)

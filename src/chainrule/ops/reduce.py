@@ -249,8 +249,14 @@ class Softmax(Op):
     """out = e^{aᵢ} / Σⱼ e^{aⱼ};  ∂L/∂a = out ⊙ (g − Σ g ⊙ out)"""
     @staticmethod
     def forward(ctx, a, axis):
-        e = np.exp(a - np.amax(a, axis=axis, keepdims=True))
-        out = e / np.sum(e, axis=axis, keepdims=True)
+        m = np.amax(a, axis=axis, keepdims=True)
+        if np.isfinite(m).all():       # the max element gives e⁰ = 1: the sum is ≥ 1, nothing overflows
+            e = np.exp(a - m)
+            out = e / np.sum(e, axis=axis, keepdims=True)
+        else:                          # a row that is all −inf or holds +inf/NaN gives NaN, as PyTorch
+            with np.errstate(invalid="ignore", divide="ignore"):
+                e = np.exp(a - m)
+                out = e / np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
