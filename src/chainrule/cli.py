@@ -33,6 +33,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
 
 
+def cannot_write(path, error: Exception) -> UsageError:
+    """``cannot write <path>: <reason>`` for an OSError, without repeating a reason that already says so."""
+    reason = getattr(error, "strerror", None) or str(error)
+    return UsageError(reason if reason.startswith(f"cannot write {path}") else f"cannot write {path}: {reason}")
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 

@@ -312,10 +312,13 @@ def test_vanishing_option_mistakes(argv, words):
 @pytest.mark.parametrize("argv", [["explain", "-o", "{missing}/out.txt"], ["explain", "-o", "{folder}"],
                                   ["draw", "-o", "{missing}/net.svg"], ["graph", "-o", "{missing}/g.dot"],
                                   ["vanishing", "--depths", "2", "--width", "4", "--batch", "8", "-o",
-                                   "{missing}/v.svg"]])
+                                   "{missing}/v.svg"],
+                                  ["vanishing", "--depths", "2", "--width", "4", "--batch", "8", "-o", "none",
+                                   "--json", "{folder}"]])
 def test_outputs_that_cannot_be_written(tmp_path, argv):
     argv = [a.format(missing=tmp_path / "missing", folder=tmp_path) for a in argv]
     code, out, err = run_cli(argv)
     assert code == 2, err
     assert err.startswith(f"chainrule {argv[0]}: error: cannot write ") and err.count("\n") == 1
+    assert err.count("cannot write") == 1, err         # the reason is not repeated
     assert sorted(p.name for p in tmp_path.iterdir()) == []

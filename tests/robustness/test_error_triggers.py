@@ -248,6 +248,7 @@ CASES = {
     "mixed-list": (TypeError, "can't build a tensor from list of mixed", lambda: chainrule.tensor([None, 1.0])),
     "unsupported-numpy-dtype": (TypeError, "supported types are", lambda: chainrule.tensor(np.array(["a"]))),
     "default-dtype-int": (TypeError, "only floating-point types", lambda: chainrule.set_default_dtype(chainrule.int64)),
+    "finfo-of-int": (TypeError, "is not a floating point dtype; use iinfo", lambda: chainrule.finfo(chainrule.int64)),
     "from-numpy-not-array": (TypeError, r"expected np\.ndarray \(got list\)", lambda: chainrule.from_numpy([1.0])),
     "cuda-device": (RuntimeError, "device 'cuda' is not available", lambda: chainrule.ones(2, device="cuda")),
     "int-requires-grad": (RuntimeError, "only Tensors of floating point dtype can require gradients",

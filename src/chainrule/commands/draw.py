@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
+    from ..cli import UsageError, cannot_write
     from ..viz import network
     from ..viz.model_files import ModelFileError, load_model_file
 
@@ -48,6 +48,6 @@ def run(args) -> int:
     try:
         diagram.save(args.output)
     except OSError as e:
-        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        raise cannot_write(args.output, e) from None
     print(f"wrote {args.output}")
     return 0

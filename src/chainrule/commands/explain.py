@@ -49,7 +49,7 @@ def load_problem(path):
 
 def run(args) -> int:
     import sys
-    from ..cli import UsageError
+    from ..cli import UsageError, cannot_write
     from ..explain import ChainRuleMismatch, UnsupportedModel, explain_step
     from ..explain.build import DEFAULT_MAX_SCALAR
 
@@ -77,7 +77,7 @@ def run(args) -> int:
             with atomic_write(args.output, "w") as f:
                 f.write(text)
         except OSError as e:
-            raise UsageError(f"cannot write {args.output}: {e}") from None
+            raise cannot_write(args.output, e) from None
     else:
         sys.stdout.write(text)
     return 0

@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from ..cli import UsageError
+    from ..cli import UsageError, cannot_write
     from ..viz import vanishing
 
     try:
@@ -50,7 +50,10 @@ def run(args) -> int:
         print(f"{act:>10} at depth {deepest}: first layer / last layer = {r:.2e}")
     if args.json:
         from ..viz._svg import write_text_atomic
-        write_text_atomic(args.json, json.dumps(result.to_dict(), indent=1))
+        try:
+            write_text_atomic(args.json, json.dumps(result.to_dict(), indent=1))
+        except OSError as e:
+            raise cannot_write(args.json, e) from None
         print(f"wrote {args.json}")
     if args.output.lower() != "none":
         import matplotlib
@@ -60,6 +63,6 @@ def run(args) -> int:
         except ImportError as e:
             raise UsageError(str(e)) from None
         except (OSError, ValueError) as e:
-            raise UsageError(f"cannot write {args.output}: {e}") from None
+            raise cannot_write(args.output, e) from None
         print(f"wrote {args.output}")
     return 0
