@@ -1088,6 +1088,10 @@ class Tensor:
             node._saved_versions = tuple(None if (rec is not None and rec[0] is self._vc) else rec
                                          for rec in node._saved_versions)
         if not self._data.flags.writeable:
+            if base is not None:    # an expand()ed view: one memory cell stands for many elements
+                raise RuntimeError(f"unsupported operation: more than one element of the written-to tensor "
+                                   f"refers to a single memory location (in-place {name} on an expanded "
+                                   f"tensor). Please clone() the tensor before performing the operation.")
             self._data = self._data.copy()
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1

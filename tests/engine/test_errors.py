@@ -157,3 +157,13 @@ def test_comparison_broadcast_mismatch_and_none():
     with pytest.raises(RuntimeError, match=r"^less: shapes \(3,\) and \(2,\) cannot be broadcast"):
         chainrule.ones(3) < chainrule.ones(2)
     assert (chainrule.ones(2) == None) is False and (chainrule.ones(2) != None) is True  # noqa: E711
+
+
+def test_in_place_on_expanded_tensor_is_refused_like_torch():
+    for lib in (chainrule, torch):
+        e = lib.zeros(3).expand(2, 3)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            e.add_(1)
+    c = chainrule.zeros(3).expand(2, 3).clone()
+    c.add_(1)
+    assert c.tolist() == [[1.0] * 3] * 2
