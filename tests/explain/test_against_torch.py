@@ -51,7 +51,7 @@ def test_sgd_with_momentum_and_weight_decay_step_two():
     sol, ref = twin_step([("linear", 2, 2), "Sigmoid", ("linear", 2, 1), "Sigmoid"], "BCELoss", "SGD",
                          {"lr": 0.5, "momentum": 0.9, "weight_decay": 0.1}, x, y, steps=2)
     text = assert_matches(sol, ref)
-    assert "v_W5(3) = μv_W5(2) + (∂L/∂W₅(2) + λW₅(2))" in text
+    assert "v_W₅(3) = μv_W₅(2) + (∂L/∂W₅(2) + λW₅(2))" in text
     assert "λW₅(2)" in text
 
 

@@ -10,6 +10,8 @@ printed is checked with ``chain.check`` against autograd before the derivation i
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import chain
@@ -567,8 +569,10 @@ class Builder:
             self.num(after, hand)]))
 
     @staticmethod
-    def _plain_sub(sym: Sym) -> str:
-        return (sym.base + sym.sub) if sym.base in ("W", "b") and not sym.sup else sym.base + sym.sub
+    def _plain_sub(sym: Sym) -> Sym:
+        """The parameter as the subscript of its optimiser state: m_{W_7}, v_{W^{(2)}_{12}} (a nested
+        subscript, so m of W₇ never reads as a symbol "mW7")."""
+        return replace(sym, time=None, sample=None)
 
     # -- closing table ------------------------------------------------------------------------------------
     def table(self) -> Section:

@@ -30,9 +30,10 @@ class Sym(Expr):
 
     ``Sym("W", sub="5", time=2)`` is the post's W₅(2); ``Sym("z", sub="1", sup="(2)")`` is z⁽²⁾₁;
     ``sample=3`` marks the value for the 3rd sample of a batch (z₁[3]); ``hat`` puts a hat on it (ŷ).
+    ``sub`` may itself be a ``Sym``: Adam's first moment of W₇ is ``Sym("m", sub=Sym("W", sub="7"))``, m_{W₇}.
     """
     base: str
-    sub: str = ""
+    sub: "str | Sym" = ""
     sup: str = ""
     hat: bool = False
     sample: int | None = None

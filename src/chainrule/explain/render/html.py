@@ -9,6 +9,7 @@ from html import escape
 
 from .. import derivation as D
 from . import numbers
+from .layout import scripted, tall, without_minus
 from .fill import fill
 
 CSS = """
@@ -17,13 +18,20 @@ padding:0 1rem;line-height:1.55;color:#1d2329;background:#fff}
 h1{font-size:1.6rem;border-bottom:2px solid #d0d7de;padding-bottom:.3rem}
 h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 h3{font-size:1.05rem;margin-top:1.4rem}
-math[display=block]{margin:.6rem 0 .6rem 1.2rem;font-size:1.08em}
+math{font-family:"STIX Two Math","Latin Modern Math","DejaVu Serif",serif}
+math[display=block]{margin:.6rem 0 .6rem 1.2rem;font-size:1.08em;width:fit-content;text-align:left}
+mtable{margin-left:0}
+mtd:first-child{text-align:right}
+mtd:last-child{text-align:left}
 .note{font-size:.9em;color:#57606a;margin:.1rem 0 .6rem 1.2rem}
 table{border-collapse:collapse;margin:.6rem 0 .6rem 1.2rem}
 th,td{padding:.2rem .8rem;border-bottom:1px solid #e5e9ee;text-align:left}
 th{background:#f3f5f7}
 """.strip()
 
+# Chromium's MathML Core ignores mtable's columnalign="right left", so the '=' chain of an equation
+# (the left side right-aligned, the rows left-aligned) is also said in CSS above; the interactive
+# page includes this style sheet rather than repeating the rules.
 MO_MINUS = "<mo>\u2212</mo>"
 
 
@@ -45,12 +53,26 @@ class MathML:
             return 4
         return 5
 
-    def paren(self, s: str) -> str:
-        return f"<mrow><mo>(</mo>{s}<mo>)</mo></mrow>"
+    @staticmethod
+    def paren(s: str, stretch: bool = True, left="(", right=")") -> str:
+        """Fences that grow only around tall content (a fraction); around one line (log(ŷ)) they stay
+        the size of the text instead of stretching to the hat's height."""
+        a = "" if stretch else ' stretchy="false"'
+        return f"<mrow><mo{a}>{left}</mo>{s}<mo{a}>{right}</mo></mrow>"
 
     def wrap(self, e, min_prec: int) -> str:
         s = self(e)
-        return self.paren(s) if self.prec(e) < min_prec else s
+        return self.paren(s, tall(e)) if self.prec(e) < min_prec else s
+
+    def script(self, sub) -> str:
+        """A subscript: a nested symbol (m_{W₅}), a number (<mn>), a letter (<mi>) or text (1,2)."""
+        if isinstance(sub, D.Sym):
+            return self(sub)
+        if sub.isdigit():
+            return f"<mn>{sub}</mn>"
+        if sub.isalpha():
+            return f"<mi>{escape(sub)}</mi>"
+        return f"<mtext>{escape(sub)}</mtext>"
 
     def num(self, value, integer=False) -> str:
         neg, mant, exp = numbers.split(value, self.decimals, integer)
@@ -76,15 +98,15 @@ class MathML:
             sup += f"[{e.sample}]"
         sub = e.sub
         if sub and sup:
-            s = f"<msubsup>{base}<mn>{escape(sub)}</mn><mtext>{escape(sup)}</mtext></msubsup>"
+            s = f"<msubsup>{base}{self.script(sub)}<mtext>{escape(sup)}</mtext></msubsup>"
         elif sub:
-            s = f"<msub>{base}<mn>{escape(sub)}</mn></msub>"
+            s = f"<msub>{base}{self.script(sub)}</msub>"
         elif sup:
             s = f"<msup>{base}<mtext>{escape(sup)}</mtext></msup>"
         else:
             s = base
         if e.time is not None:
-            s = f"<mrow>{s}<mo>(</mo><mn>{e.time}</mn><mo>)</mo></mrow>"
+            s = f'<mrow>{s}<mo stretchy="false">(</mo><mn>{e.time}</mn><mo stretchy="false">)</mo></mrow>'
         return s
 
     def _Num(self, e: D.Num) -> str:
@@ -96,17 +118,18 @@ class MathML:
     def _Add(self, e: D.Add) -> str:
         out = ""
         for i, t in enumerate(e.terms):
-            neg_num = isinstance(t, D.Num) and numbers.split(t.value, self.decimals, t.integer)[0]
-            if i and isinstance(t, D.Neg):
-                out += MO_MINUS + self.wrap(t.arg, 2)
-            elif i and neg_num:
-                out += MO_MINUS + self(D.Num(-t.value, None if t.exact is None else -t.exact, t.integer))
+            rest = without_minus(t, self.decimals) if i else None
+            if rest is not None:             # "a − 1.1082 × b", never "a + −1.1082 × b"
+                out += MO_MINUS + self.wrap(rest, 2)
             else:
                 out += ("<mo>+</mo>" if i else "") + self.wrap(t, 1)
         return f"<mrow>{out}</mrow>"
 
     def _Sub(self, e: D.Sub) -> str:
-        return f"<mrow>{self.wrap(e.left, 1)}{MO_MINUS}{self.wrap(e.right, 2)}</mrow>"
+        right = self.wrap(e.right, 2)
+        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+            right = self.paren(right, tall(e.right))
+        return f"<mrow>{self.wrap(e.left, 1)}{MO_MINUS}{right}</mrow>"
 
     def _Mul(self, e: D.Mul) -> str:
         sep = {"dot": "<mo>·</mo>", "times": "<mo>×</mo>", "juxt": "<mo>&#x2062;</mo>"}[e.op]
@@ -114,7 +137,7 @@ class MathML:
         for i, f in enumerate(e.factors):
             s = self(f)
             if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
-                s = self.paren(s)
+                s = self.paren(s, tall(f))
             parts.append(s)
         return "<mrow>" + sep.join(parts) + "</mrow>"
 
@@ -125,30 +148,32 @@ class MathML:
         return f"<mrow>{MO_MINUS}{self.wrap(e.arg, 3)}</mrow>"
 
     def _Paren(self, e: D.Paren) -> str:
-        return self.paren(self(e.arg))
+        return self.paren(self(e.arg), tall(e.arg))
 
     def _Func(self, e: D.Func) -> str:
         args = "<mo>,</mo>".join(self(a) for a in e.args)
-        return f"<mrow><mi>{escape(e.name)}</mi><mo>&#x2061;</mo>{self.paren(args)}</mrow>"
+        return f"<mrow><mi>{escape(e.name)}</mi><mo>&#x2061;</mo>{self.paren(args, any(tall(a) for a in e.args))}</mrow>"
 
     def _Pow(self, e: D.Pow) -> str:
-        return f"<msup>{self.wrap(e.base, 5)}{self(e.exp)}</msup>"
+        base = self.paren(self(e.base), False) if scripted(e.base) else self.wrap(e.base, 5)   # (a₂[3])²
+        return f"<msup>{base}{self(e.exp)}</msup>"
 
     def _Sqrt(self, e: D.Sqrt) -> str:
         return f"<msqrt>{self(e.arg)}</msqrt>"
 
     def _Abs(self, e: D.Abs) -> str:
-        return f"<mrow><mo>|</mo>{self(e.arg)}<mo>|</mo></mrow>"
+        return self.paren(self(e.arg), tall(e.arg), "|", "|")
 
     def _Partial(self, e: D.Partial) -> str:
         return (f"<mfrac><mrow><mo>∂</mo>{self(e.of)}</mrow>"
                 f"<mrow><mo>∂</mo>{self(e.wrt)}</mrow></mfrac>")
 
     def _Sum(self, e: D.Sum) -> str:
-        return f"<mrow><munder><mo>∑</mo><mi>{escape(e.index)}</mi></munder>{self.wrap(e.body, 2)}</mrow>"
+        return (f'<mrow><munder><mo movablelimits="false">∑</mo><mi>{escape(e.index)}</mi></munder>'
+                f'{self.wrap(e.body, 2)}</mrow>')
 
     def _Rel(self, e: D.Rel) -> str:
-        return f"<mrow><mo>[</mo>{self(e.left)}<mo>{escape(e.op)}</mo>{self(e.right)}<mo>]</mo></mrow>"
+        return self.paren(f"{self(e.left)}<mo>{escape(e.op)}</mo>{self(e.right)}", tall(e), "[", "]")
 
     def _Transpose(self, e: D.Transpose) -> str:
         return f"<msup>{self.wrap(e.arg, 5)}<mi>T</mi></msup>"
@@ -157,7 +182,7 @@ class MathML:
         return f"<mrow>{self.wrap(e.left, 2)}<mo>⊙</mo>{self.wrap(e.right, 2)}</mrow>"
 
     def _Shape(self, e: D.Shape) -> str:
-        return "<mrow><mo>[</mo>" + "<mo>×</mo>".join(f"<mn>{d}</mn>" for d in e.dims) + "<mo>]</mo></mrow>"
+        return self.paren("<mo>×</mo>".join(f"<mn>{d}</mn>" for d in e.dims), False, "[", "]")
 
     def _Seq(self, e: D.Seq) -> str:
         return "<mrow>" + '<mo separator="true">,</mo><mspace width="1em"/>'.join(self(i) for i in e.items) + "</mrow>"

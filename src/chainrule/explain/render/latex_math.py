@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import derivation as D
 from . import numbers
+from .layout import scripted, tall, without_minus
 
 GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "ε": r"\varepsilon", "λ": r"\lambda",
          "μ": r"\mu", "τ": r"\tau", "δ": r"\delta", "θ": r"\theta", "γ": r"\gamma", "η": r"\eta",
@@ -38,9 +39,14 @@ class LatexMath:
             return 4
         return 5
 
+    @staticmethod
+    def fence(s: str, stretch: bool, left="(", right=")") -> str:
+        """Parentheses that grow only around tall content (a fraction); plain ones around one line."""
+        return rf"\left{left}{s}\right{right}" if stretch else f"{left}{s}{right}"
+
     def wrap(self, e, min_prec: int) -> str:
         s = self(e)
-        return rf"\left({s}\right)" if self.prec(e) < min_prec else s
+        return self.fence(s, tall(e)) if self.prec(e) < min_prec else s
 
     def num(self, value, integer=False) -> str:
         neg, mant, exp = numbers.split(value, self.decimals, integer)
@@ -62,7 +68,9 @@ class LatexMath:
         if e.sample is not None:
             sup += f"[{e.sample}]"
         s = "{" + base + "}"
-        if e.sub:
+        if isinstance(e.sub, D.Sym):         # a nested subscript: Adam's m_{W_5}
+            s += "_{" + self(e.sub) + "}"
+        elif e.sub:
             s += "_{" + e.sub + "}"
         if sup:
             s += "^{" + sup + "}"
@@ -79,17 +87,18 @@ class LatexMath:
     def _Add(self, e: D.Add) -> str:
         out = ""
         for i, t in enumerate(e.terms):
-            neg_num = isinstance(t, D.Num) and numbers.split(t.value, self.decimals, t.integer)[0]
-            if i and isinstance(t, D.Neg):
-                out += " - " + self.wrap(t.arg, 2)
-            elif i and neg_num:
-                out += " - " + self(D.Num(-t.value, None if t.exact is None else -t.exact, t.integer))
+            rest = without_minus(t, self.decimals) if i else None
+            if rest is not None:             # "a - 1.1082 \times b", never "a + -1.1082 \times b"
+                out += " - " + self.wrap(rest, 2)
             else:
                 out += (" + " if i else "") + self.wrap(t, 1)
         return out
 
     def _Sub(self, e: D.Sub) -> str:
-        return f"{self.wrap(e.left, 1)} - {self.wrap(e.right, 2)}"
+        right = self.wrap(e.right, 2)
+        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+            right = self.fence(right, tall(e.right))
+        return f"{self.wrap(e.left, 1)} - {right}"
 
     def _Mul(self, e: D.Mul) -> str:
         sep = {"dot": r" \cdot ", "times": r" \times ", "juxt": " "}[e.op]
@@ -97,7 +106,7 @@ class LatexMath:
         for i, f in enumerate(e.factors):
             s = self(f)
             if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
-                s = rf"\left({s}\right)"
+                s = self.fence(s, tall(f))
             parts.append(s)
         return sep.join(parts)
 
@@ -108,23 +117,24 @@ class LatexMath:
         return "-" + self.wrap(e.arg, 3)
 
     def _Paren(self, e: D.Paren) -> str:
-        return rf"\left({self(e.arg)}\right)"
+        return self.fence(self(e.arg), tall(e.arg))
 
     def _Func(self, e: D.Func) -> str:
         base, prime = (e.name[:-1], "'") if e.name.endswith("′") else (e.name, "")
         name = FUNCS.get(base, rf"\operatorname{{{base}}}") + prime
         name = name.replace("σ", r"\sigma")
         args = ", ".join(self(a) for a in e.args)
-        return rf"{name}\left({args}\right)"
+        return name + self.fence(args, any(tall(a) for a in e.args))
 
     def _Pow(self, e: D.Pow) -> str:
-        return f"{{{self.wrap(e.base, 5)}}}^{{{self(e.exp)}}}"
+        base = self.fence(self(e.base), False) if scripted(e.base) else self.wrap(e.base, 5)   # (a_2^{[3]})^2
+        return f"{{{base}}}^{{{self(e.exp)}}}"
 
     def _Sqrt(self, e: D.Sqrt) -> str:
         return rf"\sqrt{{{self(e.arg)}}}"
 
     def _Abs(self, e: D.Abs) -> str:
-        return rf"\left|{self(e.arg)}\right|"
+        return self.fence(self(e.arg), tall(e.arg), "|", "|")
 
     def _Partial(self, e: D.Partial) -> str:
         return rf"\frac{{\partial {self(e.of)}}}{{\partial {self(e.wrt)}}}"
@@ -134,7 +144,7 @@ class LatexMath:
 
     def _Rel(self, e: D.Rel) -> str:
         op = {">": ">", "<": "<", "≥": r"\geq", "≤": r"\leq", "=": "="}.get(e.op, e.op)
-        return rf"\left[{self(e.left)} {op} {self(e.right)}\right]"
+        return self.fence(f"{self(e.left)} {op} {self(e.right)}", tall(e), "[", "]")
 
     def _Transpose(self, e: D.Transpose) -> str:
         return f"{{{self.wrap(e.arg, 5)}}}^{{\\top}}"
@@ -143,7 +153,7 @@ class LatexMath:
         return rf"{self.wrap(e.left, 2)} \odot {self.wrap(e.right, 2)}"
 
     def _Shape(self, e: D.Shape) -> str:
-        return r"\left[" + r" \times ".join(str(d) for d in e.dims) + r"\right]"
+        return "[" + r" \times ".join(str(d) for d in e.dims) + "]"
 
     def _Seq(self, e: D.Seq) -> str:
         return r",\ \ ".join(self(i) for i in e.items)

@@ -10,6 +10,7 @@ import unicodedata
 
 from .. import derivation as D
 from . import numbers
+from .layout import scripted, without_minus
 
 MINUS = "\u2212"
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx,", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
@@ -77,7 +78,9 @@ class TextMath:
         s = base
         if e.sup:
             s += _script(e.sup, _SUP, "^")
-        if e.sub:
+        if isinstance(e.sub, D.Sym):         # a nested subscript: Adam's m_W₅
+            s += "_" + self(e.sub)
+        elif e.sub:
             s += _script(e.sub, _SUB, "_")
         if e.sample is not None:
             s += f"[{e.sample}]"
@@ -94,17 +97,18 @@ class TextMath:
     def _Add(self, e: D.Add) -> str:
         out = ""
         for i, t in enumerate(e.terms):
-            neg_num = isinstance(t, D.Num) and numbers.split(t.value, self.decimals, t.integer)[0]
-            if i and isinstance(t, D.Neg):
-                out += f" {MINUS} " + self.wrap(t.arg, 2)
-            elif i and neg_num:
-                out += f" {MINUS} " + self(D.Num(-t.value, None if t.exact is None else -t.exact, t.integer))
+            rest = without_minus(t, self.decimals) if i else None
+            if rest is not None:             # "a − 1.1082 × b", never "a + −1.1082 × b"
+                out += f" {MINUS} " + self.wrap(rest, 2)
             else:
                 out += (" + " if i else "") + self.wrap(t, 1)
         return out
 
     def _Sub(self, e: D.Sub) -> str:
-        return f"{self.wrap(e.left, 1)} {MINUS} {self.wrap(e.right, 2)}"
+        right = self.wrap(e.right, 2)
+        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+            right = f"({right})"
+        return f"{self.wrap(e.left, 1)} {MINUS} {right}"
 
     def _Mul(self, e: D.Mul) -> str:
         sep = {"dot": "·", "times": " × ", "juxt": ""}[e.op]
@@ -131,6 +135,9 @@ class TextMath:
         return f"{e.name}({', '.join(self(a) for a in e.args)})"
 
     def _Pow(self, e: D.Pow) -> str:
+        if scripted(e.base):                 # (a₂[3])², not a₂[3]²
+            return f"({self(e.base)})" + (_script(str(int(e.exp.value)), _SUP, "^")
+                                          if isinstance(e.exp, D.Num) and e.exp.integer else f"^{self.wrap(e.exp, 5)}")
         if isinstance(e.exp, D.Num) and e.exp.integer:
             return self.wrap(e.base, 5) + _script(str(int(e.exp.value)), _SUP, "^")
         if isinstance(e.exp, D.Sym) and not e.exp.sub and len(e.exp.base) == 1 and e.exp.base in _SUP:

@@ -1,0 +1,50 @@
+"""The static MathML renderer (``render(derivation, "html")``, also the math inside the interactive page)
+as Chromium lays it out: the '=' chains line up and fences keep the size of one line of text."""
+from __future__ import annotations
+
+import pytest
+
+from chainrule.commands.explain import load_problem
+from chainrule.explain import explain_step
+from chainrule.explain.locale import messages
+from chainrule.explain.render import render
+
+
+@pytest.fixture(scope="module")
+def seed_html(tmp_path_factory):
+    path = tmp_path_factory.mktemp("static") / "seed.html"
+    path.write_text(render(explain_step(*load_problem(None)).derivation, "html", messages("en")), encoding="utf-8")
+    return path
+
+
+EQUALS_X = """() => [...document.querySelectorAll('math[display=block] mtable')].map(t =>
+  [...t.querySelectorAll('mtr')].map(r => {
+    const cells = r.querySelectorAll('mtd');
+    return [cells[0].getBoundingClientRect().right, cells[1].querySelector('mo').getBoundingClientRect().left];
+  }))"""
+
+
+def test_every_equals_sign_of_a_chain_lines_up(watched, seed_html):
+    page = watched.page
+    page.goto(seed_html.as_uri())
+    tables = page.evaluate(EQUALS_X)
+    assert len(tables) > 30
+    for rows in tables:
+        xs = [eq for _, eq in rows]
+        assert max(xs) - min(xs) < 0.5, rows                  # '=' at the same x in every row
+    assert watched.errors == []
+
+
+def test_parentheses_around_one_line_do_not_stretch(watched, seed_html):
+    page = watched.page
+    page.goto(seed_html.as_uri())
+    # the loss equation: L = −(y·log(ŷ) + (1 − y)·log(1 − ŷ)); its numbers row for comparison
+    heights = page.evaluate("""() => {
+      const m = [...document.querySelectorAll('math[display=block]')].find(m => m.textContent.includes('log'));
+      const rows = m.querySelectorAll('mtr');
+      const h = r => Math.max(...[...r.querySelectorAll('mo')].filter(o => o.textContent === '(')
+                                   .map(o => o.getBoundingClientRect().height));
+      return [h(rows[0]), h(rows[1])];
+    }""")
+    symbolic, numeric = heights
+    assert symbolic <= numeric * 1.1, heights                  # the hat of ŷ does not stretch them

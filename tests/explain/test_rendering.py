@@ -1,0 +1,83 @@
+"""How formulas are typeset, in every format: signs in sums, powers of indexed symbols, fences,
+nested subscripts.  (What Chromium makes of the MathML is in tests/browser/test_static_html.py.)"""
+import re
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import nn, optim
+from chainrule.explain import explain_step
+from chainrule.explain import derivation as D
+from chainrule.explain.render import html, latex_math, render, text
+from chainrule.explain.locale import messages
+
+T, TEX, MML = text.TextMath(4), latex_math.LatexMath(4), html.MathML(4)
+a = D.Sym("a", sub="2")
+
+
+def test_a_sum_whose_term_starts_with_a_negative_number_writes_one_minus():
+    e = D.Add((D.Mul((D.Num(0.5), D.Num(0.25)), "times"), D.Mul((D.Num(-1.1082), D.Num(0.4154)), "times"),
+               D.Num(-0.3), D.Neg(a)))
+    assert T(e) == "0.5000 × 0.2500 − 1.1082 × 0.4154 − 0.3000 − a₂"
+    assert TEX(e) == r"0.5000 \times 0.2500 - 1.1082 \times 0.4154 - 0.3000 - {a}_{2}"
+    assert "<mo>+</mo>" not in MML(e) and MML(e).count("<mo>\u2212</mo>") == 3
+
+
+def test_subtracting_a_negative_term_parenthesises_it():
+    e = D.Sub(a, D.Mul((D.Num(-2.0), a), "juxt"))
+    assert T(e) == "a₂ − (−2.0000a₂)"
+    assert TEX(e) == "{a}_{2} - (-2.0000 {a}_{2})"
+
+
+def test_a_power_of_a_symbol_with_a_sample_index_is_parenthesised():
+    e = D.Pow(D.Sym("a", sub="2", sample=3), D.Num(2, integer=True))
+    assert T(e) == "(a₂[3])²"
+    assert TEX(e) == "{({a}_{2}^{[3]})}^{2}"
+    assert MML(e).startswith('<msup><mrow><mo stretchy="false">(</mo>')
+    assert T(D.Pow(a, D.Num(2, integer=True))) == "a₂²"          # a plain symbol needs none
+
+
+def test_parentheses_stretch_only_around_tall_content():
+    yhat = D.Sym("y", hat=True)
+    one_line = D.Func("log", (yhat,))
+    assert TEX(one_line) == r"\log({\hat{y}})"
+    assert 'stretchy="false"' in MML(one_line)
+    tall = D.Paren(D.Frac(D.Num(1, integer=True), yhat))
+    assert TEX(tall).startswith(r"\left(") and 'stretchy="false"' not in MML(tall)
+
+
+def test_an_optimiser_state_has_the_parameter_as_a_nested_subscript():
+    m = D.Sym("m", sub=D.Sym("W", sub="7"), time=2)
+    assert TEX(m) == "{m}_{{W}_{7}}(2)"
+    assert MML(m).startswith("<mrow><msub><mi>m</mi><msub><mi>W</mi><mn>7</mn></msub></msub>")
+    assert T(m) == "m_W₇(2)"
+
+
+def _batch_adam_solution():
+    chainrule.manual_seed(1)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    model[0].weight.data = chainrule.tensor([[-1.1082, 0.3], [0.5, -0.2]])
+    return explain_step(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.1),
+                        chainrule.tensor([[1.0, 2.0], [0.5, -1.0], [2.0, 1.0]]),
+                        chainrule.tensor([[0.5], [-0.5], [1.0]]))
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
+def test_whole_solutions_never_write_plus_minus_or_stacked_powers(fmt):
+    from chainrule.commands.explain import load_problem
+    sols = [explain_step(*load_problem(None)), _batch_adam_solution()]
+    for sol in sols:
+        out = render(sol.derivation, fmt, messages("en"))
+        assert not re.search(r"\+\s*(−|-(?!>))", out)
+        assert "<mo>+</mo><mrow><mo>\u2212</mo>" not in out
+        assert "]}}^{2}" not in out and "]²" not in out.replace(")²", "")
+    md = sols[1].render("markdown")
+    assert r"{m}_{{W}_{1}}" in md and r"{v}_{{W}_{6}}" in md
+    assert "z₂[1] = 0.5000 × 1 − 0.2000 × 2 − 0.1084" in str(sols[1])
+
+
+def test_the_bce_formula_uses_text_sized_parentheses():
+    from chainrule.commands.explain import load_problem
+    md = explain_step(*load_problem(None)).render("markdown")
+    assert r"\log({\hat{y}})" in md and r"\left({\hat{y}}" not in md
