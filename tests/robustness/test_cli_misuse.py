@@ -122,3 +122,13 @@ def test_train_out_that_is_a_file_is_a_usage_error(tmp_path):
                             "--out", "runs"], cwd=tmp_path)
     assert code == 2 and err == "chainrule train: error: cannot write to --out runs: File exists\n"
     assert (tmp_path / "runs").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: p.mkdir(), "answers.txt: cannot read: Is a directory"),
+    (lambda p: p.write_bytes(b"z1 = 0.6\xff\n"), "answers.txt: not UTF-8 text"),
+])
+def test_check_answers_file_that_cannot_be_read(tmp_path, make, words):
+    make(tmp_path / "answers.txt")
+    code, _, err = run_cli(["check", "answers.txt"], cwd=tmp_path)
+    assert code == 2 and err.startswith(f"chainrule check: error: {words}") and err.count("\n") == 1

@@ -19,7 +19,7 @@ from .test_fuzz_model_file import SEED_TOML
 WEIRD = ["", "-1", "0", "nan", "inf", "-inf", "x", "1.5", "1e9", "--", "-", "é", "a b", "\t"]
 SMALL = ["0", "1", "2", "-1"]
 FILES = ["seed.toml", "bad.toml", "huge.toml", "model.py", "broken.py", "missing.toml", "folder.toml", "data.csv",
-         "answers.txt", "bad_answers.txt", "folder", "notes.txt", "/dev/null"]
+         "answers.txt", "bad_answers.txt", "latin1_answers.txt", "folder", "notes.txt", "/dev/null"]
 OUTPUTS = ["out.svg", "out.dot", "out.png", "out.html", "out.json", "none", "folder", "missing/out.svg",
            "folder/out.svg", "out"]
 
@@ -35,8 +35,7 @@ COMMANDS = {
                      "--format": pool("text", "markdown", "latex", "html", "pdf"),
                      "--notation": pool("flat", "indexed"), "--form": pool("auto", "scalar", "matrix"),
                      "--max-scalar": pool(*SMALL, "200"), "-o": st.sampled_from(OUTPUTS)}),
-    "check": (["answers.txt"], {"--model": st.sampled_from(FILES), "--steps": pool(*SMALL),
-                                "--lang": pool("en", "ko")}),
+    "check": ([], {"--model": st.sampled_from(FILES), "--steps": pool(*SMALL), "--lang": pool("en", "ko")}),
     "draw": (["-o", "net.svg"], {"-o": st.sampled_from(OUTPUTS), "--precision": pool("0", "4", "12", "13"),
                                  "--labels": pool("auto", "on", "off"), "--no-step": None}),
     "graph": (["-o", "g.dot"], {"-o": st.sampled_from(OUTPUTS), "--max-elements": pool(*SMALL, "8"),
@@ -54,7 +53,7 @@ COMMANDS = {
                    "--init": pool("default", "kaiming", "xavier"), "-o": st.sampled_from(OUTPUTS + ["v.svg"]),
                    "--json": st.sampled_from(OUTPUTS)}),
 }
-POSITIONAL = {"explain": True, "check": False, "draw": True, "graph": True, "train": True, "vanishing": False}
+POSITIONAL = {"explain": True, "check": True, "draw": True, "graph": True, "train": True, "vanishing": False}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +74,7 @@ def scratch(tmp_path_factory):
     (root / "bad.csv").write_text("x1,x2,label\n0,zero,0\n")
     (root / "answers.txt").write_text("z1 = 0.6478\ndL/dW5 = 0.2727\nW5(2) = -0.4452\n")
     (root / "bad_answers.txt").write_text("z1 is about 0.6\n")
+    (root / "latin1_answers.txt").write_bytes("z1 = 0.6478 # café\n".encode("latin-1"))
     (root / "notes.txt").write_text("not a model\n")
     return root
 
