@@ -102,7 +102,6 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_accumulator", "_hooks", "_base",
-                 "_view_index",
                  "_post_accumulate_hooks", "_retains_grad", "__weakref__")
 
     __array_priority__ = 1000  # make ``ndarray * Tensor`` defer to Tensor.__rmul__
@@ -1031,7 +1030,7 @@ class Tensor:
             out = S.Index.apply(self, idx)
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {tuple(self.shape)})") from None
-        return _as_view(self, out, idx) if S.is_basic_index(idx) else out
+        return _as_view(self, out) if S.is_basic_index(idx) else out
 
     def __setitem__(self, index, value):
         idx = _index_arg(index)
@@ -1076,22 +1075,17 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(out.shape)} (in-place {name})")
         node = result.grad_fn
-        rebase = base is not None and node is not None
-        if rebase and self._view_index is None:
-            raise RuntimeError(f"in-place {name} on a view made by reshape/transpose/expand (or a view of a "
-                               f"view) of a tensor that requires grad: chainrule can route the gradient back "
-                               f"only through in-place changes of slices (y[i] / y[a:b]). Use the out-of-place "
-                               f"form, or .clone() the view first.")
+        if not self._data.flags.writeable and base is not None:   # an expand()ed view: one memory cell
+            raise RuntimeError(f"unsupported operation: more than one element of the written-to tensor "
+                               f"refers to a single memory location (in-place {name} on an expanded "
+                               f"tensor). Please clone() the tensor before performing the operation.")
+        rebase = base is not None and node is not None and np.may_share_memory(self._data, base._data)
         if node is not None and node._saved:
             # the node may have saved our old values: give it a private copy before we overwrite them
             node._saved = tuple(s.copy() if s is self._data else s for s in node._saved)
             node._saved_versions = tuple(None if (rec is not None and rec[0] is self._vc) else rec
                                          for rec in node._saved_versions)
         if not self._data.flags.writeable:
-            if base is not None:    # an expand()ed view: one memory cell stands for many elements
-                raise RuntimeError(f"unsupported operation: more than one element of the written-to tensor "
-                                   f"refers to a single memory location (in-place {name} on an expanded "
-                                   f"tensor). Please clone() the tensor before performing the operation.")
             self._data = self._data.copy()
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1
@@ -1106,11 +1100,13 @@ class Tensor:
         return self
 
     def _rebase_view_base(self, base: "Tensor") -> None:
-        """``base`` now holds this view's new values in ``base[self._view_index]``: its ``grad_fn``
-        becomes a ``CopySlices`` node joining its old graph with the view's new one."""
+        """``base`` now holds this view's new values at the places the view covers: its ``grad_fn``
+        becomes a ``CopySlices`` node joining its old graph with the view's new one.  The places are
+        read off the memory layout, so any view works: slices, reshape, transpose, views of views."""
         old = Tensor._make(base._data)
         old.grad_fn, old._requires_grad, old._accumulator = base.grad_fn, base._requires_grad, base._accumulator
-        node = S.CopySlices.apply(old, self._view_index, self).grad_fn
+        places = S.view_positions(base._data, self._data)
+        node = S.CopySlices.apply(old, places, self).grad_fn
         base.grad_fn = node
         base._requires_grad = True
         if base._retains_grad:
@@ -1315,16 +1311,13 @@ def _named(out: "Tensor", when, name: str) -> "Tensor":
     return out
 
 
-def _as_view(base: "Tensor", out: "Tensor", index=None) -> "Tensor":
+def _as_view(base: "Tensor", out: "Tensor") -> "Tensor":
     """Mark ``out`` as a view of ``base`` when their memory overlaps: they share the version counter
-    (an in-place change through either is seen by nodes that saved the other), and ``_base`` lets an
-    in-place op on the view re-route the base's gradient (``index``: how the view was cut from it)."""
+    (an in-place change through either is seen by nodes that saved the other), and ``_base`` (the
+    root tensor that owns the memory) lets an in-place op on the view re-route that tensor's gradient."""
     if out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._vc = base._vc
-        if base._base is None:
-            out._base, out._view_index = base, index
-        else:   # a view of a view: only the root is tracked
-            out._base, out._view_index = base._base, None
+        out._base = base if base._base is None else base._base
     return out
 
 

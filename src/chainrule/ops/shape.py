@@ -152,18 +152,42 @@ class SetItem(Op):
         return ga, None, gv
 
 
+def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (an array sharing ``base``'s memory), its flat position in ``base``,
+    found from the byte offsets both arrays' strides give — whatever chain of slicing, reshaping and
+    transposing made the view."""
+    origin = base.__array_interface__["data"][0]
+    size = base.itemsize
+    b, v = _offsets(base, origin) // size, _offsets(view, origin) // size
+    lo = int(b.min()) if b.size else 0
+    where = np.full(int(b.max()) - lo + 1 if b.size else 1, -1, dtype=np.int64)
+    where[b - lo] = np.arange(base.size, dtype=np.int64).reshape(base.shape)
+    return where[v - lo]
+
+
+def _offsets(a: np.ndarray, origin: int) -> np.ndarray:
+    off = np.full(a.shape, a.__array_interface__["data"][0] - origin, dtype=np.int64)
+    for k, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        shape = [1] * a.ndim
+        shape[k] = n
+        off += (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return off
+
+
 class CopySlices(Op):
-    """The base tensor after ``base[index]`` was changed in place through a view (``y[0].mul_(2)``):
-    out = base with its ``index`` part replaced by the view's new values (the memory already holds
-    them);  ∂L/∂base_before = g with those places zeroed,  ∂L/∂view = g[index]"""
+    """The base tensor after some of its places were changed in place through a view (``y[0].mul_(2)``,
+    ``y.t()[1] = v``): out = base with the places ``positions`` (flat indices, shaped like the view)
+    holding the view's new values (the memory already holds them);
+    ∂L/∂base_before = g with those places zeroed,  ∂L/∂view = g at those places"""
     _name = "CopySlices"
+
     @staticmethod
-    def forward(ctx, base, index, view):
-        ctx.index = index
+    def forward(ctx, base, positions, view):
+        ctx.positions = positions
         return base
 
     @staticmethod
     def backward(ctx, g):
-        ga = np.array(g, copy=True)
-        ga[ctx.index] = 0
-        return ga, None, g[ctx.index]
+        ga = np.array(g, copy=True, order="C")
+        ga.reshape(-1)[ctx.positions] = 0
+        return ga, None, np.asarray(g).reshape(-1)[ctx.positions]
