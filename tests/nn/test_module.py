@@ -290,3 +290,12 @@ def test_extra_repr_with_several_lines_and_children():
         def extra_repr(self):
             return "alpha=1\nbeta=2"
     assert repr(Custom()).replace("Custom", "X") == repr(TCustom()).replace("TCustom", "X")
+
+
+def test_load_state_dict_assign_takes_the_checkpoint_tensors():
+    lin = nn.Linear(2, 1)
+    w = chainrule.tensor([[1.0, 2.0]], dtype=chainrule.float64)
+    lin.load_state_dict({"weight": w, "bias": chainrule.zeros(1, dtype=chainrule.float64)}, assign=True)
+    assert isinstance(lin.weight, nn.Parameter) and lin.weight.requires_grad
+    assert lin.weight.dtype == chainrule.float64 and lin.weight.tolist() == [[1.0, 2.0]]
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]

@@ -551,7 +551,8 @@ class Module:
                 destination = res
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs):
+    def _load_from_state_dict(self, state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs,
+                              assign: bool = False):
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
                        if v is not None}
@@ -574,15 +575,16 @@ class Module:
                     error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                                       f"checkpoint, the shape in current model is {param.shape}.")
                     continue
-                try:
-                    np.copyto(param._data, value._data.astype(param._data.dtype, copy=False), casting="unsafe") \
-                        if param._data.flags.writeable else setattr(param, "_data", value._data.astype(
-                            param._data.dtype))
-                    param._vc.value += 1
-                except Exception as ex:  # pragma: no cover - defensive, mirrors PyTorch's message
-                    error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model '
-                                      f"are {param.shape} and whose dimensions in the checkpoint are "
-                                      f"{value.shape}, an exception occurred : {ex.args}.")
+                if assign:          # take the checkpoint's tensor itself (its dtype too)
+                    if name in self._parameters:
+                        self._parameters[name] = Parameter(value.detach(), requires_grad=param.requires_grad)
+                    else:
+                        self._buffers[name] = value
+                    continue
+                if not param._data.flags.writeable:
+                    param._data = param._data.copy()
+                np.copyto(param._data, value._data, casting="unsafe")
+                param._vc.value += 1
             elif strict:
                 missing_keys.append(key)
         if strict:
@@ -596,8 +598,8 @@ class Module:
                         unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """Copy values into this module's parameters and buffers; with ``strict`` the keys must match
-        exactly.  Raises PyTorch's ``Error(s) in loading state_dict for <Class>`` listing missing keys,
+        """Copy values into this module's parameters and buffers (``assign=True``: use the given tensors
+        themselves); with ``strict`` the keys must match exactly.  Raises PyTorch's ``Error(s) in loading state_dict for <Class>`` listing missing keys,
         unexpected keys and size mismatches."""
         from collections.abc import Mapping
         if not isinstance(state_dict, Mapping):
@@ -607,7 +609,7 @@ class Module:
 
         def load(module, local_state_dict, prefix=""):
             module._load_from_state_dict(local_state_dict, prefix, True, missing_keys, unexpected_keys,
-                                         error_msgs)
+                                         error_msgs, assign)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
