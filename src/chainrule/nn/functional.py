@@ -57,14 +57,6 @@ def _shape(t: Tensor) -> str:
 
 
 # -------------------------------------------------------------------------------------- linear
-class Addmm(_linalg.Linear):
-    """``linear`` on a 2-D input with a bias: PyTorch records it as ``addmm`` (AddmmBackward0)."""
-
-
-class Mm(_linalg.Linear):
-    """``linear`` on a 2-D input without bias: PyTorch records it as ``mm`` (MmBackward0)."""
-
-
 def linear_error(input: Tensor, weight: Tensor, who):
     """The error for a width or dtype mismatch in y = x·Wᵀ + b, or None when they fit.
 
@@ -100,7 +92,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
 
 def _linear(input: Tensor, weight: Tensor, bias) -> Tensor:
     if input.ndim == 2:
-        return (Addmm if bias is not None else Mm).apply(input, weight, bias)
+        return (LY.Addmm if bias is not None else LY.Mm).apply(input, weight, bias)
     return _linalg.Linear.apply(input, weight, bias)
 
 

@@ -1,10 +1,20 @@
-"""Layer kernels that are neither activations nor losses: dropout and embedding lookup,
-each forward beside its vector-Jacobian product."""
+"""Layer kernels that are neither activations nor losses: linear on a batch (PyTorch's names),
+dropout, embedding lookup, batch and layer normalisation — each forward beside its vector-Jacobian
+product."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd.function import Op
+from .linalg import Linear
+
+
+class Addmm(Linear):
+    """``linear`` on a 2-D input with a bias: y = b + x·Wᵀ, recorded as PyTorch does (AddmmBackward0)."""
+
+
+class Mm(Linear):
+    """``linear`` on a 2-D input without bias: y = x·Wᵀ (MmBackward0)."""
 
 
 class NativeDropout(Op):
