@@ -149,3 +149,16 @@ def test_backward_hook_on_a_module_with_several_inputs(y_requires_grad):
         gin, gout = calls[0]
         results.append(([None if g is None else g.tolist() for g in gin], [g.tolist() for g in gout]))
     assert results[0] == results[1]
+
+
+def test_backward_hook_fires_once_per_backward_with_retain_graph():
+    for lib in (chainrule, pt):
+        calls = []
+        m = two_input_module(lib)
+        m.register_full_backward_hook(lambda mod, gin, gout: calls.append(1))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, -1.0], requires_grad=True)
+        out = m(x, y, 1.0).sum()
+        out.backward(retain_graph=True)
+        out.backward()
+        assert len(calls) == 2, lib.__name__

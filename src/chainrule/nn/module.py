@@ -94,6 +94,7 @@ class _BackwardHookState:
         self.outputs_seen += 1
         if self.outputs_seen < self.n_outputs:
             return g
+        self.outputs_seen = 0           # ready for another backward through the same graph (retain_graph)
         # every output's gradient is known: backward pre-hooks may replace them
         grad_outputs = tuple(_wrap(x) for x in self.grad_outputs)
         for hook in tuple(self.module._backward_pre_hooks.values()):
@@ -119,6 +120,7 @@ class _BackwardHookState:
         self.inputs_pending -= 1
         if self.inputs_pending > 0:
             return g
+        self.inputs_pending = len(self.input_index)
         for i, (shape, dtype) in self.no_grad_tensors.items():   # PyTorch materialises these as zeros
             self.grad_inputs[i] = np.zeros(shape, dtype)
         grad_inputs = tuple(_wrap(x) for x in self.grad_inputs)
