@@ -162,3 +162,13 @@ def test_backward_hook_fires_once_per_backward_with_retain_graph():
         out.backward(retain_graph=True)
         out.backward()
         assert len(calls) == 2, lib.__name__
+
+
+def test_always_call_forward_hook_runs_when_forward_fails():
+    seen = []
+    lin = chainrule.nn.Linear(2, 1)
+    lin.register_forward_hook(lambda m, args, out: seen.append(out), always_call=True)
+    lin.register_forward_hook(lambda m, args, out: seen.append("normal"))
+    with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
+        lin(chainrule.ones(1, 3))
+    assert seen == [None]

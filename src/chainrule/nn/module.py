@@ -720,7 +720,17 @@ class Module:
         if self._backward_hooks or self._backward_pre_hooks:
             args, state = self._setup_input_hooks(args)
 
-        result = forward(*args, **kwargs)
+        try:
+            result = forward(*args, **kwargs)
+        except Exception:
+            for key, hook in tuple(self._forward_hooks.items()):   # always_call hooks see the failure too
+                if key in self._forward_hooks_always_called:
+                    try:
+                        hook(self, args, kwargs, None) if key in self._forward_hooks_with_kwargs \
+                            else hook(self, args, None)
+                    except Exception:
+                        pass
+            raise
 
         for key, hook in tuple(self._forward_hooks.items()):
             if key in self._forward_hooks_with_kwargs:
