@@ -1082,9 +1082,10 @@ class Tensor:
         rebase = base is not None and node is not None and np.may_share_memory(self._data, base._data)
         if node is not None and node._saved:
             # the node may have saved our old values: give it a private copy before we overwrite them
-            node._saved = tuple(s.copy() if s is self._data else s for s in node._saved)
-            node._saved_versions = tuple(None if (rec is not None and rec[0] is self._vc) else rec
-                                         for rec in node._saved_versions)
+            # (other saved views of this memory keep their version check: they do change)
+            mine = tuple(s is self._data for s in node._saved)
+            node._saved = tuple(s.copy() if m else s for s, m in zip(node._saved, mine))
+            node._saved_versions = tuple(None if m else rec for rec, m in zip(node._saved_versions, mine))
         if not self._data.flags.writeable:
             self._data = self._data.copy()
         np.copyto(self._data, out, casting="unsafe")

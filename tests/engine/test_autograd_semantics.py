@@ -477,3 +477,14 @@ def test_public_backprop_step_and_edges():
     np.testing.assert_array_equal(gb, a.detach().numpy().sum(0))
     assert gb.shape == (3,) and ga.dtype == np.float32
     assert node.next_functions == ((mul, 0),)
+
+
+def test_in_place_with_an_overlapping_view_as_argument_is_caught_like_torch():
+    for lib in (chainrule, torch):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        y = x * 1
+        # the saved y[1:3] is overwritten in part: PyTorch refuses at once, chainrule at backward,
+        # neither hands back a wrong gradient
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|refer to a single memory"):
+            y[0:2].mul_(y[1:3])
+            y.sum().backward()

@@ -92,6 +92,8 @@ def test_gradcheck_setitem_and_in_place_on_non_leaf():
         y[1:, 0] = v
         y += y * 2
         y[0].mul_(3)
+        y.t()[1] += v.sum()
+        y.view(-1)[::2].mul_(y.view(-1)[1::2].clone())
         return y
     assert gradcheck(f, (t(np.random.default_rng(0).standard_normal((3, 2))), t([0.5, -0.3])))
 
