@@ -6,46 +6,62 @@ import torch as pt
 import chainrule
 from oracle import assert_close
 
-W1 = [[0.4352, 0.3545], [0.1951, 0.4835]]
-B1 = [-0.1419, 0.0439]
-W2 = [[-0.1725, 0.1129]]
-B2 = [-0.3043]
-
-
 def build(torch):
+    """The seed's code block, character for character except that ``torch`` is a parameter."""
     nn = torch.nn
 
-    class Model(nn.Module):
+    class CustomModel(nn.Module):
         def __init__(self):
-            super().__init__()
-            self.layer1 = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())
-            self.layer2 = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-            self.layer1[0].weight.data = torch.nn.Parameter(torch.Tensor(W1))
-            self.layer1[0].bias.data = torch.nn.Parameter(torch.Tensor(B1))
-            self.layer2[0].weight.data = torch.nn.Parameter(torch.Tensor(W2))
-            self.layer2[0].bias.data = torch.nn.Parameter(torch.Tensor(B2))
+            super(CustomModel, self).__init__()
+
+            self.layer1 = nn.Sequential(
+                nn.Linear(2, 2),
+                nn.Sigmoid()
+            )
+            self.layer2 = nn.Sequential(
+                nn.Linear(2, 1),
+                nn.Sigmoid()
+            )
+
+            self.layer1[0].weight.data = torch.nn.Parameter(
+                torch.Tensor([[0.4352, 0.3545],
+                             [0.1951, 0.4835]])
+            )
+
+            self.layer1[0].bias.data = torch.nn.Parameter(
+                torch.Tensor([-0.1419,  0.0439])
+            )
+
+            self.layer2[0].weight.data = torch.nn.Parameter(
+                torch.Tensor([[-0.1725,  0.1129]])
+            )
+
+            self.layer2[0].bias.data = torch.nn.Parameter(
+                torch.Tensor([-0.3043])
+            )
 
         def forward(self, x):
-            return self.layer2(self.layer1(x))
+            x = self.layer1(x)
+            x = self.layer2(x)
+            return x
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = Model().to(device)
+    model = CustomModel().to(device)
     criterion = nn.BCELoss().to(device)
     return model, criterion
 
 
 def one_step(torch):
     model, criterion = build(torch)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1)
     x = torch.Tensor([[1, 1]])
     y = torch.Tensor([[0]])
     out = model(x)
     loss = criterion(out, y)
-    model.zero_grad()
+    optimizer.zero_grad()
     loss.backward()
     grads = {n: p.grad.clone() for n, p in model.named_parameters()}
-    with torch.no_grad():
-        for p in model.parameters():
-            p -= 1.0 * p.grad
+    optimizer.step()
     return model, out, loss, grads
 
 
