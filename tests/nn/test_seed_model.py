@@ -6,6 +6,7 @@ import torch as pt
 import chainrule
 from oracle import assert_close
 
+
 def build(torch):
     """The seed's code block, character for character except that ``torch`` is a parameter."""
     nn = torch.nn
