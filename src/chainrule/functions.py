@@ -30,7 +30,8 @@ _UNARY = ["exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "
           "count_nonzero", "floor", "ceil", "round", "trunc", "floor_divide", "remainder", "masked_fill", "cumsum",
           "flip", "index_select", "outer", "tril", "triu", "sort", "argsort", "topk", "logical_and", "logical_or",
           "logical_xor", "logical_not", "isclose", "movedim", "moveaxis", "tile", "clamp_min", "clamp_max",
-          "absolute", "square", "is_floating_point"]
+          "absolute", "square", "is_floating_point", "log2", "log10", "exp2", "expm1", "tan", "asin", "acos",
+          "atan", "sinh", "cosh", "erf", "arcsin", "arccos", "arctan"]
 
 for _name in _UNARY:
     if hasattr(Tensor, _name):

@@ -765,6 +765,41 @@ class Tensor:
     def relu(self):
         return E.Relu.apply(self)
 
+    def log2(self):
+        return E.floating_unary(E.UnaryMath, self, "log2")
+
+    def log10(self):
+        return E.floating_unary(E.UnaryMath, self, "log10")
+
+    def exp2(self):
+        return E.floating_unary(E.UnaryMath, self, "exp2")
+
+    def expm1(self):
+        return E.floating_unary(E.UnaryMath, self, "expm1")
+
+    def tan(self):
+        return E.floating_unary(E.UnaryMath, self, "tan")
+
+    def asin(self):
+        return E.floating_unary(E.UnaryMath, self, "asin")
+
+    def acos(self):
+        return E.floating_unary(E.UnaryMath, self, "acos")
+
+    def atan(self):
+        return E.floating_unary(E.UnaryMath, self, "atan")
+
+    def sinh(self):
+        return E.floating_unary(E.UnaryMath, self, "sinh")
+
+    def cosh(self):
+        return E.floating_unary(E.UnaryMath, self, "cosh")
+
+    def erf(self):
+        return E.floating_unary(E.UnaryMath, self, "erf")
+
+    arcsin, arccos, arctan = asin, acos, atan
+
     def abs(self):
         return E.Abs.apply(self)
 

@@ -17,6 +17,9 @@ UNARY = {
     "rsqrt": (0.1, 5, None), "abs": (-3, 3, [0]), "sign": (-3, 3, [0]), "sin": (-5, 5, None),
     "cos": (-5, 5, None), "tanh": (-5, 5, None), "sigmoid": (-8, 8, None), "relu": (-3, 3, [0]),
     "neg": (-3, 3, None), "square": (-3, 3, None), "reciprocal": (0.2, 3, None),
+    "log2": (0.1, 5, None), "log10": (0.1, 5, None), "exp2": (-5, 5, None), "expm1": (-3, 3, None),
+    "tan": (-1.4, 1.4, None), "asin": (-0.95, 0.95, None), "acos": (-0.95, 0.95, None), "atan": (-5, 5, None),
+    "sinh": (-4, 4, None), "cosh": (-4, 4, None), "erf": (-3, 3, None),
 }
 
 

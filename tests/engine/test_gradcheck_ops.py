@@ -40,6 +40,10 @@ UNARY = {
     "norm_inf": (lambda x: x.norm(p=float("inf"), dim=-1), -1, 1), "tril": (lambda x: x.tril(), -1, 1),
     "permute": (lambda x: x.permute(*reversed(range(x.ndim))), -1, 1), "split": (lambda x: x.split(1, 0)[0], -1, 1),
     "floor": (lambda x: x.floor() + x, -2, 2),
+    "log2": (lambda x: x.log2(), 0.2, 3), "log10": (lambda x: x.log10(), 0.2, 3), "exp2": (lambda x: x.exp2(), -2, 2),
+    "expm1": (lambda x: x.expm1(), -2, 2), "tan": (lambda x: x.tan(), -1.2, 1.2), "asin": (lambda x: x.asin(), -0.9, 0.9),
+    "acos": (lambda x: x.acos(), -0.9, 0.9), "atan": (lambda x: x.atan(), -3, 3), "sinh": (lambda x: x.sinh(), -2, 2),
+    "cosh": (lambda x: x.cosh(), -2, 2), "erf": (lambda x: x.erf(), -2, 2),
 }
 KINKS = {"abs": [0], "relu": [0], "sign": [0], "clamp": [-0.5, 0.7], "mask": [0], "masked_fill": [0.5],
          "floor": [-2, -1, 0, 1, 2]}

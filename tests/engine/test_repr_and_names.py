@@ -71,7 +71,7 @@ NAMES = ['x**2', 'x**x', '2**x', '1-x', 'x-1', 'x.sum()', 'x.sum(0)', 'x.mean()'
          'x.expand(2,2,3)', 'x.repeat(2,1)', 'torch.cat([x,x])', 'torch.stack([x,x])', 'x.softmax(0)',
          'x.log_softmax(0)', 'x.logsumexp(0)', 'torch.where(x>0,x,x)', 'x.relu()', 'x.abs()', 'x.sign()', '-x',
          'x/2', 'x.sqrt()', 'x.rsqrt()', 'x.log1p()', 'x.exp()', 'x.clone()', 'torch.maximum(x,x)',
-         'x*2', 'x+1', '2*x', 'x.tanh()', 'x.sigmoid()', 'x.log()', 'x.sin()', 'x.cos()']
+         'x*2', 'x+1', '2*x', 'x.tanh()', 'x.sigmoid()', 'x.log()', 'x.sin()', 'x.cos()', 'x.log2()', 'x.expm1()', 'x.erf()', 'x.atan()', 'x.cosh()']
 
 
 @pytest.mark.parametrize("expr", NAMES)

@@ -247,6 +247,52 @@ class Tanh(Op):
         return g * (1 - out * out)
 
 
+_erf = np.frompyfunc(__import__("math").erf, 1, 1)
+
+
+def erf_array(a: np.ndarray) -> np.ndarray:
+    """erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt, element by element (Python's math.erf: exact to the last bit)."""
+    return np.asarray(_erf(a), dtype=a.dtype)
+
+
+class UnaryMath(Op):
+    """out = f(a) for the less common element-wise functions; ∂out/∂a from the table ``UNARY_MATH``
+    (each entry: forward, derivative from (a, out)); the node is named after the function."""
+    @staticmethod
+    def forward(ctx, a, name):
+        f, _ = UNARY_MATH[name]
+        ctx.fname = name
+        ctx._name = UNARY_NAMES[name]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.asarray(f(a)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * UNARY_MATH[ctx.fname][1](a, out).astype(g.dtype, copy=False)
+
+
+UNARY_MATH = {
+    "log2": (np.log2, lambda a, o: 1 / (a * np.log(2.0))),          # d log₂a = 1/(a ln 2)
+    "log10": (np.log10, lambda a, o: 1 / (a * np.log(10.0))),       # d log₁₀a = 1/(a ln 10)
+    "exp2": (np.exp2, lambda a, o: o * np.log(2.0)),                # d 2ᵃ = 2ᵃ ln 2
+    "expm1": (np.expm1, lambda a, o: o + 1),                        # d (eᵃ − 1) = eᵃ
+    "tan": (np.tan, lambda a, o: 1 + o * o),                        # d tan a = 1 + tan²a
+    "asin": (np.arcsin, lambda a, o: 1 / np.sqrt(1 - a * a)),       # d asin a = 1/√(1 − a²)
+    "acos": (np.arccos, lambda a, o: -1 / np.sqrt(1 - a * a)),      # d acos a = −1/√(1 − a²)
+    "atan": (np.arctan, lambda a, o: 1 / (1 + a * a)),              # d atan a = 1/(1 + a²)
+    "sinh": (np.sinh, lambda a, o: np.cosh(a)),                     # d sinh a = cosh a
+    "cosh": (np.cosh, lambda a, o: np.sinh(a)),                     # d cosh a = sinh a
+    "erf": (erf_array, lambda a, o: 2 / np.sqrt(np.pi) * np.exp(-a * a)),   # d erf a = 2/√π e^(−a²)
+}
+UNARY_NAMES = {"log2": "Log2Backward0", "log10": "Log10Backward0", "exp2": "Exp2Backward0",
+               "expm1": "Expm1Backward0", "tan": "TanBackward0", "asin": "AsinBackward0", "acos": "AcosBackward0",
+               "atan": "AtanBackward0", "sinh": "SinhBackward0", "cosh": "CoshBackward0", "erf": "ErfBackward0"}
+
+
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """σ(a) = 1/(1 + e⁻ᵃ), computed without overflow for any |a| (e^(−|a|) never overflows)."""
     e = np.exp(-np.abs(a))
