@@ -34,7 +34,7 @@ def build(lib, spec, weights, dtype):
     return lib.nn.Sequential(*mods)
 
 
-def twin_step(spec, loss, opt, opt_kw, x, y, *, steps=1, dtype="float64", seed=0, **explain_kw):
+def twin_step(spec, loss, opt, opt_kw, x, y, *, steps=1, dtype="float64", seed=0, loss_kw=None, **explain_kw):
     """Explain step ``steps`` in chainrule; run the same steps in PyTorch. Returns (solution, torch data)."""
     import torch
     from chainrule.explain import explain_step
@@ -43,14 +43,15 @@ def twin_step(spec, loss, opt, opt_kw, x, y, *, steps=1, dtype="float64", seed=0
                [s for s in spec if isinstance(s, tuple)]]
     cdt, tdt = getattr(chainrule, dtype), getattr(torch, dtype)
     cm, tm = build(chainrule, spec, weights, cdt), build(torch, spec, weights, tdt)
-    is_ce = loss == "CrossEntropyLoss"
+    is_ce = loss == "CrossEntropyLoss" and np.asarray(y).dtype.kind in "iu"
+    loss_kw = loss_kw or {}
     cx, tx = chainrule.tensor(x, dtype=cdt), torch.tensor(x, dtype=tdt)
     cy = chainrule.tensor(y) if is_ce else chainrule.tensor(y, dtype=cdt)
     ty = torch.tensor(y) if is_ce else torch.tensor(y, dtype=tdt)
     copt = getattr(chainrule.optim, opt)(cm.parameters(), **opt_kw)
     topt = getattr(torch.optim, opt)(tm.parameters(), **opt_kw)
-    sol = explain_step(cm, getattr(chainrule.nn, loss)(), copt, cx, cy, step=steps, **explain_kw)
-    tcrit = getattr(torch.nn, loss)()
+    sol = explain_step(cm, getattr(chainrule.nn, loss)(**loss_kw), copt, cx, cy, step=steps, **explain_kw)
+    tcrit = getattr(torch.nn, loss)(**loss_kw)
     for _ in range(steps):
         topt.zero_grad()
         tloss = tcrit(tm(tx), ty)

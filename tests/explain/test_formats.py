@@ -55,10 +55,36 @@ def other_model(tmp_path_factory):
     return str(path)
 
 
-@pytest.mark.parametrize("which", ["seed", "other"])
+NEWER_MODELS = {   # the activations, optimisers and cross-entropy targets added after the first release
+    "elu_gelu_silu_adamw": (
+        "model = nn.Sequential(nn.Linear(2, 3), nn.ELU(alpha=0.5), nn.Linear(3, 3), nn.GELU(), nn.Linear(3, 2),\n"
+        "                      nn.SiLU(), nn.Linear(2, 3))\n"
+        "criterion = nn.CrossEntropyLoss(label_smoothing=0.1)\n"
+        "optimizer = optim.AdamW(model.parameters(), lr=0.01, amsgrad=True)\n"
+        "x = torch.randn(2, 2)\ny = torch.tensor([0, 2])\n"),
+    "nesterov_soft_targets": (
+        "model = nn.Sequential(nn.Linear(2, 2), nn.SiLU(), nn.Linear(2, 3))\n"
+        "criterion = nn.CrossEntropyLoss()\n"
+        "optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)\n"
+        "x = torch.randn(2, 2)\ny = torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def newer_models(tmp_path_factory):
+    out = {}
+    for name, body in NEWER_MODELS.items():
+        path = tmp_path_factory.mktemp("m") / f"{name}.py"
+        path.write_text("import torch\nfrom torch import nn, optim\ntorch.manual_seed(0)\n" + body)
+        out[name] = str(path)
+    return out
+
+
+@pytest.mark.parametrize("which", ["seed", "other", *NEWER_MODELS])
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_every_markdown_and_latex_formula_parses_in_katex(which, lang, other_model):
-    args = [] if which == "seed" else [other_model, "--steps", "2", "--hand"]
+def test_every_markdown_and_latex_formula_parses_in_katex(which, lang, other_model, newer_models):
+    args = ([] if which == "seed" else [other_model, "--steps", "2", "--hand"] if which == "other"
+            else [newer_models[which], "--steps", "2", "--hand"])
     formulas = []
     for fmt, extract in (("markdown", markdown_formulas), ("latex", latex_formulas)):
         code, out, err = run_cli("explain", *args, "--format", fmt, "--lang", lang)

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import chain
 from .derivation import (Add, Derivation, Eq, Equation, Frac, Func, Hadamard, Mul, Neg, Num, Para, Paren,
-                         Partial, Pow, Section, Seq, Shape, Sqrt, Sub, Sum, Sym, Table, Transpose)
+                         Partial, Pow, Rel, Section, Seq, Shape, Sqrt, Sub, Sum, Sym, Table, Transpose)
 from .errors import UnsupportedModel
 from .formulas import ONE, Sigmoid
 from .naming import Names
@@ -162,6 +162,8 @@ class Builder:
     def _targets(self, n):
         nm, rec = self.names, self.rec
         if rec.loss_fn.kind == "cross_entropy":
+            if rec.loss_fn.soft(rec.y):
+                return [Eq(nm.at(Sym("q", sub=str(k + 1)), n), self.num(rec.y[n, k])) for k in range(self.sizes[-1])]
             return [Eq(nm.at(Sym("c"), n), Num(int(rec.y[n]) + 1, integer=True))]
         return [Eq(nm.at(nm.y(k), n), self.num(rec.y[n, k], integer=True)) for k in range(self.sizes[-1])]
 
@@ -169,21 +171,33 @@ class Builder:
         return f"{self.rec.loss_fn.module}"
 
     def _optimizer_desc(self) -> str:
-        L0 = self.rec.layers[0]
-        g = L0.opt["weight"]["group"]
+        """``SGD(lr=1)``; with parameter groups of different settings, each with the parameters it holds."""
+        groups = {}
+        for L in self.rec.layers:
+            for pname, o in L.opt.items():
+                groups.setdefault(self._group_desc(o["group"]), []).append(f"{L.name}.{pname}")
+        if len(groups) == 1:
+            return next(iter(groups))
+        return "; ".join(f"{desc} for {', '.join(params)}" for desc, params in groups.items())
+
+    def _group_desc(self, g) -> str:
         if self.rec.optimizer == "SGD":
             s = f"SGD(lr={g['lr']:g}"
             if g.get("momentum"):
                 s += f", momentum={g['momentum']:g}"
                 if g.get("dampening"):
                     s += f", dampening={g['dampening']:g}"
+                if g.get("nesterov"):
+                    s += ", nesterov=True"
             if g.get("weight_decay"):
                 s += f", weight_decay={g['weight_decay']:g}"
             return s + ")"
         b1, b2 = g["betas"]
-        s = f"Adam(lr={g['lr']:g}, betas=({b1:g}, {b2:g}), eps={g['eps']:g}"
+        s = f"{self.rec.optimizer}(lr={g['lr']:g}, betas=({b1:g}, {b2:g}), eps={g['eps']:g}"
         if g.get("weight_decay"):
             s += f", weight_decay={g['weight_decay']:g}"
+        if g.get("amsgrad"):
+            s += ", amsgrad=True"
         return s + ")"
 
     # -- forward -----------------------------------------------------------------------------------------
@@ -255,9 +269,19 @@ class Builder:
                         Frac(Func("exp", (self._out_sym(k, n),)), den),
                         Frac(Func("exp", (self.num(rec.out[m, k], H[("a", len(rec.layers) - 1)][m, k]),)), dnum),
                         self.num(p[m, k], H["p"][m, k])]))
-                cls = int(rec.y[m])
-                rows = [Neg(Func("log", (nm.at(nm.prob(cls), n),))),
-                        Neg(Func("log", (self.num(p[m, cls], H["p"][m, cls]),))), self.num(per[m], H["ell"][m])]
+                if lf.simple and not lf.soft(rec.y):
+                    cls = int(rec.y[m])
+                    rows = [Neg(Func("log", (nm.at(nm.prob(cls), n),))),
+                            Neg(Func("log", (self.num(p[m, cls], H["p"][m, cls]),))), self.num(per[m], H["ell"][m])]
+                else:                # ℓ = −Σ_k q_k log p_k over the target distribution q
+                    q = lf.target(rec.y, K)
+                    if n in (None, 0):
+                        blocks.append(self._target_dist())
+                    rows = [Neg(Paren(Add(tuple(Mul((nm.at(Sym("q", sub=str(k + 1)), n),
+                                                     Func("log", (nm.at(nm.prob(k), n),))), "dot") for k in range(K))))),
+                            Neg(Paren(Add(tuple(Mul((Num(q[m, k]), Func("log", (self.num(p[m, k], H["p"][m, k]),))),
+                                                    "times") for k in range(K))))),
+                            self.num(per[m], H["ell"][m])]
                 blocks.append(Equation(lhs, rows))
                 continue
             yh = [nm.at(nm.yhat(k), n) for k in range(K)]
@@ -318,8 +342,10 @@ class Builder:
         w0, w1 = Sym("W", sub="n", time="t"), Sym("W", sub="n", time="t+1")
         if self.rec.optimizer == "SGD":
             return Equation(w1, [Sub(w0, Mul((Sym("α"), Partial(Sym("L"), w0)), "dot"))])
-        return Equation(w1, [Sub(w0, Mul((Sym("α"), Frac(Sym("m", hat=True), Add((Sqrt(Sym("v", hat=True)), Sym("ε"))))),
-                                         "juxt"))])
+        step = Mul((Sym("α"), Frac(Sym("m", hat=True), Add((Sqrt(Sym("v", hat=True)), Sym("ε"))))), "juxt")
+        if self.rec.optimizer == "AdamW":
+            return Equation(w1, [Add((w0, Neg(Mul((Sym("α"), Sym("λ"), w0), "juxt")), Neg(step)))])
+        return Equation(w1, [Sub(w0, step)])
 
     def _chain(self, l, j, Lsym=None):
         """The factors of ∂L/∂a_j (layer l) written as a chain down from the loss, as (sym, value) pairs.
@@ -406,6 +432,18 @@ class Builder:
                     rows[2:2] = [Sub(a_j, nm.at(nm.y(j), n)), Sub(an, self.num(rec.y[m, j], integer=True))]
                 blocks.append(Equation(Partial(lsym, z_j), rows))
 
+    def _target_dist(self):
+        """How q comes from the target: given probabilities and/or label smoothing ε (q_k = (1 − ε)·y_k + ε/K)."""
+        lf = self.rec.loss_fn
+        K = self.sizes[-1]
+        eps = f"{lf.smoothing:g}"
+        if not lf.smoothing:
+            return Para("loss.ce_soft")
+        onehot = Sym("y", sub="k") if lf.soft(self.rec.y) else Rel(Sym("k"), "=", Sym("c"))
+        rule = Eq(Sym("q", sub="k"), Add((Mul((Paren(Sub(ONE, Sym("ε"))), onehot), "juxt"),
+                                         Frac(Sym("ε"), Sym("K")))))
+        return Para("loss.ce_smoothing", {"rule": rule, "eps": eps, "k": K})
+
     def _loss_derivative(self, k, n, lsym):
         rec, nm, H = self.rec, self.names, self.H
         lf = rec.loss_fn
@@ -416,11 +454,13 @@ class Builder:
         on = self.num(rec.out[m, k], H[("a", len(rec.layers) - 1)][m, k])
         value = self.num(rec.dout[m, k] / self.c, H["dout"][m, k])
         if lf.kind == "cross_entropy":
-            cls = int(rec.y[m])
-            ind = Num(1 if k == cls else 0, integer=True)
             p = lf.softmax(rec.out.astype(np.float64))[m, k]
-            return [Sub(nm.at(nm.prob(k), n), ind),
-                    Sub(self.num(p, H["p"][m, k]), ind), value]
+            if lf.simple and not lf.soft(rec.y):
+                ind = Num(1 if k == int(rec.y[m]) else 0, integer=True)
+                return [Sub(nm.at(nm.prob(k), n), ind), Sub(self.num(p, H["p"][m, k]), ind), value]
+            q = lf.target(rec.y, K)[m, k]
+            return [Sub(nm.at(nm.prob(k), n), nm.at(Sym("q", sub=str(k + 1)), n)),
+                    Sub(self.num(p, H["p"][m, k]), Num(q)), value]
         yn = self.num(rec.y[m, k], integer=True)
         if lf.kind == "bce_logits":
             return [Sub(Func("σ", (o,)), y), Sub(Func("σ", (on,)), yn), value]
@@ -530,6 +570,15 @@ class Builder:
                              Mul((damp, Paren(gt_num)), "times") if tau else (Paren(gt_num) if wd else gt_num))),
                         self.num(buf, buf_h)]
             blocks.append(Equation(bsym1, rows))
+            if full.get("nesterov"):     # Nesterov: the step looks ahead along the new buffer, g̃ + μ·v(t+1)
+                step_h = self.R(gt_h + self.R(mu * buf_h))
+                hand = self.R(th_h - self.R(lr * step_h))
+                blocks.append(Equation(th1, [
+                    Sub(th0, Mul((Sym("α"), Paren(Add((gt_sym, Mul((Sym("μ"), bsym1), "juxt"))))), "juxt")),
+                    Sub(self.num(before, th_h), Mul((alpha, Paren(Add((gt_num, Mul((Num(mu), self.num(buf, buf_h)),
+                                                                                       "times"))))), "times")),
+                    self.num(after, hand)]))
+                return
             hand = self.R(th_h - self.R(lr * buf_h))
             blocks.append(Equation(th1, [Sub(th0, Mul((Sym("α"), bsym1), "dot")),
                                          Sub(self.num(before, th_h), Mul((alpha, self.num(buf, buf_h)), "times")),
@@ -556,17 +605,36 @@ class Builder:
                                     Add((Mul((Num(b2), self.num(vp, self.R(vp))), "times"),
                                          Mul((Num(1 - b2), Pow(Paren(gt_num) if wd or grad < 0 else gt_num, Num(2, integer=True))), "times"))),
                                     self.num(v, v_h)]))
+        v_used, vu_h = v1, v_h
+        if full.get("amsgrad"):      # amsgrad: the largest v so far replaces v in the step
+            vx0, vx1 = Sym("v", sub=sub, sup="max", time=t), Sym("v", sub=sub, sup="max", time=t + 1)
+            vxp, vx = float(np.asarray(full["vmax_prev"])[idx]), float(full["vmax"][idx])
+            vx_h = self.R(max(self.R(vxp), v_h))
+            blocks.append(Equation(vx1, [Func("max", (vx0, v1)), Func("max", (self.num(vxp, self.R(vxp)),
+                                                                            self.num(v, v_h))), self.num(vx, vx_h)]))
+            v_used, vu_h, v = vx1, vx_h, vx
+            vh_h = self.R(vu_h / (1 - b2 ** tt))
         mhat_s, vhat_s = Sym("m", sub=sub, hat=True), Sym("v", sub=sub, hat=True)
         tnum = Num(tt, integer=True)
         blocks.append(Equation(mhat_s, [Frac(m1, Sub(ONE, Pow(Sym("β", sub="1"), Sym("t")))),
                                         Frac(self.num(m, m_h), Sub(ONE, Pow(Num(b1), tnum))), self.num(mh, mh_h)]))
-        blocks.append(Equation(vhat_s, [Frac(v1, Sub(ONE, Pow(Sym("β", sub="2"), Sym("t")))),
-                                        Frac(self.num(v, v_h), Sub(ONE, Pow(Num(b2), tnum))), self.num(vh, vh_h)]))
-        hand = self.R(th_h - self.R(lr * mh_h / (np.sqrt(vh_h) + eps)))
-        blocks.append(Equation(th1, [
-            Sub(th0, Mul((Sym("α"), Frac(mhat_s, Add((Sqrt(vhat_s), Sym("ε"))))), "juxt")),
-            Sub(self.num(before, th_h), Mul((alpha, Frac(self.num(mh, mh_h), Add((Sqrt(self.num(vh, vh_h)), Num(eps))))), "times")),
-            self.num(after, hand)]))
+        blocks.append(Equation(vhat_s, [Frac(v_used, Sub(ONE, Pow(Sym("β", sub="2"), Sym("t")))),
+                                        Frac(self.num(v, vu_h), Sub(ONE, Pow(Num(b2), tnum))), self.num(vh, vh_h)]))
+        step_sym = Mul((Sym("α"), Frac(mhat_s, Add((Sqrt(vhat_s), Sym("ε"))))), "juxt")
+        step_num = Mul((alpha, Frac(self.num(mh, mh_h), Add((Sqrt(self.num(vh, vh_h)), Num(eps))))), "times")
+        step_h = self.R(lr * mh_h / (np.sqrt(vh_h) + eps))
+        decay = full.get("decay", 0.0)
+        if decay:                    # AdamW: θ shrinks by αλθ, apart from the gradient's step
+            hand = self.R(th_h - self.R(lr * decay * th_h) - step_h)
+            blocks.append(Equation(th1, [
+                Add((th0, Neg(Mul((Sym("α"), Sym("λ"), th0), "juxt")), Neg(step_sym))),
+                Add((self.num(before, th_h), Neg(Mul((alpha, Num(decay), self.num(before, th_h)), "times")),
+                     Neg(step_num))),
+                self.num(after, hand)]))
+            return
+        hand = self.R(th_h - step_h)
+        blocks.append(Equation(th1, [Sub(th0, step_sym), Sub(self.num(before, th_h), step_num),
+                                     self.num(after, hand)]))
 
     @staticmethod
     def _plain_sub(sym: Sym) -> Sym:
@@ -672,7 +740,7 @@ class Builder:
                       "off": int(np.sum(loc == 0)), "units": loc.size}
             key = f"observe.act.{kind}"
             blocks.append(Para(key, params))
-        if rec.optimizer == "Adam":
+        if rec.optimizer != "SGD":
             blocks.append(Para("observe.adam"))
         hidden = [L.activation.kind for L in rec.layers[:-1]]
         if "sigmoid" in hidden and last > first:

@@ -61,16 +61,21 @@ def verify(rec) -> None:
 def update_terms(kind: str, opt: dict, theta, g) -> dict:
     """The optimiser's intermediate quantities for one parameter, from the recorded state.
 
-    SGD: g̃ = g + λθ; b = g̃ (first step) or μb + (1 − τ)g̃; θ' = θ − α·b (α·g̃ without momentum).
-    Adam: m = β₁m + (1 − β₁)g̃; v = β₂v + (1 − β₂)g̃²; m̂ = m/(1 − β₁ᵗ); v̂ = v/(1 − β₂ᵗ);
-    θ' = θ − α·m̂/(√v̂ + ε).  Moments are the optimiser's own (its state after the step).
+    SGD: g̃ = g + λθ; b = g̃ (first step) or μb + (1 − τ)g̃; θ' = θ − α·b (α·g̃ without momentum;
+    α·(g̃ + μb) with Nesterov momentum).
+    Adam: m = β₁m + (1 − β₁)g̃; v = β₂v + (1 − β₂)g̃²; m̂ = m/(1 − β₁ᵗ); v̂ = v/(1 − β₂ᵗ) (with amsgrad
+    vᵐᵃˣ = max(vᵐᵃˣ, v) replaces v); θ' = θ − α·m̂/(√v̂ + ε).  AdamW (decoupled weight decay) uses
+    g̃ = g and θ' = θ − αλθ − α·m̂/(√v̂ + ε).  Moments are the optimiser's own (its state after the step).
     """
     grp, before, after = opt["group"], opt["before"], opt["after"]
     theta = np.asarray(theta, np.float64)
     g = np.asarray(g, np.float64)
     wd = float(grp.get("weight_decay", 0) or 0)
+    decay = 0.0
+    if kind == "AdamW" or grp.get("decoupled_weight_decay"):
+        wd, decay = 0.0, wd          # AdamW: the decay acts on θ directly, not through the gradient
     gt = g + wd * theta
-    out = {"g": g, "gt": gt, "wd": wd, "lr": float(grp["lr"])}
+    out = {"g": g, "gt": gt, "wd": wd, "decay": decay, "lr": float(grp["lr"])}
     if kind == "SGD":
         mu = float(grp.get("momentum", 0) or 0)
         out["mu"], out["tau"] = mu, float(grp.get("dampening", 0) or 0)
@@ -78,7 +83,9 @@ def update_terms(kind: str, opt: dict, theta, g) -> dict:
             out["buf_prev"] = before.get("momentum_buffer")
             buf = after.get("momentum_buffer")
             out["buf"] = np.asarray(buf, np.float64)
-            out["new"] = theta - out["lr"] * out["buf"]
+            out["nesterov"] = bool(grp.get("nesterov"))
+            step = gt + mu * out["buf"] if out["nesterov"] else out["buf"]
+            out["new"] = theta - out["lr"] * step
         else:
             out["new"] = theta - out["lr"] * gt
     else:
@@ -89,8 +96,13 @@ def update_terms(kind: str, opt: dict, theta, g) -> dict:
         v_prev = before.get("exp_avg_sq", np.zeros_like(theta))
         m = np.asarray(after["exp_avg"], np.float64)
         v = np.asarray(after["exp_avg_sq"], np.float64)
+        amsgrad = bool(grp.get("amsgrad"))
+        if amsgrad:
+            out["vmax_prev"] = before.get("max_exp_avg_sq", np.zeros_like(theta))
+            out["vmax"] = np.asarray(after["max_exp_avg_sq"], np.float64)
         mhat = m / (1 - b1 ** t)
-        vhat = v / (1 - b2 ** t)
-        out.update(b1=float(b1), b2=float(b2), eps=eps, t=t, m_prev=m_prev, v_prev=v_prev, m=m, v=v,
-                   mhat=mhat, vhat=vhat, new=theta - out["lr"] * mhat / (np.sqrt(vhat) + eps))
+        vhat = (out["vmax"] if amsgrad else v) / (1 - b2 ** t)
+        out.update(b1=float(b1), b2=float(b2), eps=eps, t=t, m_prev=m_prev, v_prev=v_prev, m=m, v=v, amsgrad=amsgrad,
+                   mhat=mhat, vhat=vhat,
+                   new=theta - out["lr"] * decay * theta - out["lr"] * mhat / (np.sqrt(vhat) + eps))
     return out

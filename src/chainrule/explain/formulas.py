@@ -150,7 +150,81 @@ class Identity(Activation):
         return np.ones_like(z)
 
 
-ACTIVATIONS = {m: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Identity) for m in cls.modules}
+class ELU(Activation):
+    """a = z for z > 0, else α(eᶻ − 1); ∂a/∂z = 1 for z > 0, else αeᶻ = a + α."""
+    kind, modules = "elu", ("ELU",)
+
+    @property
+    def alpha(self):
+        return float(self.params.get("alpha", 1.0))
+
+    def _neg_branch(self, z):
+        inner = Sub(Func("exp", (z,)), ONE)
+        return Paren(inner) if self.alpha == 1 else Mul((Num(self.alpha), Paren(inner)), "juxt")
+
+    def formula(self, z):
+        op = "times" if isinstance(z, Num) else "dot"
+        return Add((Mul((Rel(z, ">", ZERO), z), op), Mul((Rel(z, "≤", ZERO), self._neg_branch(z)), op)))
+
+    def fn(self, z):
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+
+    def dformula(self, z, a):
+        alpha = Num(self.alpha, integer=self.alpha == round(self.alpha))
+        op = "times" if isinstance(z, Num) else "dot"
+        return Add((Rel(z, ">", ZERO), Mul((Rel(z, "≤", ZERO), Paren(Add((a, alpha)))), op)))
+
+    def dfn(self, z, a):
+        return np.where(z > 0, 1.0, a + self.alpha)
+
+
+def _erf(x):
+    import math
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+class GELU(Activation):
+    """a = z·Φ(z), Φ the standard normal CDF ½(1 + erf(z/√2)); ∂a/∂z = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π)."""
+    kind, modules = "gelu", ("GELU",)
+
+    def formula(self, z):
+        return Mul((z, Func("Φ", (z,))), "times" if isinstance(z, Num) else "dot")
+
+    def fn(self, z):
+        return z * 0.5 * (1 + _erf(np.asarray(z, np.float64) / np.sqrt(2)))
+
+    def dformula(self, z, a):
+        return Add((Func("Φ", (z,)), Mul((z, Func("φ", (z,))), "times" if isinstance(z, Num) else "dot")))
+
+    def dfn(self, z, a):
+        z = np.asarray(z, np.float64)
+        return 0.5 * (1 + _erf(z / np.sqrt(2))) + z * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+
+
+class SiLU(Activation):
+    """a = z·σ(z) = z / (1 + e^(−z)); ∂a/∂z = σ(z)(1 + z(1 − σ(z)))."""
+    kind, modules = "silu", ("SiLU",)
+
+    def formula(self, z):
+        return Frac(z, Add((ONE, Func("exp", (Neg(z) if not isinstance(z, Num) else Num(-z.value),)))))
+
+    def fn(self, z):
+        return z * _sigmoid(z)
+
+    def dformula(self, z, a):
+        s = Func("σ", (z,))
+        return Mul((s, Paren(Add((ONE, Mul((z, Paren(Sub(ONE, s))), "juxt"))))), "juxt")
+
+    def dfn(self, z, a):
+        s = _sigmoid(z)
+        return s * (1 + z * (1 - s))
+
+
+ACTIVATIONS = {m: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Identity, ELU, GELU, SiLU)
+               for m in cls.modules}
+
+
+ACTIVATION_PARAMS = ("negative_slope", "beta", "threshold", "alpha", "approximate")
 
 
 def activation_for(module) -> Activation | None:
@@ -158,7 +232,11 @@ def activation_for(module) -> Activation | None:
     cls = ACTIVATIONS.get(type(module).__name__)
     if cls is None:
         return None
-    params = {k: getattr(module, k) for k in ("negative_slope", "beta", "threshold") if hasattr(module, k)}
+    params = {k: getattr(module, k) for k in ACTIVATION_PARAMS if hasattr(module, k)}
+    if cls is GELU and params.get("approximate", "none") != "none":
+        from .errors import UnsupportedModel
+        raise UnsupportedModel(f"GELU(approximate={params['approximate']!r}) is not supported by chainrule explain: "
+                               f"use GELU() (the exact z·Φ(z))")
     return cls(**params)
 
 
@@ -247,11 +325,35 @@ class L1(Loss):
 
 
 class CrossEntropy(Loss):
+    """ℓ = −Σ_k q_k log p_k with p = softmax(o) and the target distribution q: one-hot on the class c
+    (then ℓ = −log p_c), the given probabilities, and with label smoothing ε, (1 − ε)q + ε/K.
+    ∂ℓ/∂o_k = p_k − q_k."""
     kind, module, logits = "cross_entropy", "CrossEntropyLoss", True
 
-    def __init__(self, reduction: str, K: int):
+    def __init__(self, reduction: str, K: int, label_smoothing: float = 0.0):
         super().__init__(reduction, K)
         self.kscale = 1.0
+        self.smoothing = float(label_smoothing)
+
+    @staticmethod
+    def soft(t) -> bool:
+        """Probability targets [N, K] rather than class indices [N]."""
+        return np.ndim(t) == 2
+
+    def target(self, t, K=None):
+        """q [N, K]: the distribution the loss compares p with."""
+        K = K or self.K
+        if self.soft(t):
+            q = np.asarray(t, np.float64)
+        else:
+            q = np.zeros((len(t), K))
+            q[np.arange(len(t)), np.asarray(t, int)] = 1.0
+        return q * (1 - self.smoothing) + self.smoothing / K if self.smoothing else q
+
+    @property
+    def simple(self) -> bool:
+        """Class targets without smoothing: ℓ = −log p_c, written as the post would."""
+        return not self.smoothing
 
     @staticmethod
     def softmax(o):
@@ -259,13 +361,12 @@ class CrossEntropy(Loss):
         return e / e.sum(axis=1, keepdims=True)
 
     def per_sample(self, o, t):
-        p = self.softmax(o)
-        return -np.log(p[np.arange(len(t)), t])
+        logp = o - o.max(axis=1, keepdims=True)
+        logp = logp - np.log(np.exp(logp).sum(axis=1, keepdims=True))
+        return -(self.target(t, o.shape[1]) * logp).sum(axis=1)
 
     def grad(self, o, t):
-        g = self.softmax(o)
-        g[np.arange(len(t)), t] -= 1
-        return g
+        return self.softmax(o) - self.target(t, o.shape[1])
 
 
 LOSSES = {cls.module: cls for cls in (BCE, BCEWithLogits, MSE, L1, CrossEntropy)}

@@ -8,7 +8,7 @@ seed's PyTorch code runs with ``import torch`` unchanged) and must define ``mode
 
     layers      = [2, 2, 1]                    # input size, then each Linear layer's output size
     activations = ["sigmoid", "sigmoid"]       # one per Linear: sigmoid, tanh, relu, leaky_relu,
-                                               # softplus, identity
+                                               # softplus, elu, gelu, silu, identity
     dtype       = "float64"                    # optional (float32 by default, as torch.Tensor)
     seed        = 0                            # used when [init] is missing
     x = [[1, 1]]                               # inputs, one row per sample
@@ -58,7 +58,7 @@ class ModelFile:
 
 
 ACTIVATION_NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-                    "softplus": "Softplus", "identity": None, "none": None, "linear": None}
+                    "softplus": "Softplus", "elu": "ELU", "gelu": "GELU", "silu": "SiLU", "identity": None, "none": None, "linear": None}
 LOSS_NAMES = {"bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss", "mse": "MSELoss", "l1": "L1Loss",
               "cross_entropy": "CrossEntropyLoss"}
 

@@ -23,7 +23,7 @@ import numpy as np
 from .errors import UnsupportedModel
 from .formulas import LOSSES, Identity, activation_for
 
-SUPPORTED = ("Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Identity (in Sequentials or a module "
+SUPPORTED = ("Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, ELU, GELU, SiLU, Identity (in Sequentials or a module "
              "calling them in order)")
 
 
@@ -133,19 +133,18 @@ def _check_loss(criterion):
     for attr in ("weight", "pos_weight"):
         if getattr(criterion, attr, None) is not None:
             raise UnsupportedModel(f"{type(criterion).__name__} with {attr}= is not supported by chainrule explain")
-    if float(getattr(criterion, "label_smoothing", 0.0) or 0.0) != 0.0:
-        raise UnsupportedModel("CrossEntropyLoss with label_smoothing is not supported by chainrule explain")
     return cls, reduction
 
 
 def _check_optimizer(optimizer) -> str:
     kind = type(optimizer).__name__
-    if kind not in ("SGD", "Adam"):
-        raise UnsupportedModel(f"optimizer {kind} is not supported by chainrule explain; use SGD or Adam")
+    if kind not in ("SGD", "Adam", "AdamW"):
+        raise UnsupportedModel(f"optimizer {kind} is not supported by chainrule explain; use SGD, Adam or AdamW")
     for g in optimizer.param_groups:
-        for flag in ("nesterov", "amsgrad", "maximize", "decoupled_weight_decay"):
-            if g.get(flag):
-                raise UnsupportedModel(f"{kind}({flag}=True) is not supported by chainrule explain")
+        if g.get("maximize"):
+            raise UnsupportedModel(f"{kind}(maximize=True) is not supported by chainrule explain")
+    if kind == "Adam" and all(g.get("decoupled_weight_decay") for g in optimizer.param_groups):
+        return "AdamW"      # Adam(decoupled_weight_decay=True) is AdamW, and is explained as such
     return kind
 
 
@@ -240,9 +239,16 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
     N = xs.shape[0]
     ys = _np(y)
     if loss_cls.kind == "cross_entropy":
-        if ys.dtype.kind not in "iu":
-            raise UnsupportedModel("CrossEntropyLoss targets must be class indices (integers) for chainrule explain")
-        ys = ys.reshape(N)
+        if ys.dtype.kind in "iu":
+            ys = ys.reshape(N)
+            if ys.min() < 0:
+                raise UnsupportedModel(f"CrossEntropyLoss target {int(ys.min())} (ignore_index) is not supported by "
+                                       f"chainrule explain: every sample needs a class")
+        elif ys.size == N * K:      # class probabilities, one row per sample
+            ys = ys.reshape(N, K).astype(np.float64)
+        else:
+            raise UnsupportedModel(f"CrossEntropyLoss targets must be class indices [{N}] or class probabilities "
+                                   f"[{N}, {K}] for chainrule explain, got shape {tuple(ys.shape)}")
     else:
         ys = ys.reshape(N, K).astype(xs.dtype)
     for i, rec in enumerate(layers):
@@ -273,8 +279,14 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
         del rec._tensors
 
     return StepRecord(layers=layers, x=xs, y=ys, out=layers[-1].a, dout=_rows(caught["out"], K),
-                      loss=loss_value, loss_fn=loss_cls(reduction, K), optimizer=opt_kind, step=step,
+                      loss=loss_value, loss_fn=_loss_fn(loss_cls, reduction, K, criterion), optimizer=opt_kind, step=step,
                       losses=losses, dtype=layers[0].weight.dtype, model_repr=repr(model), numeric_h=h)
+
+
+def _loss_fn(cls, reduction, K, criterion):
+    if cls.kind == "cross_entropy":
+        return cls(reduction, K, float(getattr(criterion, "label_smoothing", 0.0) or 0.0))
+    return cls(reduction, K)
 
 
 def _numeric(model, criterion, x, y, layers) -> float:

@@ -13,7 +13,8 @@ from .layout import scripted, tall, without_minus
 GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "ε": r"\varepsilon", "λ": r"\lambda",
          "μ": r"\mu", "τ": r"\tau", "δ": r"\delta", "θ": r"\theta", "γ": r"\gamma", "η": r"\eta",
          "ℓ": r"\ell", "L": r"\mathcal{L}", "Σ": r"\Sigma", "∂": r"\partial", "1": "1"}
-FUNCS = {"exp": r"\exp", "log": r"\log", "tanh": r"\tanh", "max": r"\max", "min": r"\min"}
+FUNCS = {"exp": r"\exp", "log": r"\log", "tanh": r"\tanh", "max": r"\max", "min": r"\min",
+         "Φ": r"\Phi", "φ": r"\varphi", "σ": r"\sigma"}
 
 
 def _escape_text(s: str) -> str:
