@@ -119,3 +119,17 @@ def numel(input) -> int:
 
 def flatten(input, start_dim=0, end_dim=-1):
     return input.flatten(start_dim, end_dim)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (batched matmul) or ``einsum('ij->j', x)``."""
+    from .ops import linalg as L
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = _common([t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands])
+    try:
+        return L.Einsum.apply(*tensors, equation=equation)
+    except ValueError as e:
+        shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
+        raise RuntimeError(f"einsum('{equation}'): operands of shapes {shapes} do not fit the equation "
+                           f"({e})") from None

@@ -64,3 +64,30 @@ def test_rmatmul_with_numpy_left_operand():
     a = chainrule.tensor([[1.0, 2.0]], requires_grad=True)
     out = np.array([[1.0], [2.0]], dtype=np.float32) @ a
     assert isinstance(out, chainrule.Tensor) and out.shape == (2, 2)
+
+
+@pytest.mark.parametrize("eq,shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("ij->j", [(3, 4)]),
+    ("ij->", [(3, 4)]), ("i,j->ij", [(3,), (4,)]), ("ij,ij->i", [(2, 3), (2, 3)]), ("ij,jk", [(2, 3), (3, 4)]),
+    ("ij->ji", [(2, 3)]), ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]), ("ijk,k->ij", [(2, 3, 4), (4,)]),
+    ("ij,kl->ijkl", [(2, 2), (3, 1)]), ("i,i->", [(4,), (4,)]),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_einsum(eq, shapes, dtype):
+    rng = np.random.default_rng(3)
+    arrs = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    compare(lambda lib, *xs: lib.einsum(eq, *xs), *arrs)
+    compare(lambda lib, *xs: lib.einsum(eq, list(xs)), *arrs)
+
+
+def test_einsum_gradcheck_and_errors():
+    from chainrule.autograd import gradcheck
+    rng = np.random.default_rng(4)
+    a = chainrule.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    b = chainrule.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    assert gradcheck(lambda x, y: chainrule.einsum("ij,jk->ik", x, y).tanh(), (a, b))
+    assert gradcheck(lambda x: chainrule.einsum("ij->i", x), (a,))
+    with pytest.raises(RuntimeError, match=r"einsum\('ij,jk->ik'\): operands of shapes \(2, 3\), \(2, 3\)"):
+        chainrule.einsum("ij,jk->ik", a, a)
+    with pytest.raises(NotImplementedError, match="ellipsis"):
+        chainrule.einsum("...ij->...ji", a)

@@ -100,3 +100,56 @@ class Linear(Op):
         if len(need) > 2 and need[2]:
             gb = g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb
+
+
+def parse_einsum(equation: str, n_operands: int):
+    """'ij,jk->ik' → (['ij', 'jk'], 'ik'); without '->' the output is the indices seen once, sorted."""
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum: '...' (ellipsis) is not supported by chainrule yet; write the "
+                                  "dimensions out, e.g. 'bij,bjk->bik'")
+    lhs, _, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != n_operands:
+        raise RuntimeError(f"einsum(): the equation '{equation}' names {len(ins)} operands but {n_operands} "
+                           f"were given")
+    for s in ins:
+        if len(set(s)) != len(s):
+            raise NotImplementedError(f"einsum: an index repeated inside one operand ('{s}', a diagonal) is "
+                                      f"not supported by chainrule yet")
+    if not _:
+        counts = {}
+        for s in ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+    return ins, rhs
+
+
+class Einsum(Op):
+    """out = einsum(equation, *operands);  ∂L/∂operandₖ = einsum of g with the other operands onto
+    operandₖ's indices (indices only operandₖ has are summed in forward, so the gradient is broadcast)"""
+    @staticmethod
+    def forward(ctx, *arrays, equation):
+        ins, out = parse_einsum(equation, len(arrays))
+        ctx.ins, ctx.out = ins, out
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(*arrays if any(need) else ())
+        return np.asarray(np.einsum(f"{','.join(ins)}->{out}", *arrays))
+
+    @staticmethod
+    def backward(ctx, g):
+        arrays = ctx.saved_tensors
+        grads = []
+        for k, (sub, a) in enumerate(zip(ctx.ins, arrays)):
+            if not ctx.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            others = [(s, x) for i, (s, x) in enumerate(zip(ctx.ins, arrays)) if i != k]
+            seen = set(ctx.out).union(*[set(s) for s, _ in others]) if others else set(ctx.out)
+            keep = "".join(c for c in sub if c in seen)
+            terms = ",".join([ctx.out] + [s for s, _ in others])
+            gk = np.einsum(f"{terms}->{keep}", g, *[x for _, x in others])
+            shape = [a.shape[i] if c in seen else 1 for i, c in enumerate(sub)]
+            grads.append(np.broadcast_to(gk.reshape(shape), a.shape))
+        return tuple(grads)
