@@ -59,6 +59,10 @@ def cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     nd = tensors[0].ndim
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; use "
+                               f"stack() to join scalars, or unsqueeze(0) them first")
     d = normalize_dims(dim, nd)[0]
     ref = tensors[0].shape
     for i, t in enumerate(tensors):

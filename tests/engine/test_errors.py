@@ -167,3 +167,9 @@ def test_in_place_on_expanded_tensor_is_refused_like_torch():
     c = chainrule.zeros(3).expand(2, 3).clone()
     c.add_(1)
     assert c.tolist() == [[1.0] * 3] * 2
+
+
+def test_cat_of_scalars_points_at_stack():
+    with pytest.raises(RuntimeError, match=r"zero-dimensional tensor \(at position 0\) cannot be concatenated.*stack"):
+        chainrule.cat([chainrule.tensor(1.0), chainrule.tensor(2.0)])
+    assert chainrule.stack([chainrule.tensor(1.0), chainrule.tensor(2.0)]).tolist() == [1.0, 2.0]
