@@ -630,6 +630,8 @@ class Tensor:
         """The ``k`` largest (or smallest) entries along ``dim``: (values, indices)."""
         values, indices = self.sort(dim, descending=largest)
         d = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else 0
+        if k < 0:
+            raise RuntimeError(f"topk: k must not be negative (got {k})")
         if self._data.ndim and k > self._data.shape[d]:
             raise RuntimeError(f"topk: k ({k}) is larger than the size of dimension {d} "
                                f"({self._data.shape[d]}) of a tensor of shape {tuple(self.shape)}")
@@ -686,6 +688,9 @@ class Tensor:
     def masked_fill(self, mask, value):
         """``value`` where ``mask`` is true, else ``self`` (gradient flows to the kept places)."""
         v = value.item() if isinstance(value, Tensor) else value
+        if _data(mask).dtype != np.bool_:
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got a mask of dtype "
+                               f"{dtypes.from_numpy_dtype(_data(mask).dtype)}; compare first, e.g. x.masked_fill(m > 0, v)")
         return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
 
     def masked_fill_(self, mask, value):
@@ -944,6 +949,9 @@ class Tensor:
         if nd == 0:
             return self.reshape(1)
         s, e = normalize_dims(start_dim, nd)[0], normalize_dims(end_dim, nd)[0]
+        if s > e:
+            raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
+                               f"({end_dim}) for a tensor of shape {tuple(self.shape)}")
         shape = self._data.shape
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
         return _as_view(self, S.Reshape.apply(self, new))
@@ -995,7 +1003,11 @@ class Tensor:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                                f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} "
                                f"is not equal to len(dims) = {len(dims)}")
-        return _as_view(self, S.Permute.apply(self, tuple(d % nd for d in dims)))
+        axes = tuple(normalize_dims(d, nd)[0] for d in dims) if nd else ()
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)} for a tensor of "
+                               f"shape {tuple(self.shape)}); list every dimension exactly once")
+        return _as_view(self, S.Permute.apply(self, axes))
 
     def expand(self, *sizes):
         sizes = _shape_arg(sizes)
@@ -1038,6 +1050,14 @@ class Tensor:
 
     def narrow(self, dim, start, length):
         d = normalize_dims(dim, self._data.ndim)[0]
+        n = self._data.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start out of range (expected to be in range of [{-n}, {n}], but got "
+                             f"{start}) for dimension {d} of a tensor of shape {tuple(self.shape)}")
+        start = start % n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) "
+                               f"of dimension {d} of a tensor of shape {tuple(self.shape)}")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def gather(self, dim, index):
@@ -1371,6 +1391,9 @@ def _index_arg(index):
 # ------------------------------------------------------------------ functions the methods rely on
 def matmul(a, b):
     """``a @ b`` with PyTorch's 1-D/2-D/batched rules and an error that names both shapes."""
+    for x in (a, b):
+        if not isinstance(x, (Tensor, np.ndarray, list, tuple)):
+            raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; both sides must be tensors")
     a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
     b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b))
     L.check_matmul_shapes(a._data.shape, b._data.shape)
@@ -1397,7 +1420,10 @@ def split(t, split_size_or_sections, dim=0):
     n = t._data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        if step <= 0 and not (step == 0 and n == 0):
+            raise RuntimeError(f"split: split_size must be positive (got {step}; it can only be 0 if the "
+                               f"dimension size is 0, but dimension {d} has size {n})")
+        sizes = ([min(step, n - i) for i in range(0, n, step)] if step else []) or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:

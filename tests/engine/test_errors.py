@@ -173,3 +173,22 @@ def test_cat_of_scalars_points_at_stack():
     with pytest.raises(RuntimeError, match=r"zero-dimensional tensor \(at position 0\) cannot be concatenated.*stack"):
         chainrule.cat([chainrule.tensor(1.0), chainrule.tensor(2.0)])
     assert chainrule.stack([chainrule.tensor(1.0), chainrule.tensor(2.0)]).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("expr,kind,match", [
+    ("x.permute(0, 0)", RuntimeError, "duplicate dims"),
+    ("x.split(0)", RuntimeError, "split_size"),
+    ("x.narrow(0, 5, 2)", IndexError, "start out of range"),
+    ("x.narrow(1, 1, 5)", RuntimeError, r"start \(1\) \+ length \(5\) exceeds dimension size \(3\)"),
+    ("x.flatten(1, 0)", RuntimeError, "start_dim .* cannot come after end_dim"),
+    ("x.sum(dim=(0, 0))", RuntimeError, "dim 0 appears multiple times"),
+    ("x.topk(-1)", RuntimeError, "k"),
+    ("x.masked_fill(F.tensor([1, 0, 1]), 0)", RuntimeError, "boolean masks"),
+    ("x @ 'a'", TypeError, "unsupported operand"),
+])
+def test_argument_errors_are_raised_where_torch_raises_them(expr, kind, match):
+    for lib in (chainrule, torch):
+        with pytest.raises(kind):
+            eval(expr, {"x": lib.ones(2, 3), "F": lib})
+    with pytest.raises(kind, match=match):
+        eval(expr, {"x": chainrule.ones(2, 3), "F": chainrule})

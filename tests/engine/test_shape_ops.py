@@ -209,3 +209,9 @@ def test_shape_attributes():
     assert x.ndim == 3 and x.dim() == 3 and x.numel() == 24 and len(x) == 2
     assert repr(x.shape) == "chainrule.Size([2, 3, 4])"
     assert repr(chainrule.tensor(1.0).shape) == "chainrule.Size([])"
+
+
+def test_narrow_with_negative_start_and_norm_zero_like_torch():
+    compare(lambda lib, x: x.narrow(1, -2, 2), np.arange(6.0).reshape(2, 3))
+    compare(lambda lib, x: x.norm(p=0), np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0]]))
+    compare(lambda lib, x: x.norm(p=0, dim=1), np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0]]))

@@ -28,6 +28,9 @@ def normalize_dims(dim, ndim: int):
         if not -n <= d < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
         out.append(d % n if ndim else 0)
+    if len(out) > 1 and len(set(out)) != len(out):
+        twice = next(d for d in out if out.count(d) > 1)
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims {list(dims)}")
     return tuple(out) if ndim else ()
 
 
@@ -185,7 +188,9 @@ class Norm(Op):
     def forward(ctx, a, p=2.0, axes=None, keepdim=False):
         ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
         absa = np.abs(a)
-        if p == float("inf"):
+        if p == 0:                     # the "L0 norm": how many entries are non-zero (zero gradient)
+            out = np.sum(a != 0, axis=axes, keepdims=True).astype(a.dtype)
+        elif p == float("inf"):
             out = np.amax(absa, axis=axes, keepdims=True)
         elif p == 1:
             out = np.sum(absa, axis=axes, keepdims=True)
@@ -203,7 +208,9 @@ class Norm(Op):
         p = ctx.p
         g = _expand(g, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if p == float("inf"):
+            if p == 0:
+                local = np.zeros_like(a)
+            elif p == float("inf"):
                 mask = (np.abs(a) == out)
                 local = np.sign(a) * mask / mask.sum(axis=ctx.axes, keepdims=True)
             elif p == 1:
