@@ -757,6 +757,6 @@ class Builder:
             ok = diff <= chain.tolerance(self.rec.dtype) * max(1.0, float(np.max(np.abs(theirs))) if theirs.size else 1)
             rows.append([label, Num(float(ours[0]) if ours.size == 1 else float(np.abs(ours).max())),
                          Num(float(theirs[0]) if theirs.size == 1 else float(np.abs(theirs).max())),
-                         "✓" if ok else f"Δ = {diff:.3g}"])
+                         "✓" if ok else f"✗ Δ = {diff:.3g}"])
         return Section("section.torch", [Table(["table.quantity", "table.chainrule", "table.torch", "table.match"], rows,
                                                Para("torch.intro"))])

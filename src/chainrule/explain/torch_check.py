@@ -1,14 +1,25 @@
 """``--verify-torch``: run the same training steps in PyTorch and compare every recorded number.
 
-The PyTorch model is rebuilt from the chainrule model's own layers (same classes, same initial
-values), with the same loss and optimiser settings; hooks capture z, a and the gradients of the
-explained step.  Comparison rows are (label, chainrule value, PyTorch value).
+The PyTorch model mirrors the chainrule model's own structure: nested ``Sequential``s become nested
+``torch.nn.Sequential``s under the same names (``layer1.0.weight`` is ``layer1.0.weight`` in both), a
+custom container becomes a module calling the same children in order, and every ``Linear`` starts from
+the same values.  The optimiser gets the same parameter groups, each with its own settings (lr,
+momentum, betas, weight decay, nesterov, amsgrad, …), and the loss its own (reduction, label
+smoothing).  Hooks on the modules the explanation names capture z and a of the explained step.
+Comparison rows are (label, chainrule value, PyTorch value).
 """
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
 from .errors import UnsupportedModel
+from .formulas import ACTIVATION_PARAMS
+
+GROUP_KEYS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps", "amsgrad",
+              "maximize", "decoupled_weight_decay")
+LOSS_KEYS = ("reduction", "label_smoothing")
 
 
 def _import_torch():
@@ -21,72 +32,118 @@ def _import_torch():
     return torch
 
 
+def _blueprint(module):
+    """A plain description of the module tree, taken now (before any step changes the weights)."""
+    kind = type(module).__name__
+    children = list(module.named_children())
+    if kind == "Linear":
+        return ("Linear", np.array(module.weight._data), None if module.bias is None else np.array(module.bias._data))
+    if not children:
+        return ("leaf", kind, {k: getattr(module, k) for k in ACTIVATION_PARAMS if hasattr(module, k)})
+    return ("Sequential" if kind == "Sequential" else "chain", kind, [(n, _blueprint(m)) for n, m in children])
+
+
+def torch_model(blueprint, torch, dtype):
+    """The PyTorch twin of a ``_blueprint``, with the same module names and initial values."""
+    from collections import OrderedDict
+    tag = blueprint[0]
+    if tag == "Linear":
+        _, w, b = blueprint
+        lin = torch.nn.Linear(w.shape[1], w.shape[0], bias=b is not None).to(dtype)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w))
+            if b is not None:
+                lin.bias.copy_(torch.from_numpy(b))
+        return lin
+    if tag == "leaf":
+        _, kind, params = blueprint
+        cls = getattr(torch.nn, kind, None)
+        if cls is None:
+            raise UnsupportedModel(f"--verify-torch: PyTorch has no module {kind}")
+        accepted = inspect.signature(cls).parameters
+        return cls(**{k: v for k, v in params.items() if k in accepted})
+    _, kind, children = blueprint
+    built = OrderedDict((name, torch_model(child, torch, dtype)) for name, child in children)
+    if tag == "Sequential":
+        return torch.nn.Sequential(built)
+
+    def forward(self, x):
+        for m in self.children():
+            x = m(x)
+        return x
+
+    # a custom container: a module of the same class name calling its children in order, the chain the
+    # recorder found the model's forward to be
+    chain = type(kind, (torch.nn.Module,), {"forward": forward, "__doc__": f"PyTorch twin of {kind}"})()
+    for name, m in built.items():
+        chain.add_module(name, m)
+    return chain
+
+
+def _param_groups(model, optimizer, tnet, opt_cls):
+    """The optimiser's groups, each with its own settings and the PyTorch parameters of the same names."""
+    names = {id(p): n for n, p in model.named_parameters()}
+    tparams = dict(tnet.named_parameters())
+    accepted = inspect.signature(opt_cls).parameters
+    groups = []
+    for g in optimizer.param_groups:
+        settings = {k: (tuple(v) if k == "betas" else v) for k, v in g.items() if k in GROUP_KEYS and k in accepted}
+        params = [tparams[names[id(p)]] for p in g["params"] if id(p) in names]
+        groups.append({"params": params, **settings})
+    return groups
+
+
+def _pname(module: str, pname: str) -> str:
+    return f"{module}.{pname}" if module else pname
+
+
 def torch_reference(model, criterion, optimizer, x, y, steps: int):
     """Snapshot the starting point now; return ``rows(record)`` that runs PyTorch and compares."""
     torch = _import_torch()
-    mods = []
-    for name, m in model.named_modules():
-        if any(True for _ in m.children()):
-            continue
-        kind = type(m).__name__
-        if kind == "Linear":
-            mods.append(("Linear", np.array(m.weight._data), None if m.bias is None else np.array(m.bias._data)))
-        else:
-            params = {k: getattr(m, k) for k in ("negative_slope", "beta", "threshold") if hasattr(m, k)}
-            mods.append((kind, params, None))
+    blueprint = _blueprint(model)
     xs, ys = np.array(x._data), np.array(y._data)
-    loss_kind, reduction = type(criterion).__name__, getattr(criterion, "reduction", "mean")
+    loss_kind = type(criterion).__name__
+    loss_kw = {k: getattr(criterion, k) for k in LOSS_KEYS if hasattr(criterion, k)}
     opt_kind = type(optimizer).__name__
-    group = {k: v for k, v in optimizer.param_groups[0].items()
-             if k in ("lr", "momentum", "dampening", "weight_decay", "betas", "eps")}
 
     def rows(rec):
         dtype = torch.float64 if rec.dtype == np.float64 else torch.float32
-        layers = []
-        for kind, a, b in mods:
-            if kind == "Linear":
-                lin = torch.nn.Linear(a.shape[1], a.shape[0], bias=b is not None).to(dtype)
-                with torch.no_grad():
-                    lin.weight.copy_(torch.from_numpy(a))
-                    if b is not None:
-                        lin.bias.copy_(torch.from_numpy(b))
-                layers.append(lin)
-            else:
-                layers.append(getattr(torch.nn, kind)(**a))
-        net = torch.nn.Sequential(*layers)
-        crit = getattr(torch.nn, loss_kind)(reduction=reduction)
-        opt = getattr(torch.optim, opt_kind)(net.parameters(), **group)
-        tx = torch.from_numpy(xs)
-        ty = torch.from_numpy(ys)
+        net = torch_model(blueprint, torch, dtype)
+        crit = getattr(torch.nn, loss_kind)(**loss_kw)
+        opt_cls = getattr(torch.optim, opt_kind)
+        opt = opt_cls(_param_groups(model, optimizer, net, opt_cls))
+        tx, ty = torch.from_numpy(xs), torch.from_numpy(ys)
+        modules = dict(net.named_modules())
         outs = {}
         for step in range(1, steps + 1):
             hooks = []
             if step == steps:
-                for i, m in enumerate(net):
-                    hooks.append(m.register_forward_hook(lambda mod, inp, out, i=i: outs.__setitem__(i, out)))
+                for L in rec.layers:
+                    for name in (L.name, L.act_name):
+                        if name:
+                            hooks.append(modules[name].register_forward_hook(
+                                lambda mod, inp, out, name=name: outs.__setitem__(name, out.detach().numpy().copy())))
             opt.zero_grad()
             loss = crit(net(tx), ty)
             for h in hooks:
                 h.remove()
             loss.backward()
             if step == steps:
-                snap = {i: (m.weight.grad.numpy().copy(), None if m.bias is None else m.bias.grad.numpy().copy())
-                        for i, m in enumerate(net) if isinstance(m, torch.nn.Linear)}
+                grads = {n: p.grad.numpy().copy() for n, p in net.named_parameters()}
                 tloss = float(loss.item())
             opt.step()
+        after = {n: p.detach().numpy().copy() for n, p in net.named_parameters()}
         result = [("L", rec.loss, tloss)]
-        lin_idx = [i for i, m in enumerate(net) if isinstance(m, torch.nn.Linear)]
-        for l, (L, i) in enumerate(zip(rec.layers, lin_idx)):
-            k = l + 1
-            result.append((f"z⁽{k}⁾", L.z, outs[i].detach().numpy().reshape(L.z.shape)))
-            if L.activation.kind != "identity" and i + 1 in outs:
-                result.append((f"a⁽{k}⁾", L.a, outs[i + 1].detach().numpy().reshape(L.a.shape)))
-            result.append((f"∂L/∂W⁽{k}⁾", L.weight_grad, snap[i][0]))
+        for k, L in enumerate(rec.layers, 1):
+            result.append((f"z⁽{k}⁾", L.z, outs[L.name].reshape(L.z.shape)))
+            if L.act_name:
+                result.append((f"a⁽{k}⁾", L.a, outs[L.act_name].reshape(L.a.shape)))
+            result.append((f"∂L/∂W⁽{k}⁾", L.weight_grad, grads[_pname(L.name, "weight")]))
             if L.bias is not None:
-                result.append((f"∂L/∂b⁽{k}⁾", L.bias_grad, snap[i][1]))
-            result.append((f"W⁽{k}⁾ ({rec.step + 1})", L.weight_after, net[i].weight.detach().numpy()))
+                result.append((f"∂L/∂b⁽{k}⁾", L.bias_grad, grads[_pname(L.name, "bias")]))
+            result.append((f"W⁽{k}⁾ ({rec.step + 1})", L.weight_after, after[_pname(L.name, "weight")]))
             if L.bias is not None:
-                result.append((f"b⁽{k}⁾ ({rec.step + 1})", L.bias_after, net[i].bias.detach().numpy()))
+                result.append((f"b⁽{k}⁾ ({rec.step + 1})", L.bias_after, after[_pname(L.name, "bias")]))
         return result
 
     return rows
