@@ -165,3 +165,29 @@ def test_once_differentiable_is_accepted():
     x = chainrule.tensor([1.0], requires_grad=True)
     Double.apply(x).sum().backward()
     assert x.grad.tolist() == [2.0]
+
+
+def test_function_with_several_outputs_like_torch():
+    def run(lib):
+        class SinCos(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.sin(), x.cos(), (x > 0).long()
+
+            @staticmethod
+            def backward(ctx, gs, gc, gi):
+                x, = ctx.saved_tensors
+                return gs * x.cos() - gc * x.sin()
+
+        x = lib.tensor([0.3, -1.2, 2.0], requires_grad=True)
+        s, c, i = SinCos.apply(x)
+        (s * 2 + c * c).sum().backward()
+        g1 = x.grad.clone()
+        x.grad = None
+        s2, _, _ = SinCos.apply(x)
+        s2.sum().backward()          # the unused outputs get zero gradients
+        return s.tolist(), c.tolist(), i.tolist(), g1.tolist(), x.grad.tolist(), i.requires_grad
+    ours, theirs = run(chainrule), run(real_torch)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -313,9 +313,8 @@ class Function(Node):
                 else:   # PyTorch 2's style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
                     out = cls.forward(*inputs, **kwargs)
                     cls.setup_context(ctx, inputs, out)
-            if isinstance(out, tuple):
-                raise NotImplementedError(f"{cls.__name__}.forward returned {len(out)} outputs; chainrule "
-                                          f"Functions return one tensor")
+            if isinstance(out, (tuple, list)):
+                return _apply_several(ctx, tuple(out), args, record)
             if not isinstance(out, Tensor):
                 out = Tensor._make(np.asarray(out))
             result = Tensor._make(out._data)
@@ -337,8 +336,13 @@ class Function(Node):
         if self._arrays:
             return self.backward(self, grad)
         Tensor = _Tensor[0]
+        if isinstance(grad, _Slots):   # several outputs: one gradient each, zeros for unused ones
+            outs = [Tensor._make(grad.get(i) if grad.get(i) is not None else np.zeros(shape, dtype))
+                    for i, (shape, dtype) in enumerate(self._output_meta)]
+        else:
+            outs = [Tensor._make(grad)]
         with no_grad():
-            grads = self.backward(self, Tensor._make(grad))
+            grads = self.backward(self, *outs)
         if not isinstance(grads, tuple):
             grads = (grads,)
         # copy: a user's backward may hand back a tensor it keeps (a saved one, say)
@@ -357,6 +361,61 @@ class Function(Node):
 
     def set_materialize_grads(self, value: bool):
         pass
+
+
+class _Slots(dict):
+    """Gradients of a several-output Function, by output number; adding two merges them."""
+
+    def __add__(self, other):
+        merged = _Slots(self)
+        for i, g in other.items():
+            merged[i] = g if merged.get(i) is None else merged[i] + g
+        return merged
+
+
+class OutputOf(Node):
+    """Output ``index`` of a user Function that returned several tensors: its backprop step files the
+    gradient under that number, so the Function's node receives all of them together."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, fn_node, index: int, meta):
+        super().__init__()
+        self.edges = (fn_node,)
+        self.needs_input_grad = (True,)
+        self.input_meta = (meta,)
+        self.index = index
+
+    @property
+    def name(self) -> str:
+        return self.edges[0].name
+
+    def backprop_step(self, grad):
+        return (_Slots({self.index: grad}),)
+
+
+def _apply_several(ctx, outs: tuple, args, record: bool) -> tuple:
+    """``Function.apply`` for a forward that returned several tensors (PyTorch allows it)."""
+    Tensor = _Tensor[0]
+    results = tuple(Tensor._make((o if isinstance(o, Tensor) else Tensor._make(np.asarray(o)))._data) for o in outs)
+    differentiable = [r._data.dtype.kind in "fc" for r in results]
+    if not (record and any(differentiable)):
+        ctx._saved = ()
+        return results
+    ctx.edges = tuple(a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args)
+    ctx.input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) and a._requires_grad
+                           else None for a in args)
+    ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+    if ctx._saved:
+        ctx._saved_versions = tuple(_saved_versions((s,), args + results, results[0], False)[0]
+                                    for s in ctx._saved)
+    for i, r in enumerate(results):
+        if differentiable[i]:
+            if _anomaly[0]:
+                _anomaly_forward(ctx, r, args)
+            r.grad_fn = OutputOf(ctx, i, ctx._output_meta[i])
+            r._requires_grad = True
+    return results
 
 
 def _saved_versions(saved, args, result, arrays: bool) -> tuple:
