@@ -209,18 +209,6 @@ def _ce_float_target():
     nn.functional.nll_loss(_t(2, 3), chainrule.tensor([0.0, 1.0]))
 
 
-def _function_two_outputs():
-    class Split(chainrule.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            return a * 1, a * 2
-
-        @staticmethod
-        def backward(ctx, g1, g2):
-            return g1 + 2 * g2
-    Split.apply(_leaf())
-
-
 def _module_init_args():
     class Net(nn.Module):
         def __init__(self):
@@ -367,7 +355,6 @@ CASES = {
     "huber-delta": (RuntimeError, "huber_loss does not support non-positive values for delta",
                     lambda: nn.functional.huber_loss(_t(2), _t(2), delta=0.0)),
     # added for the catalogue
-    "function-two-outputs": (NotImplementedError, "chainrule Functions return one tensor", _function_two_outputs),
     "module-init-args": (TypeError, r"Module.__init__ takes none", _module_init_args),
     "register-dotted-name": (KeyError, r'parameter name can.{1,2}t contain "\."',
                              lambda: nn.Linear(2, 1).register_parameter("a.b", None)),
@@ -386,6 +373,18 @@ CASES = {
                                      lambda: nn.Sequential(nn.ReLU()).insert(0, "relu")),
     "sequential-insert-index": (IndexError, "Index out of range: 9", lambda: nn.Sequential(nn.ReLU()).insert(9, nn.ReLU())),
     "unflatten-size": (TypeError, "unflattened_size must be tuple of ints", lambda: nn.Unflatten(1, 6)),
+    "repeated-dim": (RuntimeError, "dim 0 appears multiple times", lambda: _t(2, 3).sum((0, 0))),
+    "einsum-shapes": (RuntimeError, r"einsum\('ij,jk->ik'\): operands of shapes \(2, 3\), \(2, 2\) do not fit",
+                      lambda: chainrule.einsum("ij,jk->ik", _t(2, 3), _t(2, 2))),
+    "einsum-ellipsis": (NotImplementedError, "ellipsis", lambda: chainrule.einsum("...ij->ij", _t(2, 3))),
+    "train-mode-not-bool": (ValueError, "training mode is expected to be boolean", lambda: nn.Linear(1, 1).train("yes")),
+    "masked-fill-float-mask": (RuntimeError, "masked_fill only supports boolean masks",
+                               lambda: _t(2, 3).masked_fill(_t(2, 3), 0.0)),
+    "flatten-dims": (RuntimeError, r"start_dim \(2\) cannot come after end_dim \(1\)", lambda: _t(2, 3, 4).flatten(2, 1)),
+    "permute-duplicate": (RuntimeError, "duplicate dims are not allowed", lambda: _t(2, 3).permute(0, 0)),
+    "narrow-start": (IndexError, "narrow: start out of range", lambda: _t(2, 3).narrow(0, 5, 1)),
+    "narrow-length": (RuntimeError, "exceeds dimension size", lambda: _t(2, 3).narrow(0, 1, 5)),
+    "split-zero": (RuntimeError, "split_size must be positive", lambda: _t(2, 3).split(0)),
     # optim
     "optimizer-lr": (ValueError, "Invalid learning rate: -1", lambda: optim.SGD([nn.Parameter(_t(2))], lr=-1)),
     "optimizer-state-shape": (ValueError, "optimizer state 'exp_avg' has shape", _optimizer_state_shape),
