@@ -32,7 +32,9 @@ def arrays(shape, dtype=np.float64, lo=-3.0, hi=3.0, away_from=None):
         lo32 = np.nextafter(lo32, np.float32(np.inf))
     if hi32 > hi:
         hi32 = np.nextafter(hi32, np.float32(-np.inf))
-    elems = st.floats(float(lo32), float(hi32), allow_nan=False, allow_infinity=False, width=32)
+    # no subnormals: PyTorch's kernels lose precision there in ways that are not worth mirroring
+    elems = st.floats(float(lo32), float(hi32), allow_nan=False, allow_infinity=False, allow_subnormal=False,
+                      width=32)
     if away_from is not None:
         elems = elems.filter(lambda v: all(abs(v - c) >= 0.05 for c in away_from))
     return hnp.arrays(np.dtype(dtype), shape, elements=elems)
