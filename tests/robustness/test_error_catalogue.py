@@ -276,12 +276,6 @@ def test_check_answer_file_errors(tmp_path, text, words):
     assert code == 2 and words in err and err.count("\n") == 1
 
 
-def test_check_needs_a_batch_of_one(tmp_path):
-    model = _write(tmp_path, "m.toml", 'layers = [2, 1]\nx = [[1, 1], [0, 1]]\ny = [[0], [1]]\n')
-    code, _, err = run_cli(["check", _write(tmp_path, "a.txt", "z1 = 0.5\n"), "--model", model])
-    assert code == 2 and "chainrule check works on a batch of one sample" in err
-
-
 def test_decision_boundary_needs_two_features():
     import numpy as np
     from chainrule.viz import plots
