@@ -124,7 +124,7 @@ def test_each_entry_quotes_a_message_the_source_raises(line, error, message, tes
     pieces = list(fragments(message))
     assert pieces, f"docs/errors.md:{line}: no quoted message"
     missing = [p for p in pieces if p not in SOURCE]
-    assert not missing, f"docs/errors.md:{line}: not in src/chainrule: {missing}"
+    assert not missing, f"docs/errors.md:{line}: no longer in src/chainrule (was the message changed?): {missing}"
 
 
 def test_every_raised_exception_type_is_catalogued_and_every_catalogued_type_exists():
@@ -181,7 +181,9 @@ def test_every_raise_site_with_a_message_is_quoted_by_an_entry():
             if func in NOT_QUOTED or message in NOT_QUOTED:
                 continue
             missing.append(f"src/chainrule/{rel}:{node.lineno}: {message[:80]!r}")
-    assert not missing, "raised but not quoted in docs/errors.md:\n" + "\n".join(missing)
+    assert not missing, ("these messages have no row in docs/errors.md; add a row (type | message with … for "
+                         "the variable parts | cause | fix | the test that raises it) or quote them in an "
+                         "existing row:\n" + "\n".join(missing))
 
 
 # -- catalogued errors reached through a model file or the command line -----------------------------------
