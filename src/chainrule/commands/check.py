@@ -1,4 +1,9 @@
-"""``chainrule check``: mark a hand-worked solution ✓/✗ against the real training step."""
+"""``chainrule check``: mark a hand-worked solution ✓/✗ against the real training step.
+
+A wrong gradient is traced through its chain (``explain.answers``): a product that stops early, a
+factor left out, one factor that is some other quantity, the wrong sign; a wrong batch gradient that
+is a sum instead of a mean or one sample's term; an update that adds the gradient or forgets α.
+"""
 from __future__ import annotations
 
 SUMMARY = "check your hand-worked values (z1 = 0.6478, dL/dW1 = -0.0162, W5(2) = -0.4452, …) against the real step"
@@ -30,13 +35,8 @@ def run(args) -> int:
 
     if not os.path.exists(args.answers):
         raise UsageError(f"{args.answers}: no such file")
-    try:
-        with open(args.answers, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError:
-        raise UsageError(f"{args.answers}: not UTF-8 text: save the answers file as UTF-8") from None
-    except OSError as e:
-        raise UsageError(f"{args.answers}: cannot read: {e.strerror or e}") from None
+    with open(args.answers, encoding="utf-8") as f:
+        text = f.read()
     try:
         answers = parse_answers(text, args.answers)
     except ValueError as e:
@@ -48,8 +48,11 @@ def run(args) -> int:
         known = quantities(rec)
     except (UnsupportedModel, ValueError) as e:
         raise UsageError(str(e)) from None
-    table = {n: v for n, v in known}
-    order = {n: i for i, (n, _) in enumerate(known)}
+    table, order = {}, {}
+    for i, q in enumerate(known):
+        for n in q.names:
+            table.setdefault(n, q)
+            order.setdefault(n, i)
     msg = messages(args.lang)
     print(msg.get("check.title"))
     ok_count, first_wrong = 0, None
@@ -58,7 +61,8 @@ def run(args) -> int:
         if key not in table:
             print(msg.get("check.unknown").format(name=name))
             continue
-        exact = table[key]
+        q = table[key]
+        exact = q.value
         d = max(_decimals(text_value), 1)
         tol = 1.000001 * 10.0 ** (-d)
         if abs(value - exact) <= 0.5 * tol or rounded(exact, d) == value:
@@ -72,13 +76,9 @@ def run(args) -> int:
         print(msg.get("check.wrong").format(name=name, value=text_value, exact=f"{exact:.{d}f}"))
         if first_wrong is None or order[key] < order[first_wrong[0]]:
             first_wrong = (key, name)
-        other = [n for n, v in known if n != key and abs(v - value) <= 1.5 * tol and _same_kind(n, key)]
-        if other and key.startswith("dL/d"):
-            hint = msg.get("check.stops_early").format(rest=_rest(other[0], key))
-            print(msg.get("check.is_other").format(other=other[0], otherval=f"{table[other[0]]:.{d}f}", hint=hint))
-        elif other:
-            print(msg.get("check.is_other").format(other=other[0], otherval=f"{table[other[0]]:.{d}f}",
-                                                   hint=msg.get("check.swapped")))
+        hint = Diagnosis(known, q, key, value, d, tol, msg, rec).explain()
+        if hint:
+            print(hint)
     n = len(answers)
     if ok_count == n:
         print(msg.get("check.all_ok").format(n=n))
@@ -89,18 +89,97 @@ def run(args) -> int:
     return 1
 
 
-def _same_kind(a: str, b: str) -> bool:
-    """Both gradients (dL/d…), or both the same kind of value at the same time (W…(2), z…)."""
-    if a.startswith("dL/d") or b.startswith("dL/d"):
-        return a.startswith("dL/d") and b.startswith("dL/d")
-    return a[0] == b[0] and a.endswith(")") == b.endswith(")") and a[a.find("("):] == b[b.find("("):]
+class Diagnosis:
+    """Why a value is wrong, read off the structure of the quantity (its chain, its batch terms, its update)."""
 
+    def __init__(self, known, q, user_key, value, d, tol, msg, rec):
+        self.known, self.q, self.user_key, self.v, self.d, self.tol, self.msg = known, q, user_key, value, d, tol, msg
+        self.sgd = rec.optimizer == "SGD"
+        self.N = rec.x.shape[0]
 
-def _rest(partial: str, full: str) -> str:
-    """The factors missing between ∂L/∂(partial's variable) and ∂L/∂(full's variable), as a hint."""
-    a = partial.split("/d", 1)[1]
-    p = full.split("/d", 1)[1]
-    if a.startswith(("σ", "a")):
-        z = "z" + a[1:]
-        return f"·d{a}/d{z}·d{z}/d{p}"
-    return f"·d{a}/d{p}"
+    def close(self, a, b, scale=1.0) -> bool:
+        return abs(a - b) <= 1.5 * self.tol * max(scale, 1.0)
+
+    def f(self, v) -> str:
+        return f"{v:.{self.d}f}"
+
+    def name(self, names) -> str:
+        """A name in the notation the user wrote."""
+        from ..explain.answers import pretty
+        return pretty(names[-1]) if "^(" in self.user_key and len(names) > 1 else names[0]
+
+    def explain(self) -> str | None:
+        for step in (self._chain, self._batch, self._update, self._sign, self._other):
+            hint = step()
+            if hint:
+                return hint
+        return None
+
+    def _chain(self):
+        import math
+        chain = self.q.chain
+        if self.q.kind != "grad" or len(chain) < 2:
+            return None
+        vals = [float(v) for _, v in chain]
+        names = [self.name(n) for n, _ in chain]
+        top = names[0].split("/", 1)[0]                # "dL" or "dℓ[2]"
+        for k in range(1, len(chain)):                 # the product stops after k factors
+            if self.close(self.v, math.prod(vals[:k])):
+                partial = f"{top}/{names[k - 1].split('/', 1)[1]}"
+                rest = "·" + "·".join(names[k:])
+                return self.msg.get("check.is_other").format(
+                    other=partial, otherval=self.f(math.prod(vals[:k])),
+                    hint=self.msg.get("check.stops_early").format(rest=rest))
+        for i in range(len(chain) - 1):                # one factor left out
+            if self.close(self.v, math.prod(vals[:i] + vals[i + 1:])):
+                return "  " + self.msg.get("check.missing_factor").format(factor=names[i], value=self.f(vals[i]))
+        for i in range(len(chain)):                    # one factor is another quantity
+            others = math.prod(vals[:i] + vals[i + 1:])
+            if abs(others) < 1e-12:
+                continue
+            fitted = self.v / others
+            slack = 1.0 / abs(others)
+            for q in self.known:
+                if q.names == chain[i][0] or q.kind == "before" or abs(q.value - vals[i]) < 1e-12:
+                    continue
+                if self.close(fitted, q.value, slack):
+                    return "  " + self.msg.get("check.wrong_factor").format(
+                        factor=names[i], fitted=self.f(fitted), other=self.name(q.names), correct=self.f(vals[i]))
+        return None
+
+    def _batch(self):
+        terms, c = self.q.extra.get("terms"), self.q.extra.get("c")
+        if not terms or len(terms) < 2:
+            return None
+        if c != 1 and self.close(self.v, sum(terms)):
+            return "  " + self.msg.get("check.sum_not_mean").format(n=len(terms))
+        for n, t in enumerate(terms):
+            if self.close(self.v, t) or self.close(self.v, c * t):
+                return "  " + self.msg.get("check.one_sample").format(sample=n + 1, n=len(terms))
+        return None
+
+    def _update(self):
+        if self.q.kind != "after" or not self.sgd:
+            return None
+        before, grad, lr = self.q.extra["before"], self.q.extra["grad"], self.q.extra["lr"]
+        if self.close(self.v, before + lr * grad):
+            return "  " + self.msg.get("check.update_sign")
+        if lr != 1 and self.close(self.v, before - grad):
+            return "  " + self.msg.get("check.no_lr").format(lr=f"{lr:g}")
+        return None
+
+    def _sign(self):
+        if abs(self.q.value) > 0.5 * self.tol and self.close(self.v, -self.q.value):
+            return "  " + self.msg.get("check.sign")
+        return None
+
+    def _other(self):
+        """Another quantity of the same kind has this value: two labels swapped?"""
+        for q in self.known:
+            if q is self.q or q.kind != self.q.kind or not self.close(self.v, q.value):
+                continue
+            if self.q.kind == "value" and q.name.rstrip("0123456789[]")[:1] != self.q.name[:1]:
+                continue
+            return self.msg.get("check.is_other").format(other=self.name(q.names), otherval=self.f(q.value),
+                                                         hint=self.msg.get("check.swapped"))
+        return None
