@@ -81,3 +81,20 @@ def test_the_bce_formula_uses_text_sized_parentheses():
     from chainrule.commands.explain import load_problem
     md = explain_step(*load_problem(None)).render("markdown")
     assert r"\log({\hat{y}})" in md and r"\left({\hat{y}}" not in md
+
+
+def test_hand_results_show_the_exact_value_beside_the_dagger():
+    from chainrule.commands.explain import load_problem
+    sol = explain_step(*load_problem(None), hand=True)
+    assert "b₃(2) = b₃(1) − α·∂L/∂b₃(1)" in str(sol) and "= −0.7196† (exact −0.7197)" in str(sol)
+    assert "= −0.7196† (정확한 값 −0.7197)" in sol.render("text", lang="ko")
+    assert r"-0.7196^{\dagger}\ (\text{exact}\ -0.7197)" in sol.render("markdown")
+    assert r"-0.7196^{\dagger}\ (\text{exact}\ -0.7197)" in sol.render("latex")
+    page = sol.render("html")
+    static = render(sol.derivation, "html", messages("en"))
+    for html_out in (page, static):
+        assert "<mtext>&#xA0;(exact&#xA0;</mtext><mrow><mo>\u2212</mo><mn>0.7197</mn></mrow>" in html_out
+    # inside a product the mark stays bare (its exact value is beside the result that computed it)
+    assert "= 1.7106† × 0.2428 × 0.6565" in str(sol)
+    plain = explain_step(*load_problem(None))
+    assert "exact" not in str(plain).split("Numbering")[1] and "†" not in str(plain)

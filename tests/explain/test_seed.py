@@ -78,10 +78,10 @@ def test_korean_uses_the_posts_terms():
 def test_hand_rounding_reproduces_the_posts_digits():
     code, out, _ = run_cli("explain", "--hand")
     eqs = dict(equation_values(out))
-    assert eqs["b₃(2)"] == "−0.7196†"        # the post's hand value; exact is −0.7197
-    assert eqs["W₆(2)"] == "−0.1667†"        # exact −0.1668
-    assert eqs["W₅(2)"] == "−0.4452"         # agrees with the exact value: no mark
-    assert eqs["∂L/∂σ₃"] == "1.7106†"        # the post's 1.7106 (exact 1.7107)
+    assert eqs["b₃(2)"] == "−0.7196† (exact −0.7197)"     # the post's hand value, the exact one beside it
+    assert eqs["W₆(2)"] == "−0.1667† (exact −0.1668)"
+    assert eqs["W₅(2)"] == "−0.4452"                      # agrees with the exact value: no mark
+    assert eqs["∂L/∂σ₃"] == "1.7106† (exact 1.7107)"      # the post's 1.7106
     exact = dict(equation_values(run_cli("explain")[1]))
     assert exact["b₃(2)"] == "−0.7197"
 

@@ -36,8 +36,14 @@ MO_MINUS = "<mo>\u2212</mo>"
 
 
 class MathML:
-    def __init__(self, decimals: int):
+    def __init__(self, decimals: int, exact_word: str = "exact"):
         self.decimals = decimals
+        self.exact_word = exact_word     # the word beside a hand-rounded result: 0.7196† (exact 0.7197)
+
+    def exact_note(self, e) -> str:
+        if not isinstance(e, D.Num) or e.exact is None:
+            return ""
+        return f"<mtext>&#xA0;({escape(self.exact_word)}&#xA0;</mtext>{self.num(e.exact)}<mtext>)</mtext>"
 
     def prec(self, e) -> int:
         if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
@@ -207,13 +213,14 @@ def _equation(block: D.Equation, math: MathML) -> str:
         extra = ""
         if block.shape is not None and i == len(block.rows) - 1:
             extra = '<mspace width="2em"/>' + math(block.shape)
-        rows.append(f"<mtr><mtd>{lhs if i == 0 else ''}</mtd><mtd><mo>=</mo>{math(r)}{extra}</mtd></mtr>")
+        note = math.exact_note(r) if i == len(block.rows) - 1 else ""
+        rows.append(f"<mtr><mtd>{lhs if i == 0 else ''}</mtd><mtd><mo>=</mo>{math(r)}{note}{extra}</mtd></mtr>")
     return ('<math display="block"><mtable columnalign="right left" columnspacing="0.2em">'
             + "".join(rows) + "</mtable></math>")
 
 
 def render(derivation: D.Derivation, messages) -> str:
-    math = MathML(derivation.decimals)
+    math = MathML(derivation.decimals, messages.get("hand.exact"))
     title = messages.get("title").format_map(derivation.title_params)
     out = ["<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -231,6 +231,7 @@ class _Page:
         self.msg = messages
         self.index = DiagramIndex(self.rec)
         self.math = TaggedMathML(self.d.decimals)
+        self.math.exact_word = messages.get("hand.exact")      # 0.7196† (exact 0.7197) beside a hand result
         self.params = {}        # name -> what the script needs (path, factors, values, its block's id)
 
     # -- classification ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from .latex_math import LatexMath, _escape_text, aligned
 
 
 def render(derivation: D.Derivation, messages) -> str:
-    math = LatexMath(derivation.decimals)
+    math = LatexMath(derivation.decimals, messages.get("hand.exact"))
     inline = lambda s: f"${s}$"  # noqa: E731
     esc = _escape_text
     lang = messages.lang

@@ -23,8 +23,14 @@ def _escape_text(s: str) -> str:
 
 
 class LatexMath:
-    def __init__(self, decimals: int):
+    def __init__(self, decimals: int, exact_word: str = "exact"):
         self.decimals = decimals
+        self.exact_word = exact_word     # the word beside a hand-rounded result: 0.7196^† (exact 0.7197)
+
+    def exact_note(self, e) -> str:
+        if not isinstance(e, D.Num) or e.exact is None:
+            return ""
+        return rf"\ (\text{{{_escape_text(self.exact_word)}}}\ {self.num(e.exact)})"
 
     def prec(self, e) -> int:
         if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
@@ -173,7 +179,7 @@ def aligned(block: D.Equation, math: LatexMath) -> list:
     lhs = math(block.lhs)
     rows = []
     for i, r in enumerate(block.rows):
-        rows.append((lhs if i == 0 else "") + " &= " + math(r))
+        rows.append((lhs if i == 0 else "") + " &= " + math(r) + (math.exact_note(r) if i == len(block.rows) - 1 else ""))
     if block.shape is not None:
         rows[-1] += r" \qquad " + math(block.shape)
     return rows

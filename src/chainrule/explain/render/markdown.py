@@ -14,7 +14,7 @@ def _cell(c, math) -> str:
 
 
 def render(derivation: D.Derivation, messages) -> str:
-    math = LatexMath(derivation.decimals)
+    math = LatexMath(derivation.decimals, messages.get("hand.exact"))
     inline = lambda s: f"${s}$"  # noqa: E731
     out = ["# " + messages.get("title").format_map(derivation.title_params), ""]
     for section in derivation.sections:

@@ -36,8 +36,13 @@ def width(s: str) -> int:
 class TextMath:
     """Writes an expression tree as a one-line Unicode string."""
 
-    def __init__(self, decimals: int):
+    def __init__(self, decimals: int, exact_word: str = "exact"):
         self.decimals = decimals
+        self.exact_word = exact_word     # the word beside a hand-rounded result: 0.7196† (exact 0.7197)
+
+    def exact_note(self, e) -> str:
+        """`` (exact −0.7197)`` after a result computed by hand that differs from the exact value."""
+        return f" ({self.exact_word} {self.num(e.exact)})" if isinstance(e, D.Num) and e.exact is not None else ""
 
     # precedence: 1 sum, 2 product, 3 unary minus, 4 power, 5 atom
     def prec(self, e) -> int:
@@ -207,6 +212,8 @@ def _equation(block: D.Equation, messages, math) -> list:
     lhs = math(block.lhs)
     pad = " " * width(lhs)
     rows = [math(r) for r in block.rows]
+    if rows:
+        rows[-1] += math.exact_note(block.rows[-1])
     out = []
     for i, r in enumerate(rows):
         out.append("    " + (lhs if i == 0 else pad) + " = " + r)
@@ -218,7 +225,7 @@ def _equation(block: D.Equation, messages, math) -> list:
 
 
 def render(derivation: D.Derivation, messages) -> str:
-    math = TextMath(derivation.decimals)
+    math = TextMath(derivation.decimals, messages.get("hand.exact"))
     title = messages.get("title").format_map(derivation.title_params)
     out = [title, "═" * width(title), ""]
     for number, section in enumerate(derivation.sections, 1):
