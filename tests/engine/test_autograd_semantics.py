@@ -2,8 +2,6 @@
 autograd.grad, hooks, grad modes, detach/clone, version counters and in-place rules, no shared .grad."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch

@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 import chainrule
 from oracle import compare
-from .strategies import arrays, shapes, dtypes, distinct_array
+from .strategies import arrays, shapes, distinct_array
 
 X = np.array([[1.5, -2.25, 0.3], [4.0, -0.7, 2.5]])
 

@@ -8,7 +8,7 @@ from hypothesis import given, assume, strategies as st
 
 import chainrule
 from oracle import compare
-from .strategies import distinct_array, array_and_dtype, array_and_dim, shapes, shapes_with_empty, arrays, dtypes, distinct
+from .strategies import distinct_array, array_and_dtype, array_and_dim, shapes, shapes_with_empty, distinct
 
 
 @st.composite

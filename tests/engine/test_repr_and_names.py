@@ -1,7 +1,6 @@
 """repr(tensor) and node names as PyTorch prints them (with 'torch.' → 'chainrule.' in dtypes)."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 

@@ -3,12 +3,11 @@ expand/repeat, cat/stack/split/chunk, and reading by basic, integer-array and bo
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, assume, strategies as st
 
 import chainrule
 from oracle import compare
-from .strategies import array_and_dtype, shapes, shapes_with_empty, arrays, dtypes
+from .strategies import shapes, arrays, dtypes
 
 
 @st.composite
