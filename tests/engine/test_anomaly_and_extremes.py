@@ -104,3 +104,9 @@ def test_all_minus_inf_rows_like_torch(dtype):
         compare(lambda lib, t: t.softmax(1), x, grad=False)
         compare(lambda lib, t: t.log_softmax(1), x, grad=False)
         compare(lambda lib, t: t.logsumexp(0), np.array([[np.inf, 0.0], [1.0, -np.inf]], dtype=dtype), grad=False)
+
+
+def test_log_softmax_keeps_the_tiny_term_in_float32():
+    x = np.array([[0.0, 14.0], [-3.0, 20.0]], dtype=np.float32)   # log(1 + e⁻¹⁴) ≈ 8.3e-7, below float32's ulp at 14
+    ours, theirs = compare(lambda lib, t: t.log_softmax(1), x, rtol=1e-6, atol=0)
+    assert ours[0, 1].item() != 0.0
