@@ -359,10 +359,22 @@ class Tensor:
         check_device("cuda")
 
     def contiguous(self, memory_format=None):
-        return self
+        """This tensor if its elements are laid out row by row in memory, else a copy that is."""
+        return self if self._data.flags.c_contiguous else self.clone()
 
-    def is_contiguous(self) -> bool:
-        return True
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        """Steps (in elements, as PyTorch counts them) between neighbours along each dimension."""
+        steps = tuple(st // self._data.itemsize for st in self._data.strides)
+        if self._data.size <= 1:   # NumPy's strides of a one-element array are arbitrary: use C order
+            steps = tuple(int(np.prod(self._data.shape[i + 1:])) for i in range(self._data.ndim))
+        return steps if dim is None else steps[normalize_dims(dim, self._data.ndim)[0]]
+
+    def data_ptr(self) -> int:
+        """Address of the first element (two tensors with equal data_ptr start at the same memory)."""
+        return self._data.__array_interface__["data"][0]
 
     # --------------------------------------------------------------------------- graph methods
     def _edge(self):

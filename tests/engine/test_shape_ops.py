@@ -3,6 +3,7 @@ expand/repeat, cat/stack/split/chunk, and reading by basic, integer-array and bo
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, assume, strategies as st
 
 import chainrule
@@ -215,3 +216,23 @@ def test_narrow_with_negative_start_and_norm_zero_like_torch():
     compare(lambda lib, x: x.narrow(1, -2, 2), np.arange(6.0).reshape(2, 3))
     compare(lambda lib, x: x.norm(p=0), np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0]]))
     compare(lambda lib, x: x.norm(p=0, dim=1), np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0]]))
+
+
+@pytest.mark.parametrize("expr", ["x", "x.t()", "x.T.contiguous()", "x[:, 1:]", "x[::2]", "x.unsqueeze(1)",
+                                  "x.reshape(6)", "x.expand(4, 2, 3)", "x[0]", "x.permute(1, 0)[1:]", "x.flatten()"])
+def test_strides_and_contiguity_like_torch(expr):
+    import torch
+    ours = eval(expr, {"x": chainrule.arange(6.0).reshape(2, 3)})
+    theirs = eval(expr, {"x": torch.arange(6.0).reshape(2, 3)})
+    assert ours.is_contiguous() == theirs.is_contiguous()
+    assert ours.contiguous().is_contiguous()
+    assert ours.contiguous().tolist() == theirs.contiguous().tolist()
+    if theirs.numel() > 1:
+        assert ours.stride() == theirs.stride()
+
+
+def test_views_share_data_ptr():
+    x = chainrule.zeros(2, 3)
+    assert x.view(6).data_ptr() == x.data_ptr() == x[0].data_ptr()
+    assert x[1].data_ptr() == x.data_ptr() + 3 * 4
+    assert x.clone().data_ptr() != x.data_ptr()
