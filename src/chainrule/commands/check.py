@@ -35,8 +35,13 @@ def run(args) -> int:
 
     if not os.path.exists(args.answers):
         raise UsageError(f"{args.answers}: no such file")
-    with open(args.answers, encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(args.answers, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise UsageError(f"{args.answers}: not UTF-8 text: save the answers file as UTF-8") from None
+    except OSError as e:
+        raise UsageError(f"{args.answers}: cannot read: {e.strerror or e}") from None
     try:
         answers = parse_answers(text, args.answers)
     except ValueError as e:
