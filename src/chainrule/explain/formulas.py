@@ -17,7 +17,8 @@ TWO = Num(2, integer=True)
 
 
 def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    with np.errstate(over="ignore"):      # e^(−x) overflows to inf for x ≪ 0, and 1/(1 + inf) is the right 0
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 class Activation:
