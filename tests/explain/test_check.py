@@ -107,7 +107,8 @@ def test_indexed_names_in_any_spelling(tmp_path):
     path = answers(tmp_path, "z^(1)_1 = 0.6478\nσ⁽²⁾₁ = 0.4154\nW^{(1)}_{12}(2) = 0.3707\n∂L/∂W⁽²⁾₁₁ = 0.2727\n"
                              "dL/dW_21^(1) = 0.0103\nW_1 = 0.4352\n")
     code, out, err = run_cli("check", path)
-    assert "? W_1" in out                                  # W1 without a time is not a value of the step
+    assert "? W_1: not a quantity of this step" in out     # W1 without a time is not a value of the step
+    assert "W⁽¹⁾₁₂ in indexed notation; z1[2] for sample 2 of a batch" in out
     assert out.count("✓") == 5, out
 
 
