@@ -3,8 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q -e ".[test]"
-# Debian's Chromium (+ a Korean font) for tests/browser, driven by Playwright; never `playwright install`
-if [ ! -x /usr/bin/chromium ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; fi
-export CHAINRULE_REQUIRE_BROWSER=1   # so a missing browser fails the browser tests instead of skipping them
+# Debian packages the tests drive: Chromium (+ a Korean font) for tests/browser through Playwright (never
+# `playwright install`), and Graphviz's `dot` for the rendered computation graphs in tests/viz
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium fonts-nanum"
+command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
+if [ -n "$missing" ]; then apt-get update -qq && apt-get install -y -qq $missing; fi
+export CHAINRULE_REQUIRE_BROWSER=1 CHAINRULE_REQUIRE_TOOLS=1  # a missing browser or dot fails its tests, never skips
 (cd tests/explain/js && npm ci --silent)  # KaTeX, which the explain tests parse every formula with
 python3 -m pytest -q -p no:cacheprovider "$@"
