@@ -98,3 +98,33 @@ def test_hand_results_show_the_exact_value_beside_the_dagger():
     assert "= 1.7106† × 0.2428 × 0.6565" in str(sol)
     plain = explain_step(*load_problem(None))
     assert "exact" not in str(plain).split("Numbering")[1] and "†" not in str(plain)
+
+
+def test_a_value_too_small_for_the_decimals_is_carried_with_significant_digits():
+    from chainrule.explain.render.numbers import carried
+    assert carried(-0.71973, 4) == -0.7197
+    assert carried(3.14159e-6, 4) == 3.1416e-06           # written 3.1416×10⁻⁶, so carried as such
+    assert carried(0.0, 4) == 0.0
+
+
+def test_adam_by_hand_keeps_its_tiny_second_moments():
+    """At 4 decimals Adam's v (≈ g²/1000) would round to 0 and √v̂ + ε explode the step; carried with
+    4 significant digits, every hand-computed update stays within half a learning rate of the exact one
+    (gradients of 0.0014 keep only two digits at 4 decimals; rounded to 0.0000, v made steps of 1000)."""
+    sol = explain_step(*_adam_problem(), hand=True)
+    updates = [b.rows[-1] for s in sol.derivation.sections for b in s.blocks
+               if isinstance(b, D.Equation) and isinstance(b.lhs, D.Sym) and b.lhs.base in ("W", "b")
+               and b.lhs.time == 2]
+    assert len(updates) == 9
+    for n in updates:
+        assert abs(n.value - (n.value if n.exact is None else n.exact)) <= 5e-3, n
+    md = sol.render("markdown")
+    assert r"\times 10^{-" in md and r"}^{\dagger}" in md and r"}^{\dagger}^" not in md
+
+
+def _adam_problem():
+    chainrule.manual_seed(3)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1)).to(chainrule.float64)
+    x = chainrule.tensor([[0.3, -0.2], [0.1, 0.4]], dtype=chainrule.float64)
+    y = chainrule.tensor([[0.05], [-0.02]], dtype=chainrule.float64)
+    return model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01), x, y

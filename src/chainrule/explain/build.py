@@ -20,7 +20,7 @@ from .derivation import (Add, Derivation, Eq, Equation, Frac, Func, Hadamard, Mu
 from .errors import UnsupportedModel
 from .formulas import ONE, Sigmoid
 from .naming import Names
-from .render.numbers import rounded
+from .render.numbers import carried, plain
 
 DEFAULT_MAX_SCALAR = 200
 
@@ -54,7 +54,7 @@ class Builder:
 
     # -- numbers --------------------------------------------------------------------------------------
     def R(self, v):
-        return np.vectorize(lambda x: rounded(x, self.D))(v) if np.ndim(v) else rounded(v, self.D)
+        return np.vectorize(lambda x: carried(x, self.D))(v) if np.ndim(v) else carried(v, self.D)
 
     def num(self, exact, hand=None, integer=False) -> Num:
         """The number shown: exact, or (``--hand``) the hand value marked when it differs."""
@@ -62,7 +62,7 @@ class Builder:
         if not self.hand or hand is None:
             return Num(exact, integer=integer and exact == round(exact))
         hand = float(hand)
-        differs = rounded(exact, self.D) != rounded(hand, self.D)
+        differs = plain(exact, self.D) != plain(hand, self.D)     # as written: 0.7196 vs 0.7197, 3.1416e-06 vs …
         return Num(hand, exact if differs else None, integer=integer and hand == round(hand))
 
     def check(self, label, product, autograd):

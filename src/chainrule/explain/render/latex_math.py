@@ -87,8 +87,8 @@ class LatexMath:
 
     def _Num(self, e: D.Num) -> str:
         s = self.num(e.value, e.integer)
-        if e.exact is not None:
-            s += r"^{\dagger}"
+        if e.exact is not None:      # braced, so 5.8945×10^{-7} takes the dagger without a double superscript
+            s = "{" + s + r"}^{\dagger}" if "^" in s else s + r"^{\dagger}"
         return s
 
     def _Add(self, e: D.Add) -> str:

@@ -43,6 +43,17 @@ def rounded(value: float, decimals: int) -> float:
     return math.copysign(math.floor(abs(v) * q + 0.5), v) / q if abs(v) * q < 1e15 else v
 
 
+def carried(value: float, decimals: int) -> float:
+    """The value a person carries on after writing it down: ``decimals`` places, or — for a number too
+    small for them, which is written in scientific form — ``decimals`` significant digits
+    (Adam's v = 3.1416×10⁻⁶ is carried as 3.1416×10⁻⁶, not as 0.0000)."""
+    v = float(value)
+    if v != 0 and math.isfinite(v) and abs(v) < 0.5 * 10.0 ** (-decimals):
+        exp = math.floor(math.log10(abs(v)))
+        return float(f"{rounded(v / 10.0 ** exp, decimals):.{decimals}f}e{exp}")
+    return rounded(v, decimals)
+
+
 def plain(value: float, decimals: int, integer: bool = False) -> str:
     """ASCII text of a number: ``-0.7197``, ``3.1416e-06``."""
     neg, mant, exp = split(value, decimals, integer)
