@@ -105,3 +105,11 @@ def test_cross_entropy_ignore_index_is_refused():
     with pytest.raises(UnsupportedModel, match="ignore_index"):
         explain_step(model, chainrule.nn.CrossEntropyLoss(), chainrule.optim.SGD(model.parameters(), lr=0.1),
                      chainrule.ones(2, 2), chainrule.tensor([0, -100]))
+
+
+def test_maximize_is_refused_by_name():
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1))
+    with pytest.raises(UnsupportedModel, match=r"Adam\(maximize=True\) is not supported by chainrule explain"):
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.Adam(model.parameters(), maximize=True),
+                     chainrule.ones(1, 2), chainrule.ones(1, 1))
+

@@ -244,11 +244,8 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
             if ys.min() < 0:
                 raise UnsupportedModel(f"CrossEntropyLoss target {int(ys.min())} (ignore_index) is not supported by "
                                        f"chainrule explain: every sample needs a class")
-        elif ys.size == N * K:      # class probabilities, one row per sample
+        else:                       # class probabilities, one row per sample (the loss has checked the shape)
             ys = ys.reshape(N, K).astype(np.float64)
-        else:
-            raise UnsupportedModel(f"CrossEntropyLoss targets must be class indices [{N}] or class probabilities "
-                                   f"[{N}, {K}] for chainrule explain, got shape {tuple(ys.shape)}")
     else:
         ys = ys.reshape(N, K).astype(xs.dtype)
     for i, rec in enumerate(layers):
