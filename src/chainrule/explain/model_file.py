@@ -12,7 +12,8 @@ seed's PyTorch code runs with ``import torch`` unchanged) and must define ``mode
     dtype       = "float64"                    # optional (float32 by default, as torch.Tensor)
     seed        = 0                            # used when [init] is missing
     x = [[1, 1]]                               # inputs, one row per sample
-    y = [[0]]                                  # targets (class indices for cross_entropy)
+    y = [[0]]                                  # targets (class indices, or rows of class probabilities,
+                                               # for cross_entropy)
 
     [init]                                     # optional initial values, per Linear layer
     weights = [[[0.4352, 0.3545], [0.1951, 0.4835]], [[-0.1725, 0.1129]]]
@@ -20,10 +21,11 @@ seed's PyTorch code runs with ``import torch`` unchanged) and must define ``mode
 
     [loss]
     name = "bce"          # bce, bce_with_logits, mse, l1, cross_entropy
-    reduction = "mean"
+    reduction = "mean"    # cross_entropy also takes label_smoothing = 0.1
 
     [optimizer]
-    name = "sgd"          # sgd (lr, momentum, dampening, weight_decay) or adam (lr, betas, eps, weight_decay)
+    name = "sgd"          # sgd (lr, momentum, dampening, weight_decay, nesterov), adam or adamw
+                          # (lr, betas, eps, weight_decay, amsgrad)
     lr = 1.0
 
 Every mistake is reported as ``ModelFileError`` naming the file, the field or line, and what was
@@ -279,19 +281,30 @@ def load_toml(path: str) -> ModelFile:
     reduction = loss.get("reduction", "mean")
     if reduction not in ("mean", "sum"):
         raise ModelFileError(f"{path}: loss.reduction must be \"mean\" or \"sum\", got {_short(reduction)}")
-    criterion = getattr(nn, LOSS_NAMES[lname])(reduction=reduction)
+    loss_kw = {"reduction": reduction}
+    if lname == "cross_entropy" and "label_smoothing" in loss:
+        ls = loss["label_smoothing"]
+        if not _is_number(ls) or not 0 <= ls <= 1:
+            raise ModelFileError(f"{path}: loss.label_smoothing must be a number from 0 to 1, got {_short(ls)}")
+        loss_kw["label_smoothing"] = float(ls)
+    criterion = getattr(nn, LOSS_NAMES[lname])(**loss_kw)
     yv = _need(doc, "y", "the targets, e.g. y = [[0]]", path)
     if lname == "cross_entropy":
         try:
             yarr = np.array(yv)
         except (TypeError, ValueError):
             yarr = None
-        if yarr is None or yarr.ndim != 1 or yarr.dtype.kind not in "iu" or len(yarr) != len(x):
+        if yarr is not None and yarr.ndim == 2 and yarr.dtype.kind in "iuf":     # class probabilities per sample
+            yarr = _matrix(yv, len(x), layers[-1], "y", path)
+            y = chainrule.tensor(yarr, dtype=dtype)
+        elif yarr is None or yarr.ndim != 1 or yarr.dtype.kind not in "iu" or len(yarr) != len(x):
             raise ModelFileError(f"{path}: field 'y' must list {len(x)} class indices (integers from 0 to "
-                                 f"{layers[-1] - 1}) for cross_entropy, got {_short(yv)}")
-        if yarr.min() < 0 or yarr.max() >= layers[-1]:
+                                 f"{layers[-1] - 1}) for cross_entropy, or one row of {layers[-1]} class "
+                                 f"probabilities per sample, got {_short(yv)}")
+        elif yarr.min() < 0 or yarr.max() >= layers[-1]:
             raise ModelFileError(f"{path}: field 'y' has a class index outside 0..{layers[-1] - 1}")
-        y = chainrule.tensor(yarr.astype(np.int64))
+        else:
+            y = chainrule.tensor(yarr.astype(np.int64))
     else:
         y = chainrule.tensor(_matrix(yv, len(x), layers[-1], "y", path), dtype=dtype)
     opt = _table(doc, "optimizer", {"name": "sgd", "lr": 0.1}, path)
@@ -300,19 +313,25 @@ def load_toml(path: str) -> ModelFile:
     if not _is_number(lr) or lr < 0:
         raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {_short(lr)}")
     kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
-    allowed = {"sgd": {"momentum", "dampening", "weight_decay"}, "adam": {"betas", "eps", "weight_decay"}}
+    allowed = {"sgd": {"momentum", "dampening", "weight_decay", "nesterov"},
+               "adam": {"betas", "eps", "weight_decay", "amsgrad"}, "adamw": {"betas", "eps", "weight_decay", "amsgrad"}}
     if oname not in allowed:
-        raise ModelFileError(f"{path}: optimizer.name = {_short(opt.get('name'))} is not known: expected sgd or adam")
+        raise ModelFileError(f"{path}: optimizer.name = {_short(opt.get('name'))} is not known: "
+                             f"expected sgd, adam or adamw")
     extra = set(kw) - allowed[oname]
     if extra:
         raise ModelFileError(f"{path}: optimizer field '{sorted(extra)[0]}' is not an option of {oname}: "
                              f"expected {', '.join(sorted(allowed[oname]))}")
     for key, value in kw.items():
+        if key in ("nesterov", "amsgrad"):
+            if not isinstance(value, bool):
+                raise ModelFileError(f"{path}: field 'optimizer.{key}' must be true or false, got {_short(value)}")
+            continue
         numbers = value if key == "betas" and isinstance(value, list) else [value]
         if not all(_is_number(v) for v in numbers):
             raise ModelFileError(f"{path}: field 'optimizer.{key}' must be a finite number"
                                  f"{' pair' if key == 'betas' else ''}, got {_short(value)}")
-    cls = optim.SGD if oname == "sgd" else optim.Adam
+    cls = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW}[oname]
     try:
         optimizer = cls(model.parameters(), lr=float(lr), **kw)
     except (TypeError, ValueError) as e:
