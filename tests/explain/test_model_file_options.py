@@ -1,5 +1,4 @@
 """TOML model files reach the newer options: adamw, nesterov, amsgrad, label smoothing, probability targets."""
-import numpy as np
 import pytest
 
 import chainrule

@@ -2,7 +2,6 @@
 nested subscripts.  (What Chromium makes of the MathML is in tests/browser/test_static_html.py.)"""
 import re
 
-import numpy as np
 import pytest
 
 import chainrule

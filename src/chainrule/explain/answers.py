@@ -79,10 +79,6 @@ class Quantity:
     def name(self) -> str:
         return self.names[0]
 
-    def name_like(self, user_key: str) -> str:
-        """This quantity's name in the notation the user wrote (indexed when they wrote ^(l))."""
-        return self.names[-1] if "^(" in user_key and len(self.names) > 1 else self.names[0]
-
 
 def quantities(rec) -> list:
     """Every named value of the step, in the order of the derivation (forward, loss, backward, update)."""
