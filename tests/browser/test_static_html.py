@@ -48,3 +48,23 @@ def test_parentheses_around_one_line_do_not_stretch(watched, seed_html):
     }""")
     symbolic, numeric = heights
     assert symbolic <= numeric * 1.1, heights                  # the hat of ŷ does not stretch them
+
+
+def test_the_interactive_page_shares_the_alignment(watched, tmp_path):
+    from tests.explain.helpers import run_cli
+    path = tmp_path / "page.html"
+    code, _, err = run_cli("explain", "--format", "html", "-o", str(path))
+    assert code == 0, err
+    page = watched.page
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelector('.cr-page').dataset.crReady === '1'")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")                          # the backward phase: the chains of every parameter
+    tables = [t for t in page.evaluate(EQUALS_X.replace("querySelectorAll('math[display=block] mtable')",
+                                                        "querySelectorAll('.cr-main math[display=block] mtable')"))
+              if t and t[0][1] > 0]                            # the visible ones
+    assert len(tables) > 20
+    for rows in tables:
+        xs = [eq for _, eq in rows]
+        assert max(xs) - min(xs) < 0.5, rows

@@ -137,3 +137,16 @@ def test_a_wrong_sign_is_named(tmp_path):
 def test_diagnoses_in_korean(tmp_path):
     code, out, _ = run_cli("check", answers(tmp_path, "dL/dW5 = 1.1231\n"), "--lang", "ko")
     assert "연쇄 법칙의 곱에서 dσ3/dz3 = 0.2428 항이 빠졌습니다" in out
+
+
+def test_cross_entropy_probabilities_per_sample(tmp_path):
+    from chainrule.commands.explain import load_problem
+    from chainrule.explain.recorder import record_step
+    model = tmp_path / "ce.toml"
+    model.write_text('layers = [2, 3]\nactivations = ["identity"]\ndtype = "float64"\nx = [[1, 0.5], [-1, 2]]\n'
+                     'y = [2, 0]\n[loss]\nname = "cross_entropy"\n')
+    rec = record_step(*load_problem(str(model)))
+    p = rec.loss_fn.softmax(rec.out)
+    path = answers(tmp_path, f"p3[1] = {f4(p[0, 2])}\np1[2] = {f4(p[1, 0])}\np2[2] = {f4(p[1, 0])}\n")
+    code, out, _ = run_cli("check", path, "--model", str(model))
+    assert code == 1 and out.count("✓") == 2 and f"✗ p2[2] = {f4(p[1, 0])}: correct value {f4(p[1, 1])}" in out

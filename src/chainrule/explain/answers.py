@@ -2,7 +2,7 @@
 
 Names are those the explanation prints, in either notation, ``d`` or ``∂``, σ or s/sigma:
 
-* flat: z1, σ1, a4, L, yhat, dL/dσ3, dσ3/dz3, dL/dz3, dz3/dW5, dL/dW1, dL/db1, W5(2) (after the step),
+* flat: z1, σ1, a4, p2 (cross-entropy's softmax), L, yhat, dL/dσ3, dσ3/dz3, dL/dz3, dz3/dW5, dL/dW1, dL/db1, W5(2) (after the step),
   W5(1) (before);
 * indexed: z^(1)_2, W⁽¹⁾₁₂, dL/dW^(2)_11, W^{(1)}_{12}(2);
 * a batch: per-sample values carry the sample in brackets as the explanation does — z1[2], σ3[2],
@@ -119,6 +119,11 @@ def quantities(rec) -> list:
     for n in samples:
         for k in range(K):
             add(lambda nm: key(nm.at(nm.yhat(k), n)), rec.out[n or 0, k])
+    if rec.loss_fn.kind == "cross_entropy":          # the softmax probabilities p1, p2, … (p1[2] per sample)
+        probs = rec.loss_fn.softmax(rec.out.astype(np.float64))
+        for n in samples:
+            for k in range(K):
+                add(lambda nm: key(nm.at(nm.prob(k), n)), probs[n or 0, k])
     if N > 1:
         per = rec.loss_fn.per_sample(rec.out.astype(np.float64), rec.y)
         for n in samples:
