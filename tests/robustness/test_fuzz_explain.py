@@ -82,8 +82,6 @@ lr = 0.1
 """
 
 
-@pytest.mark.xfail(strict=True, reason="found by the fuzz: explain's BCE ∂L/∂ŷ at a saturated ŷ = 1 differs from "
-                                       "the engine's clamped gradient, so a valid model is refused (exit 1)")
 def test_a_saturated_bce_output_is_explained_not_refused(tmp_path):
     path = tmp_path / "saturated.toml"
     path.write_text(SATURATED_BCE)

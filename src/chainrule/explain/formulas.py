@@ -280,7 +280,9 @@ class BCE(Loss):
         return Frac(Sub(yhat, y), Mul((yhat, Paren(Sub(ONE, yhat))), "juxt"))
 
     def grad(self, o, t):
-        return (o - t) / np.maximum(o * (1 - o), 1e-12) * self.kscale
+        # the same floor as the engine's kernel (PyTorch's float32 1e-12), so a saturated ŷ agrees too
+        from ..ops.losses import _EPSILON
+        return (o - t) / np.maximum(o * (1 - o), _EPSILON) * self.kscale
 
 
 class BCEWithLogits(BCE):
