@@ -56,6 +56,20 @@ def _require_safetensors():
 
 
 # ----------------------------------------------------------------------------------------------- save
+def _sorted_header(data: bytes) -> bytes:
+    """The same file with its JSON header's keys sorted, so equal state dicts give equal bytes.
+
+    safetensors writes header keys in hash-map order, which changes from run to run.  Sorting only
+    reorders the header's text (same length; the tensor bytes and their offsets are untouched).
+    """
+    n = int.from_bytes(data[:8], "little")
+    raw = data[8:8 + n]
+    text = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if len(text) > n:  # never expected; keep the library's own bytes rather than move the data
+        return data
+    return data[:8] + text + b" " * (n - len(text)) + data[8 + n:]
+
+
 def save(obj, f) -> None:
     """Write ``obj`` — a state dict, or dicts/lists/tuples of tensors, numbers, strings and None — to ``f``.
 
@@ -69,7 +83,7 @@ def save(obj, f) -> None:
     structure = _encode(obj, [], arrays)
     metadata = {"format": "pt", FORMAT_KEY: FORMAT_VERSION,
                 STRUCTURE_KEY: json.dumps(structure, separators=(",", ":"))}
-    data = st_numpy.save(arrays, metadata=metadata)
+    data = _sorted_header(st_numpy.save(arrays, metadata=metadata))
     if isinstance(f, (str, bytes, os.PathLike)):
         from .atomic import write_bytes
         write_bytes(f, data)
