@@ -95,13 +95,30 @@ def test_describe_small_in_full_and_large_summarised():
     assert describe(np.array([1.0, np.nan] * 10)).endswith("10 nan/inf")
 
 
-def test_recorder_restores_apply_even_when_the_forward_fails():
+def test_recorder_stops_observing_even_when_the_forward_fails():
+    from chainrule.autograd.function import _forward_observers
     before = Function.__dict__["apply"]
     with pytest.raises(RuntimeError):
-        with GraphRecorder():
+        with GraphRecorder() as rec:
             chainrule.ones(2, requires_grad=True).exp()
             raise RuntimeError("boom")
-    assert Function.__dict__["apply"] is before
+    assert len(rec.values) == 1                      # the exp it saw inside the block
+    chainrule.ones(2, requires_grad=True).exp()      # ... and nothing after it
+    assert len(rec.values) == 1
+    assert _forward_observers == {}
+    assert Function.__dict__["apply"] is before      # the engine is observed, never patched
+
+
+def test_forward_observer_sees_every_op_and_can_be_removed():
+    from chainrule.autograd.function import register_forward_observer
+    seen = []
+    x = chainrule.ones(2, requires_grad=True)
+    with register_forward_observer(lambda cls, args, out: seen.append((cls.__name__, out.grad_fn))):
+        y = (x * 2).sum()
+        z = chainrule.ones(2).exp()                  # not recorded: the observer still sees it
+    (x * 3).sum()
+    assert [name for name, _ in seen] == ["Mul", "Sum", "Exp"]
+    assert seen[1][1] is y.grad_fn and seen[2][1] is None and z.grad_fn is None
 
 
 def test_a_tensor_without_graph_is_explained():

@@ -100,8 +100,14 @@ class Node:
       ``saved_tensors``  what ``forward`` saved (raises once the graph has been freed).
     """
 
-    __slots__ = ("edges", "needs_input_grad", "input_meta", "_saved", "_saved_versions", "_pre_hooks",
-                 "_retained", "_post_hooks", "metadata", "_creation_stack", "__dict__", "__weakref__")
+    # Hot attributes live in slots, set on every node; rarely used ones are class-level defaults that
+    # an instance overrides in its ``__dict__`` only when it needs them (creating a node stays cheap).
+    __slots__ = ("edges", "needs_input_grad", "input_meta", "_saved", "_saved_versions", "__dict__",
+                 "__weakref__")
+
+    _pre_hooks = None      # tensor hooks of the output (``register_hook`` on a non-leaf)
+    _retained = None       # weakref to the output tensor when it called ``retain_grad()``
+    _post_hooks = None     # ``node.register_hook`` hooks
 
     def __init__(self):
         self.edges = ()
@@ -109,10 +115,14 @@ class Node:
         self.input_meta = ()
         self._saved = ()
         self._saved_versions = ()
-        self._pre_hooks = None      # tensor hooks of the output (``register_hook`` on a non-leaf)
-        self._retained = None       # weakref to the output tensor when it called ``retain_grad()``
-        self._post_hooks = None
-        self.metadata = {}
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for your own notes about this node (PyTorch's ``grad_fn.metadata``), created on first use."""
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
 
     # -- identity ------------------------------------------------------------------------------
     #: PyTorch's node name where it is not ``<ClassName>Backward0`` (an op may also set ``ctx._name``
@@ -187,9 +197,10 @@ class Node:
         This is the chain rule's local step: ``∂L/∂input = ∂L/∂out · ∂out/∂input``.
         """
         grads = self._call_backward(grad)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
-        n = len(self.edges)
+        edges, metas = self.edges, self.input_meta
+        n = len(edges)
         if len(grads) < n:
             if not self._arrays:
                 raise RuntimeError(f"function {self.name} returned an incorrect number of gradients "
@@ -199,11 +210,11 @@ class Node:
         out = []
         for i in range(n):
             g = grads[i]
-            meta = self.input_meta[i]
-            if meta is None or g is None or self.edges[i] is None:
+            meta = metas[i]
+            if meta is None or g is None or edges[i] is None:
                 out.append(None)
                 continue
-            if not isinstance(g, np.ndarray):
+            if type(g) is not np.ndarray:
                 g = np.asarray(g, dtype=meta[1])
             if g.shape != meta[0]:
                 try:
@@ -212,13 +223,14 @@ class Node:
                     raise RuntimeError(f"function {self.name} returned an invalid gradient at index {i} - "
                                        f"got {list(g.shape)} but expected shape compatible with "
                                        f"{list(meta[0])}") from None
-            if g.dtype != meta[1]:
+            if g.dtype is not meta[1] and g.dtype != meta[1]:
                 g = g.astype(meta[1])
             out.append(g)
+        out = tuple(out)
         if self._post_hooks:
             for hook in tuple(self._post_hooks.values()):
-                hook(tuple(out), (grad,))
-        return tuple(out)
+                hook(out, (grad,))
+        return out
 
     def _call_backward(self, grad):
         return self.backward(self, grad)
@@ -314,7 +326,10 @@ class Function(Node):
                     out = cls.forward(*inputs, **kwargs)
                     cls.setup_context(ctx, inputs, out)
             if isinstance(out, (tuple, list)):
-                return _apply_several(ctx, tuple(out), args, record)
+                results = _apply_several(ctx, tuple(out), args, record)
+                if _forward_observers:
+                    _notify_forward_observers(cls, args, results)
+                return results
             if not isinstance(out, Tensor):
                 out = Tensor._make(np.asarray(out))
             result = Tensor._make(out._data)
@@ -330,6 +345,8 @@ class Function(Node):
             result._requires_grad = True
         else:
             ctx._saved = ()
+        if _forward_observers:
+            _notify_forward_observers(cls, args, result)
         return result
 
     def _call_backward(self, grad):
@@ -446,6 +463,99 @@ class Op(Function):
 
     __slots__ = ()
     _arrays = True
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """``Function.apply`` for arrays-in, arrays-out ops: the hot path of every forward pass.
+
+        Same steps, with nothing done that a call does not need: tensors that need no gradient cost an
+        unwrap, and only a recorded call builds edges, input metadata and saved-version records.
+        """
+        Tensor = _Tensor[0]
+        inputs = list(args)
+        record = False
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                inputs[i] = a._data
+                if a._requires_grad:
+                    record = True
+        ctx = cls()
+        if record and _state["enabled"]:
+            needs, edges, meta = [], [], []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    needs.append(True)
+                    edges.append(a._edge())
+                    meta.append((a._data.shape, a._data.dtype))
+                else:
+                    needs.append(False)
+                    edges.append(None)
+                    meta.append(None)
+            ctx.needs_input_grad = tuple(needs)
+        else:
+            record = False
+            ctx.needs_input_grad = (False,) * len(args)
+        out = cls.forward(ctx, *inputs, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = Tensor._make(out)
+        if record and out.dtype.kind in "fc":
+            ctx.edges = tuple(edges)
+            ctx.input_meta = tuple(meta)
+            if ctx._saved:
+                ctx._saved_versions = _saved_array_versions(ctx._saved, args, result)
+            if _anomaly[0]:
+                _anomaly_forward(ctx, result, args)
+            result.grad_fn = ctx
+            result._requires_grad = True
+        else:
+            ctx._saved = ()
+        if _forward_observers:
+            _notify_forward_observers(cls, args, result)
+        return result
+
+
+def _saved_array_versions(saved, args, result) -> tuple:
+    """``_saved_versions`` for an ``Op``: match saved arrays to input (or output) tensors by identity."""
+    Tensor = _Tensor[0]
+    recs = []
+    for s in saved:
+        rec = None
+        if s is not None:
+            for t in args:
+                if isinstance(t, Tensor) and t._data is s:
+                    rec = (t._vc, t._vc.value)
+                    break
+            else:
+                if result._data is s:
+                    rec = (result._vc, result._vc.value)
+        recs.append(rec)
+    return tuple(recs)
+
+
+# -- forward observers ----------------------------------------------------------------------------
+#: Callbacks ``fn(function_class, args, output)`` run after every ``apply`` (built-in ops and user
+#: Functions alike); ``output`` is the result Tensor (a tuple of them for a several-output Function),
+#: with ``output.grad_fn`` set when the call was recorded.  Empty by default, and ``apply`` only looks
+#: at it when it is not empty, so an unused hook costs one truth test per op.  Register through
+#: ``register_forward_observer``; the viz ``GraphRecorder`` is the user.
+_forward_observers: dict = {}
+
+
+def register_forward_observer(fn) -> RemovableHandle:
+    """See every op as it is created: ``fn(function_class, args, output)`` after each ``apply``.
+
+    Returns a handle; ``handle.remove()`` (or leaving ``with handle:``) stops the observation.
+    Observers must not modify the output; an exception in one propagates out of the op call.
+    """
+    handle = RemovableHandle(_forward_observers)
+    _forward_observers[handle._key] = fn
+    return handle
+
+
+def _notify_forward_observers(cls, args, output) -> None:
+    for fn in tuple(_forward_observers.values()):
+        fn(cls, args, output)
 
 
 # Filled in by chainrule.tensor (avoids an import cycle) and chainrule.autograd.anomaly.

@@ -38,8 +38,9 @@ class GraphRecorder:
     """Records, for every op run inside the ``with`` block: its output value, the module that ran it,
     and (after ``backward``) the gradient of its output.
 
-    It wraps ``Function.apply`` for the duration of the block (one process-wide switch, restored on
-    exit) and, given a model, adds forward hooks to every sub-module to know which module is running.
+    It registers a forward observer with the engine (``autograd.function.register_forward_observer``,
+    removed on exit) to see each op as it is created and, given a model, adds forward hooks to every
+    sub-module to know which module is running.
     """
 
     def __init__(self, model=None):
@@ -50,24 +51,12 @@ class GraphRecorder:
         self.param_names = {}  # id(tensor) -> name
         self._stack = []
         self._handles = []
-        self._saved_apply = None
         if model is not None and hasattr(model, "named_parameters"):
             self.param_names = {id(p): n for n, p in model.named_parameters()}
 
     def __enter__(self):
-        from ..autograd.function import Function
-        recorder = self
-        original = Function.__dict__["apply"].__func__
-        self._saved_apply = Function.__dict__["apply"]
-
-        def apply(cls, *args, **kwargs):
-            out = original(cls, *args, **kwargs)
-            node = getattr(out, "grad_fn", None)
-            if node is not None and node not in recorder.values:
-                recorder._note(node, out)
-            return out
-
-        Function.apply = classmethod(apply)
+        from ..autograd.function import register_forward_observer
+        self._handles.append(register_forward_observer(self._observe))
         if self.model is not None and hasattr(self.model, "named_modules"):
             for name, module in self.model.named_modules():
                 if not name:
@@ -77,13 +66,16 @@ class GraphRecorder:
         return self
 
     def __exit__(self, *exc):
-        from ..autograd.function import Function
-        Function.apply = self._saved_apply
         for h in self._handles:
             h.remove()
         self._handles.clear()
         self._stack.clear()
         return False
+
+    def _observe(self, function_class, args, output):
+        node = getattr(output, "grad_fn", None)   # (a several-output Function's tuple has none)
+        if node is not None and node not in self.values:
+            self._note(node, output)
 
     def _push(self, name):
         def hook(module, args):
