@@ -12,20 +12,27 @@ from ..autograd.function import Op
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(loss.mean() if loss.size else np.array(np.nan, loss.dtype), dtype=loss.dtype)
+    if reduction == "mean":     # Σ/n (what ndarray.mean computes, without its Python-level wrapper)
+        if not loss.size:
+            return np.array(np.nan, loss.dtype)
+        return np.asarray(np.add.reduce(loss, axis=None) / loss.size, dtype=loss.dtype)
     if reduction == "sum":
-        return np.asarray(loss.sum(), dtype=loss.dtype)
+        return np.asarray(np.add.reduce(loss, axis=None), dtype=loss.dtype)
     return loss
 
 
 def _spread(g: np.ndarray, shape: tuple, reduction: str) -> np.ndarray:
-    """∂L/∂(per-element loss), given ∂L/∂(reduced loss)."""
+    """∂L/∂(per-element loss), given ∂L/∂(reduced loss): g itself for 'none'; for 'sum' and 'mean' the
+    0-d factor g (or g/n) that every element shares — callers multiply it by a full-shape array, so
+    it broadcasts instead of being materialised."""
     if reduction == "none":
         return g
-    n = int(np.prod(shape)) if shape else 1
-    full = np.broadcast_to(g, shape)
-    return full / n if reduction == "mean" else full
+    if reduction == "mean":
+        n = 1
+        for k in shape:
+            n *= k
+        return g / n
+    return g
 
 
 class MseLoss(Op):
@@ -114,7 +121,7 @@ class BinaryCrossEntropy(Op):
     def backward(ctx, g):
         p, t, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        g_base = _spread(g, np.broadcast_shapes(p.shape, t.shape), ctx.reduction)
+        g_base = _spread(g, p.shape, ctx.reduction)
         g = g_base if weight is None else g_base * weight
         gp = gt = gw = None
         if need[0]:
@@ -188,6 +195,15 @@ class BinaryCrossEntropyWithLogits(Op):
         return gx, gt, gw, gpw
 
 
+def _along_classes(logp: np.ndarray, t: np.ndarray, cdim: int):
+    """Index of the entries logp[i, tᵢ] (one per sample, along the class dimension ``cdim``)."""
+    if logp.ndim == 2:     # the common (N, C) case: plain fancy indexing
+        return np.arange(t.shape[0]), t
+    idx = list(np.indices(t.shape, sparse=True))
+    idx.insert(cdim, t)
+    return tuple(idx)
+
+
 class NllLoss(Op):
     """ℓᵢ = −w[tᵢ]·logp[i, tᵢ] (0 where tᵢ = ignore_index);  'mean' divides by Σ w[tᵢ] over kept i.
     ∂ℓ/∂logp[i, c] = −w[tᵢ] where c = tᵢ, else 0.  ``logp``: (C,), (N, C) or (N, C, d₁, …)."""
@@ -196,30 +212,32 @@ class NllLoss(Op):
         cdim = 0 if logp.ndim == 1 else 1
         keep = target != ignore_index
         safe_t = np.where(keep, target, 0)
-        picked = np.take_along_axis(logp, np.expand_dims(safe_t, cdim), axis=cdim).squeeze(cdim)
-        w = np.ones_like(picked) if weight is None else weight[safe_t].astype(logp.dtype, copy=False)
-        w = w * keep
+        where = _along_classes(logp, safe_t, cdim)
+        picked = logp[where]
+        if weight is None:
+            w = keep.astype(logp.dtype)
+        else:
+            w = weight[safe_t].astype(logp.dtype, copy=False) * keep
         loss = -w * picked
-        ctx.save_for_backward(safe_t, w)
-        ctx.cdim, ctx.shape, ctx.reduction = cdim, logp.shape, reduction
+        ctx.save_for_backward(w)
+        ctx.where, ctx.shape, ctx.reduction = where, logp.shape, reduction
         if reduction == "mean":
-            total = w.sum()
+            total = np.add.reduce(w, axis=None)
             ctx.total = total
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(loss.sum() / total, dtype=logp.dtype)
+                return np.asarray(np.add.reduce(loss, axis=None) / total, dtype=logp.dtype)
         if reduction == "sum":
-            return np.asarray(loss.sum(), dtype=logp.dtype)
+            return np.asarray(np.add.reduce(loss, axis=None), dtype=logp.dtype)
         return loss.astype(logp.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        safe_t, w = ctx.saved_tensors
+        w, = ctx.saved_tensors
         if ctx.reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 per = -w * (g / ctx.total)
         else:
             per = -w * g
         out = np.zeros(ctx.shape, dtype=g.dtype)
-        np.put_along_axis(out, np.expand_dims(safe_t, ctx.cdim), np.expand_dims(per.astype(g.dtype), ctx.cdim),
-                          axis=ctx.cdim)
+        out[ctx.where] = per
         return out, None, None

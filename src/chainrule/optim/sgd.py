@@ -52,6 +52,7 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= mu
-                b += (1 - group["dampening"]) * g
+                tau = group["dampening"]
+                b += g if tau == 0 else (1 - tau) * g      # in place: no temporary when τ = 0
             g = g + mu * buf._data if group["nesterov"] else buf._data
-        theta += -lr * g
+        theta -= lr * g
