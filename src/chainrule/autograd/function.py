@@ -514,6 +514,9 @@ class Op(Function):
             _notify_forward_observers(cls, args, result)
         return result
 
+    def _call_backward(self, grad):
+        return self.backward(self, grad)
+
 
 def _saved_array_versions(saved, args, result) -> tuple:
     """``_saved_versions`` for an ``Op``: match saved arrays to input (or output) tensors by identity."""

@@ -91,7 +91,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
 
 
 def _linear(input: Tensor, weight: Tensor, bias) -> Tensor:
-    if input.ndim == 2:
+    if input._data.ndim == 2:
         return (LY.Addmm if bias is not None else LY.Mm).apply(input, weight, bias)
     return _linalg.Linear.apply(input, weight, bias)
 
@@ -374,7 +374,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _reduction(reduction, size_average, reduce)
     _t(input)
     _t(target, "target")
-    if tuple(target.shape) != tuple(input.shape):
+    if target._data.shape != input._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     input, target = _pair(input, target)
@@ -429,6 +429,9 @@ def _class_dim_checks(input: Tensor, target: Tensor, fn: str) -> None:
 
 def _check_indices(target: Tensor, n_classes: int, ignore_index: int, fn: str) -> None:
     t = target._data
+    # the common case costs two reductions; only a failure (or an ignore_index present) looks closer
+    if not t.size or (np.minimum.reduce(t, axis=None) >= 0 and np.maximum.reduce(t, axis=None) < n_classes):
+        return
     bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bad.any():
         first = int(t[bad].flat[0])

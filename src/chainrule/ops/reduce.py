@@ -279,10 +279,11 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, axis):
         # (a − m) − log Σ e^(a−m), not a − logsumexp(a): the small log term survives in float32
-        m = np.amax(a, axis=axis, keepdims=True)
+        # (ufunc reductions, not np.amax/np.sum: their Python wrappers cost more than a small batch's work)
+        m = np.maximum.reduce(a, axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             shifted = a - np.where(np.isfinite(m), m, 0)
-            out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+            out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -290,7 +291,7 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
-        return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)
+        return g - np.exp(out) * np.add.reduce(g, axis=ctx.axis, keepdims=True)
 
 
 class Cumsum(Op):

@@ -56,10 +56,11 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        err = F.linear_error(F._t(input), self.weight, self.__repr__)
+        weight, bias = self.weight, self.bias
+        err = F.linear_error(F._t(input), weight, self.__repr__)   # (the repr is built only on error)
         if err is not None:
             raise err
-        return F._linear(input, self.weight, self.bias)
+        return F._linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
