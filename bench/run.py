@@ -2,16 +2,24 @@
 
     python3 bench/run.py                 # all workloads, writes bench/results/latest.{json,md}
     python3 bench/run.py --only W1 --repeats 15
+    python3 bench/run.py --growth-steps 0   # skip the 10,000-step memory-growth check
 
 Each workload builds one set of initial weights and data, checks that the three implementations
 agree numerically after one step, then times them in interleaved rounds (A B C A B C …) and reports
 medians and ratios to hand-written NumPy.  Peak memory of one step is measured with tracemalloc
 (NumPy and chainrule allocate through it; PyTorch's allocator does not, so it is not reported).
+Memory growth: chainrule trains for ``--growth-steps`` steps (W3: at most 300, it is slow) and the
+memory Python and NumPy hold (tracemalloc) and the number of live Tensors and graph nodes are compared
+between the end of the first tenth and the end; flat (no more objects, under 64 KB more memory) means
+the graph is freed after every backward.
+The load average and any OPENBLAS_* settings are recorded with the results: both change timings.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -76,6 +84,8 @@ class SeedStep(Workload):
     name = "W1"
     what = "the seed's 2-2-1 sigmoid net, BCE, SGD, one sample: one training step"
     unit = "step"
+    steps_per_run = 1
+    max_growth_steps = None
 
     def setup(self):
         self.params0 = [np.array([[0.4352, 0.3545], [0.1951, 0.4835]]), np.array([-0.1419, 0.0439]),
@@ -107,6 +117,8 @@ class DigitsEpoch(Workload):
     name = "W2"
     what = "digits (1797x64), MLP 64-128-64-10 ReLU, cross-entropy, SGD momentum 0.9, batch 32: one epoch"
     unit = "epoch"
+    steps_per_run = 57          # ceil(1797 / 32) batches
+    max_growth_steps = None
 
     def setup(self):
         rng = np.random.default_rng(0)
@@ -148,6 +160,8 @@ class WideMLPStep(Workload):
     name = "W3"
     what = "MLP 784-1024-1024-10 ReLU, cross-entropy, SGD, batch 256, float32: one step"
     unit = "step"
+    steps_per_run = 1
+    max_growth_steps = 300      # ~15 ms a step: 10,000 would take minutes
 
     def setup(self):
         rng = np.random.default_rng(1)
@@ -219,6 +233,36 @@ def peak_memory(w, impl) -> int:
     return peak
 
 
+def _live_graph_objects() -> int:
+    from chainrule.autograd.function import Node
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), (chainrule.Tensor, Node)))
+
+
+def memory_growth(w, steps: int) -> dict:
+    """Train chainrule for ``steps`` steps; compare the memory Python and NumPy hold (tracemalloc) and the
+    live Tensors + graph nodes after the first tenth and at the end."""
+    if w.max_growth_steps is not None:
+        steps = min(steps, w.max_growth_steps)
+    runs = max(math.ceil(steps / w.steps_per_run), 2)
+    run, _ = w.make("chainrule")
+    warm = max(runs // 10, 1)
+    tracemalloc.start()    # before the first step: what steady state holds (grads, buffers) is counted at both ends
+    for _ in range(warm):
+        run()
+    gc.collect()
+    mem0 = tracemalloc.get_traced_memory()[0]
+    live0 = _live_graph_objects()
+    for _ in range(runs - warm):
+        run()
+    gc.collect()
+    mem1 = tracemalloc.get_traced_memory()[0]
+    live1 = _live_graph_objects()
+    tracemalloc.stop()
+    growth = mem1 - mem0
+    return {"steps": runs * w.steps_per_run, "traced_memory_growth_kb": growth / 2 ** 10,
+            "live_tensors_and_nodes": [live0, live1], "flat": live1 <= live0 and growth < 64 * 2 ** 10}
+
+
 def time_interleaved(w, repeats: int, min_time: float = 0.05) -> dict:
     runners = {impl: w.make(impl)[0] for impl in IMPLS}
     for run in runners.values():  # warm-up
@@ -253,8 +297,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="workload names (W1 W2 W3)")
     ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--growth-steps", type=int, default=10_000,
+                    help="training steps for the memory-growth check (0 skips it)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
     args = ap.parse_args(argv)
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
+    unknown = set(args.only or ()) - {cls.name for cls in WORKLOADS}
+    if unknown:
+        ap.error(f"unknown workload(s) {', '.join(sorted(unknown))}; choose from "
+                 f"{', '.join(cls.name for cls in WORKLOADS)}")
+    load_before = _load_average()
     rows = []
     for cls in WORKLOADS:
         if args.only and cls.name not in args.only:
@@ -272,11 +325,17 @@ def main(argv=None) -> int:
                "ratio_to_numpy": {k: med[k] / med["numpy"] for k in IMPLS},
                "peak_mem_mb": {k: v / 2 ** 20 for k, v in mem.items()},
                "peak_mem_ratio_chainrule_to_numpy": mem["chainrule"] / max(mem["numpy"], 1)}
+        if args.growth_steps > 0:
+            row["memory_growth"] = memory_growth(w, args.growth_steps)
         rows.append(row)
         print(_row_md(row), flush=True)
     os.makedirs(args.out, exist_ok=True)
     meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
-            "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d")}
+            "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
+            "load average (1 min) before / after": f"{load_before} / {_load_average()}",
+            "OPENBLAS settings": " ".join(f"{k}={v}" for k, v in sorted(os.environ.items())
+                                          if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                   "OPENBLAS_NUM_THREADS")) or "none"}
     try:
         import torch
         meta["torch"] = torch.__version__
@@ -286,6 +345,13 @@ def main(argv=None) -> int:
     atomic_write_text(os.path.join(args.out, "latest.json"), json.dumps({"meta": meta, "rows": rows}, indent=2))
     atomic_write_text(os.path.join(args.out, "latest.md"), to_markdown(rows, meta))
     return 0
+
+
+def _load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
 
 
 def _row_md(r) -> str:
@@ -299,8 +365,16 @@ def to_markdown(rows, meta) -> str:
             "|---|---|---|---|---|\n")
     body = "\n".join(_row_md(r) for r in rows)
     legend = "\n".join(f"- {r['workload']}: {r['what']} (median per {r['unit']})" for r in rows)
+    growth = "\n".join(
+        f"- {r['workload']}: {g['steps']:,} training steps: live Tensors and graph nodes "
+        f"{g['live_tensors_and_nodes'][0]} → {g['live_tensors_and_nodes'][1]}, memory held "
+        f"{g['traced_memory_growth_kb']:+.1f} KB — {'flat' if g['flat'] else 'GROWING'}"
+        for r in rows if (g := r.get("memory_growth")))
     env = ", ".join(f"{k} {v}" for k, v in meta.items())
-    return head + body + "\n\n" + legend + f"\n\nMeasured on: {env}.\n"
+    text = head + body + "\n\n" + legend
+    if growth:
+        text += "\n\nMemory growth (chainrule; counted after the first tenth of the steps and at the end):\n" + growth
+    return text + f"\n\nMeasured on: {env}.\n"
 
 
 if __name__ == "__main__":
