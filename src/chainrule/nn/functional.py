@@ -411,6 +411,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def _class_dim_checks(input: Tensor, target: Tensor, fn: str) -> None:
+    x_shape, t_shape = input._data.shape, target._data.shape
+    if len(x_shape) >= 2 and t_shape == x_shape[:1] + x_shape[2:]:   # the common, well-formed case
+        return
     if input.ndim == 0:
         raise ValueError(f"{fn}: input is a 0-d tensor; expected class scores of shape (C,) or (N, C, ...)")
     if input.ndim == 1:
@@ -462,7 +465,7 @@ def _nll_loss(input, target, weight, ignore_index, reduction, fn):
             raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
                                f"but got weight tensor of shape: {list(weight.shape)}")
         w = weight._data
-    return LS.NllLoss.apply(input, target._data.astype(np.int64), w, reduction, ignore_index)
+    return LS.NllLoss.apply(input, target._data.astype(np.int64, copy=False), w, reduction, ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
