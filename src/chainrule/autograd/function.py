@@ -286,59 +286,37 @@ class Function(Node):
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and record the call in the graph if any input requires grad.
 
-        Steps: (1) unwrap Tensors to arrays (built-in ops); (2) decide whether to record: grad mode
-        is on and some input requires grad; (3) run ``forward`` with a fresh node as ``ctx``;
-        (4) wrap the result in a Tensor; (5) when recording, point the node's edges at the inputs'
-        producers and note the versions of saved inputs, so in-place changes are caught later.
+        Steps: (1) decide whether to record: grad mode is on and some input requires grad; (2) run
+        ``forward`` (on Tensors, under no_grad) with a fresh node as ``ctx``; (3) wrap the result in a
+        new Tensor; (4) when recording, point the node's edges at the inputs' producers and note the
+        versions of saved inputs, so in-place changes are caught later.  Built-in ops (``Op``) take
+        the same steps on arrays, in ``Op.apply``.
         """
         Tensor = _Tensor[0]
-        record = False
-        if cls._arrays:
-            inputs = []
-            for a in args:
-                if type(a) is Tensor or isinstance(a, Tensor):
-                    inputs.append(a._data)
-                    if a._requires_grad:
-                        record = True
-                else:
-                    inputs.append(a)
-        else:
-            inputs = args
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-        record = record and _state["enabled"]
+        inputs = args
+        record = _state["enabled"] and any(isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx = cls()
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        else:
-            ctx.needs_input_grad = tuple(False for _ in args)
-        if cls._arrays:
-            out = cls.forward(ctx, *inputs, **kwargs)
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
-            result = Tensor._make(out)
-        else:
-            with no_grad():
-                if cls.setup_context is Function.setup_context:
-                    out = cls.forward(ctx, *inputs, **kwargs)
-                else:   # PyTorch 2's style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
-                    out = cls.forward(*inputs, **kwargs)
-                    cls.setup_context(ctx, inputs, out)
-            if isinstance(out, (tuple, list)):
-                results = _apply_several(ctx, tuple(out), args, record)
-                if _forward_observers:
-                    _notify_forward_observers(cls, args, results)
-                return results
-            if not isinstance(out, Tensor):
-                out = Tensor._make(np.asarray(out))
-            result = Tensor._make(out._data)
+        ctx.needs_input_grad = tuple(record and isinstance(a, Tensor) and a._requires_grad for a in args)
+        with no_grad():
+            if cls.setup_context is Function.setup_context:
+                out = cls.forward(ctx, *inputs, **kwargs)
+            else:   # PyTorch 2's style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
+                out = cls.forward(*inputs, **kwargs)
+                cls.setup_context(ctx, inputs, out)
+        if isinstance(out, (tuple, list)):
+            results = _apply_several(ctx, tuple(out), args, record)
+            if _forward_observers:
+                _notify_forward_observers(cls, args, results)
+            return results
+        if not isinstance(out, Tensor):
+            out = Tensor._make(np.asarray(out))
+        result = Tensor._make(out._data)
         if record and result._data.dtype.kind in "fc":
             ctx.edges = tuple(a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args)
             ctx.input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) and a._requires_grad
                                    else None for a in args)
             if ctx._saved:
-                ctx._saved_versions = _saved_versions(ctx._saved, args, result, cls._arrays)
+                ctx._saved_versions = _saved_versions(ctx._saved, args, result)
             if _anomaly[0]:
                 _anomaly_forward(ctx, result, args)
             result.grad_fn = ctx
@@ -350,8 +328,6 @@ class Function(Node):
         return result
 
     def _call_backward(self, grad):
-        if self._arrays:
-            return self.backward(self, grad)
         Tensor = _Tensor[0]
         if isinstance(grad, _Slots):   # several outputs: one gradient each, zeros for unused ones
             outs = [Tensor._make(grad.get(i) if grad.get(i) is not None else np.zeros(shape, dtype))
@@ -424,7 +400,7 @@ def _apply_several(ctx, outs: tuple, args, record: bool) -> tuple:
                            else None for a in args)
     ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
     if ctx._saved:
-        ctx._saved_versions = tuple(_saved_versions((s,), args + results, results[0], False)[0]
+        ctx._saved_versions = tuple(_saved_versions((s,), args + results, results[0])[0]
                                     for s in ctx._saved)
     for i, r in enumerate(results):
         if differentiable[i]:
@@ -435,18 +411,18 @@ def _apply_several(ctx, outs: tuple, args, record: bool) -> tuple:
     return results
 
 
-def _saved_versions(saved, args, result, arrays: bool) -> tuple:
+def _saved_versions(saved, args, result) -> tuple:
     """For each saved value that is an input (or the output) tensor, its (counter, version now)."""
     Tensor = _Tensor[0]
     recs = []
     for s in saved:
         rec = None
         for t in args:
-            if isinstance(t, Tensor) and (t._data is s if arrays else t is s):
+            if isinstance(t, Tensor) and t is s:
                 rec = (t._vc, t._vc.value)
                 break
         else:
-            if (result._data is s) if arrays else (isinstance(s, Tensor) and s._data is result._data):
+            if isinstance(s, Tensor) and s._data is result._data:
                 rec = (result._vc, result._vc.value)
         recs.append(rec)
     return tuple(recs)
