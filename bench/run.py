@@ -264,7 +264,10 @@ def memory_growth(w, steps: int) -> dict:
             "live_tensors_and_nodes": [live0, live1], "flat": live1 <= live0 and growth < 64 * 2 ** 10}
 
 
-def time_interleaved(w, repeats: int, impls=None, min_time: float = 0.05) -> dict:
+def time_interleaved(w, repeats: int, impls=None, min_time: float = 0.2) -> dict:
+    """Median seconds per run of each implementation, alternating in rounds of at least ``min_time`` each
+    (long enough that the first run after a switch — page faults on memory the other one returned to
+    the system — is a small part of a round)."""
     runners = {impl: w.make(impl)[0] for impl in (impls or IMPLS)}
     for run in runners.values():  # warm-up
         run()
