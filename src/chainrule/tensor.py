@@ -300,6 +300,27 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    # ------------------------------------------------------------- copy.deepcopy and in-memory pickling
+    # (ordinary Python copying, as PyTorch allows; chainrule's *files* are safetensors and never pickles)
+    def _check_copyable(self, what: str) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(f"Only Tensors created explicitly by the user (graph leaves) support the {what} "
+                               f"protocol: this tensor was computed by {self.grad_fn.name}. Copy "
+                               f"tensor.detach() instead.")
+
+    def __deepcopy__(self, memo):
+        self._check_copyable("deepcopy")
+        import copy
+        new = _rebuild_tensor(type(self), self._data.copy(), self._requires_grad)
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        return new
+
+    def __reduce_ex__(self, protocol):
+        self._check_copyable("pickle")
+        return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
+
     def __hash__(self):
         return id(self)
 
@@ -1299,8 +1320,13 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("chainrule never pickles tensors; use chainrule.save (safetensors)")
+
+def _rebuild_tensor(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
+    """Inverse of ``Tensor.__reduce_ex__``: a leaf of class ``cls`` (Tensor or Parameter) holding ``data``."""
+    t = object.__new__(cls)
+    t._init(data)
+    t._requires_grad = bool(requires_grad)
+    return t
 
 
 class _MinMax(tuple):

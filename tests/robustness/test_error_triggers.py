@@ -5,7 +5,6 @@ test_error_catalogue.py checks that each named id exists here and raises the cat
 """
 from __future__ import annotations
 
-import pickle
 
 import numpy as np
 import pytest
@@ -263,7 +262,8 @@ CASES = {
     "norm-p": (RuntimeError, "norm: p='nuc' is not supported", lambda: _t(2).norm(p="nuc")),
     "topk-too-large": (RuntimeError, r"topk: k \(5\) is larger", lambda: _t(3).topk(5)),
     "softmax-no-dim": (TypeError, "need an explicit dim", lambda: _t(3).softmax(None)),
-    "pickle-parameter": (TypeError, "never pickles tensors", lambda: pickle.dumps(nn.Parameter(_t(2)))),
+    "deepcopy-non-leaf": (RuntimeError, r"\(graph leaves\) support the deepcopy",
+                          lambda: __import__("copy").deepcopy(_t(2).requires_grad_() * 2)),
     # shapes
     "view-size": (RuntimeError, r"view: shape '\[4\]' is invalid for input of size 6", lambda: _t(2, 3).view(4)),
     "reshape-two-minus-one": (RuntimeError, "only one dimension can be inferred", lambda: _t(6).reshape(-1, -1)),
