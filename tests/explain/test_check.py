@@ -1,4 +1,6 @@
 """`chainrule check`: a hand-worked solution marked value by value, the post's slips caught."""
+from seed_toml import seed_toml
+
 from .helpers import run_cli
 
 
@@ -40,20 +42,7 @@ def test_misuse_exits_two(tmp_path):
 
 # -- batches, indexed names, and the chain-structure diagnosis ----------------------------------------
 
-BATCH_TOML = """layers = [2, 2, 1]
-activations = ["sigmoid", "sigmoid"]
-dtype = "float64"
-x = [[1, 1], [0.5, -1]]
-y = [[0], [1]]
-[init]
-weights = [[[0.4352, 0.3545], [0.1951, 0.4835]], [[-0.1725, 0.1129]]]
-biases = [[-0.1419, 0.0439], [-0.3043]]
-[loss]
-name = "bce"
-[optimizer]
-name = "sgd"
-lr = 0.5
-"""
+BATCH_TOML = seed_toml(x=[[1, 1], [0.5, -1]], y=[[0], [1]], lr=0.5)
 
 
 def batch_record(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 import chainrule
 from chainrule.explain import ChainRuleMismatch, explain_step
 from chainrule.explain import recorder
+from seed_toml import seed_toml
 
 from .helpers import run_cli
 
@@ -51,21 +52,7 @@ def test_toml_bad_field_is_named(tmp_path):
 
 
 def test_toml_model_matches_the_seed(tmp_path):
-    path = write(tmp_path, "seed.toml", """
-layers = [2, 2, 1]
-activations = ["sigmoid", "sigmoid"]
-dtype = "float64"
-x = [[1, 1]]
-y = [[0]]
-[init]
-weights = [[[0.4352, 0.3545], [0.1951, 0.4835]], [[-0.1725, 0.1129]]]
-biases = [[-0.1419, 0.0439], [-0.3043]]
-[loss]
-name = "bce"
-[optimizer]
-name = "sgd"
-lr = 1
-""")
+    path = write(tmp_path, "seed.toml", seed_toml(lr=1))
     code, out, err = run_cli("explain", path)
     assert code == 0, err
     assert "b₃(2) = −0.3043 − 1 × 0.4154" not in out  # sanity of the parse below

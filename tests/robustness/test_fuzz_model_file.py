@@ -11,26 +11,11 @@ import pytest
 from hypothesis import given, strategies as st
 
 from chainrule.explain.model_file import ModelFileError, load_model_file
+from seed_toml import seed_toml
 
 from .fuzzing import fuzz_settings, toml_document, values
 
-SEED_TOML = """layers = [2, 2, 1]
-activations = ["sigmoid", "sigmoid"]
-dtype = "float64"
-seed = 3
-x = [[1, 1]]
-y = [[0]]
-[init]
-weights = [[[0.4352, 0.3545], [0.1951, 0.4835]], [[-0.1725, 0.1129]]]
-biases = [[-0.1419, 0.0439], [-0.3043]]
-[loss]
-name = "bce"
-reduction = "mean"
-[optimizer]
-name = "sgd"
-lr = 1
-momentum = 0.5
-"""
+SEED_TOML = seed_toml(seed=3, reduction="mean", lr=1, momentum=0.5)
 FIELDS = ["layers", "activations", "dtype", "seed", "x", "y", "init", "loss", "optimizer"]
 
 

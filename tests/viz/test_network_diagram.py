@@ -10,7 +10,7 @@ from chainrule import nn
 from chainrule.cli import main
 from chainrule.viz.network import LayerState, NetworkState, capture_network, draw_network, seed_diagram
 
-from .seed_files import SEED_TOML
+from seed_toml import SEED_TOML
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -17,7 +17,7 @@ from chainrule.viz import training
 from chainrule.viz.checkpoints import CheckpointError
 from chainrule.viz.training import NonFiniteLoss, TrainConfig, train
 
-from .seed_files import SEED_TOML
+from seed_toml import SEED_TOML
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
