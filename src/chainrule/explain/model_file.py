@@ -35,6 +35,7 @@ refused before any memory is taken).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -109,6 +110,27 @@ class _TorchAlias:
                 sys.modules[n] = m
 
 
+@contextlib.contextmanager
+def run_model_code(code, path: str):
+    """Run a Python model file's compiled ``code`` with chainrule standing in for ``torch``; yield the names
+    it defines (a dict).  ``import torch`` keeps giving chainrule until the ``with`` block ends, so a
+    ``build_model()`` called inside the block builds chainrule modules too.  The file failing, or calling
+    ``exit()``, is a one-line ``ModelFileError`` naming the file and line::
+
+        with run_model_code(compile(source, path, "exec"), path) as names:
+            model = names["model"]
+    """
+    namespace = {"__name__": "__chainrule_model__", "__file__": path}
+    with _TorchAlias():
+        try:
+            exec(code, namespace)
+        except SystemExit:
+            raise ModelFileError(f"{path}: the file called exit() while it was being loaded") from None
+        except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
+            raise ModelFileError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
+        yield namespace
+
+
 def _where(path: str, exc: BaseException) -> str:
     line = None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -135,14 +157,8 @@ def load_python(path: str) -> ModelFile:
     except (SyntaxError, ValueError) as e:   # ValueError: null bytes on Python < 3.12
         line = f":{e.lineno}" if getattr(e, "lineno", None) else ""
         raise ModelFileError(f"{path}{line}: syntax error: {getattr(e, 'msg', None) or e}") from None
-    namespace = {"__name__": "__chainrule_model__", "__file__": path}
-    with _TorchAlias():
-        try:
-            exec(code, namespace)
-        except SystemExit:
-            raise ModelFileError(f"{path}: the file called exit() while it was being loaded") from None
-        except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
-            raise ModelFileError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
+    with run_model_code(code, path) as namespace:
+        pass
     found = {}
     for field, aliases, expected in (
             ("model", ("model",), "an nn.Module, e.g. model = CustomModel()"),

@@ -51,14 +51,8 @@ def load_model_file(path: str) -> ModelSpec:
     run the same way as there (``import torch`` gives chainrule) but only ``model`` is required."""
     if not os.path.exists(path):
         raise ModelFileError(f"{path}: no such model file")
-    try:
-        from ..explain import model_file as explain_loader
-    except ImportError:
-        explain_loader = None
+    from ..explain import model_file as explain_loader
     if path.endswith(".toml"):
-        if explain_loader is None:
-            raise ModelFileError(f"{path}: reading TOML model files needs chainrule explain's model-file loader, "
-                                 f"which this installation lacks; use a Python model file")
         try:
             return _normalise(explain_loader.load_toml(path), path)
         except explain_loader.ModelFileError as e:
@@ -71,23 +65,8 @@ def load_model_file(path: str) -> ModelSpec:
         code = compile(source, path, "exec")
     except SyntaxError as e:
         raise ModelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}") from None
-    namespace = {"__name__": "__chainrule_model__", "__file__": path}
-    import contextlib
-    alias = explain_loader._TorchAlias() if hasattr(explain_loader, "_TorchAlias") else contextlib.nullcontext()
-    with alias:
-        try:
-            exec(code, namespace)
-        except SystemExit:
-            raise ModelFileError(f"{path}: the file called exit() while it was being loaded") from None
-        except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
-            raise ModelFileError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
-        return _normalise(namespace, path)
-
-
-def _where(path: str, exc: BaseException) -> str:
-    import traceback
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if os.path.abspath(frame.filename) == os.path.abspath(path):
-            line = frame.lineno
-    return f"{path}:{line}" if line else path
+    try:
+        with explain_loader.run_model_code(code, path) as names:
+            return _normalise(names, path)     # inside the block: build_model() gets chainrule as torch too
+    except explain_loader.ModelFileError as e:
+        raise ModelFileError(str(e)) from None
