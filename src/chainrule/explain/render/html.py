@@ -9,7 +9,7 @@ from html import escape
 
 from .. import derivation as D
 from . import numbers
-from .layout import scripted, tall, without_minus
+from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, tall, without_minus
 from .fill import fill
 
 CSS = """
@@ -46,18 +46,7 @@ class MathML:
         return f"<mtext>&#xA0;({escape(self.exact_word)}&#xA0;</mtext>{self.num(e.exact)}<mtext>)</mtext>"
 
     def prec(self, e) -> int:
-        if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
-            return 1
-        if isinstance(e, D.Mul):
-            return 2
-        if isinstance(e, D.Neg):
-            return 3
-        if isinstance(e, D.Num):
-            neg, _, exp = numbers.split(e.value, self.decimals, e.integer)
-            return 3 if neg else (2 if exp is not None else 5)
-        if isinstance(e, D.Pow):
-            return 4
-        return 5
+        return precedence(e, self.decimals)
 
     @staticmethod
     def paren(s: str, stretch: bool = True, left="(", right=")") -> str:
@@ -133,7 +122,7 @@ class MathML:
 
     def _Sub(self, e: D.Sub) -> str:
         right = self.wrap(e.right, 2)
-        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+        if subtrahend_needs_parens(e.right, self.decimals, self.prec(e.right)):
             right = self.paren(right, tall(e.right))
         return f"<mrow>{self.wrap(e.left, 1)}{MO_MINUS}{right}</mrow>"
 
@@ -142,7 +131,7 @@ class MathML:
         parts = []
         for i, f in enumerate(e.factors):
             s = self(f)
-            if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+            if factor_needs_parens(e.op, i, self.prec(f)):
                 s = self.paren(s, tall(f))
             parts.append(s)
         return "<mrow>" + sep.join(parts) + "</mrow>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import derivation as D
 from . import numbers
-from .layout import scripted, tall, without_minus
+from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, tall, without_minus
 
 GREEK = {"σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "ε": r"\varepsilon", "λ": r"\lambda",
          "μ": r"\mu", "τ": r"\tau", "δ": r"\delta", "θ": r"\theta", "γ": r"\gamma", "η": r"\eta",
@@ -33,18 +33,7 @@ class LatexMath:
         return rf"\ (\text{{{_escape_text(self.exact_word)}}}\ {self.num(e.exact)})"
 
     def prec(self, e) -> int:
-        if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
-            return 1
-        if isinstance(e, D.Mul):
-            return 2
-        if isinstance(e, D.Neg):
-            return 3
-        if isinstance(e, D.Num):
-            neg, _, exp = numbers.split(e.value, self.decimals, e.integer)
-            return 3 if neg else (2 if exp is not None else 5)
-        if isinstance(e, D.Pow):
-            return 4
-        return 5
+        return precedence(e, self.decimals)
 
     @staticmethod
     def fence(s: str, stretch: bool, left="(", right=")") -> str:
@@ -103,7 +92,7 @@ class LatexMath:
 
     def _Sub(self, e: D.Sub) -> str:
         right = self.wrap(e.right, 2)
-        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+        if subtrahend_needs_parens(e.right, self.decimals, self.prec(e.right)):
             right = self.fence(right, tall(e.right))
         return f"{self.wrap(e.left, 1)} - {right}"
 
@@ -112,7 +101,7 @@ class LatexMath:
         parts = []
         for i, f in enumerate(e.factors):
             s = self(f)
-            if self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+            if factor_needs_parens(e.op, i, self.prec(f)):
                 s = self.fence(s, tall(f))
             parts.append(s)
         return sep.join(parts)

@@ -10,7 +10,7 @@ import unicodedata
 
 from .. import derivation as D
 from . import numbers
-from .layout import scripted, without_minus
+from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, without_minus
 
 MINUS = "\u2212"
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx,", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
@@ -46,18 +46,7 @@ class TextMath:
 
     # precedence: 1 sum, 2 product, 3 unary minus, 4 power, 5 atom
     def prec(self, e) -> int:
-        if isinstance(e, (D.Add, D.Sub, D.Seq, D.Eq, D.Hadamard)):
-            return 1
-        if isinstance(e, (D.Mul, D.Frac)):
-            return 2
-        if isinstance(e, D.Neg):
-            return 3
-        if isinstance(e, D.Num):
-            neg, _, exp = numbers.split(e.value, self.decimals, e.integer)
-            return 3 if neg else (2 if exp is not None else 5)
-        if isinstance(e, D.Pow):
-            return 4
-        return 5
+        return precedence(e, self.decimals, inline_fractions=True)
 
     def wrap(self, e, min_prec: int) -> str:
         s = self(e)
@@ -111,7 +100,7 @@ class TextMath:
 
     def _Sub(self, e: D.Sub) -> str:
         right = self.wrap(e.right, 2)
-        if without_minus(e.right, self.decimals) is not None and self.prec(e.right) >= 2:
+        if subtrahend_needs_parens(e.right, self.decimals, self.prec(e.right)):
             right = f"({right})"
         return f"{self.wrap(e.left, 1)} {MINUS} {right}"
 
@@ -122,7 +111,7 @@ class TextMath:
             s = self(f)
             if isinstance(f, D.Frac) and len(e.factors) > 1:
                 s = f"({self.wrap(f.num, 5)}/{self.wrap(f.den, 5)})"
-            elif self.prec(f) < 2 or (i and self.prec(f) < 4) or (e.op == "juxt" and i and self.prec(f) < 5):
+            elif factor_needs_parens(e.op, i, self.prec(f)):
                 s = f"({s})"
             parts.append(s)
         return sep.join(parts)
