@@ -27,11 +27,8 @@ def run(args) -> int:
     labels = {"auto": "auto", "on": True, "off": False}[args.labels]
     try:
         if args.model_file is None:
-            import chainrule
             from .. import nn, optim
-            model = network.seed_model()
-            x = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64)
-            y = chainrule.tensor([[0.0]], dtype=chainrule.float64)
+            model, x, y = network.seed_example()
             state = network.capture_network(
                 model, x, y, nn.BCELoss(), None if args.no_step else optim.SGD(model.parameters(), lr=1.0),
                 title="the lecture's network: one training step (x = [1, 1], y = 0, BCE, SGD lr = 1)")

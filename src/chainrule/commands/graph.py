@@ -24,11 +24,8 @@ def run(args) -> int:
         raise UsageError(f"unknown graph format for {args.output}: use a file ending in .dot, .svg, .png or .pdf")
     try:
         if args.model_file is None:
-            import chainrule
             from .. import nn
-            model = network.seed_model()
-            x = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64)
-            y = chainrule.tensor([[0.0]], dtype=chainrule.float64)
+            model, x, y = network.seed_example()
             loss_fn, title = nn.BCELoss(), "the lecture's network: BCE loss of one example"
         else:
             spec = load_model_file(args.model_file)

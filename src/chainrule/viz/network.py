@@ -502,13 +502,18 @@ def seed_model(dtype=None):
     return model
 
 
-def seed_diagram(precision: int = 4) -> NetworkDiagram:
-    """The lecture's network after one training step: x = [1, 1], y = [0], BCELoss, SGD(lr=1)."""
+def seed_example():
+    """The lecture's network and its one example, all float64: ``(seed_model(), x = [[1, 1]], y = [[0]])``."""
     import chainrule
-    from .. import nn, optim
-    model = seed_model()
     x = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64)
     y = chainrule.tensor([[0.0]], dtype=chainrule.float64)
+    return seed_model(), x, y
+
+
+def seed_diagram(precision: int = 4) -> NetworkDiagram:
+    """The lecture's network after one training step: x = [1, 1], y = [0], BCELoss, SGD(lr=1)."""
+    from .. import nn, optim
+    model, x, y = seed_example()
     state = capture_network(model, x, y, nn.BCELoss(), optim.SGD(model.parameters(), lr=1.0),
                             title="the lecture's network: one training step (x = [1, 1], y = 0, BCE, SGD lr = 1)")
     return draw_network(state, precision=precision)
