@@ -228,3 +228,17 @@ def test_draw_in_one_call_notes_which_example_is_shown():
     root = ET.fromstring(d._repr_svg_())
     assert "unit values for example 2 of 3, gradients over the batch" in d.svg
     assert float(_by_id(root)["unit-z1"].get("data-value")) == pytest.approx(expected_z1, rel=1e-6)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe model = 1\n", ":1: not UTF-8 text: save the model file as UTF-8"),
+    (b"model = 1\x00\n", ": syntax error: source code string cannot contain null bytes"),
+    (b"def f(:\n", ":1: syntax error: invalid syntax"),
+], ids=["not-utf8", "null-byte", "syntax"])
+def test_cli_draw_unreadable_python_model_file_is_one_line_naming_the_file(tmp_path, capsys, content, message):
+    """draw/graph/train read Python model files exactly as explain does (same messages, exit 2)."""
+    path = tmp_path / "model.py"
+    path.write_bytes(content)
+    assert main(["draw", str(path), "-o", str(tmp_path / "net.svg")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"chainrule draw: error: {path}{message}"

@@ -150,13 +150,18 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
-def load_python(path: str) -> ModelFile:
+def compile_model_file(path: str):
+    """Read a Python model file as UTF-8 and compile it; a ``ModelFileError`` naming the line otherwise."""
     source = _read_text(path)
     try:
-        code = compile(source, path, "exec")
+        return compile(source, path, "exec")
     except (SyntaxError, ValueError) as e:   # ValueError: null bytes on Python < 3.12
         line = f":{e.lineno}" if getattr(e, "lineno", None) else ""
         raise ModelFileError(f"{path}{line}: syntax error: {getattr(e, 'msg', None) or e}") from None
+
+
+def load_python(path: str) -> ModelFile:
+    code = compile_model_file(path)
     with run_model_code(code, path) as namespace:
         pass
     found = {}

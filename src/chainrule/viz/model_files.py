@@ -59,13 +59,8 @@ def load_model_file(path: str) -> ModelSpec:
             raise ModelFileError(str(e)) from None
     if not path.endswith(".py"):
         raise ModelFileError(f"{path}: expected a Python (.py) or TOML (.toml) model file")
-    with open(path, encoding="utf-8") as f:
-        source = f.read()
     try:
-        code = compile(source, path, "exec")
-    except SyntaxError as e:
-        raise ModelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}") from None
-    try:
+        code = explain_loader.compile_model_file(path)
         with explain_loader.run_model_code(code, path) as names:
             return _normalise(names, path)     # inside the block: build_model() gets chainrule as torch too
     except explain_loader.ModelFileError as e:
