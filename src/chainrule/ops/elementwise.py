@@ -337,6 +337,16 @@ class Relu(Op):
         return g * (out > 0)
 
 
+def clamp_array(a: np.ndarray, lo, hi) -> np.ndarray:
+    """min(max(a, lo), hi) as a new array of ``a``'s dtype (either bound may be None, a number or an array)."""
+    out = a
+    if lo is not None:
+        out = np.maximum(out, lo)
+    if hi is not None:
+        out = np.minimum(out, hi)
+    return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
+
+
 class Clamp(Op):
     """out = min(max(a, lo), hi);  ∂out/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch's convention)"""
     _name = "ClampBackward1"
@@ -344,12 +354,7 @@ class Clamp(Op):
     def forward(ctx, a, lo=None, hi=None):
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
-        out = a
-        if lo is not None:
-            out = np.maximum(out, lo)
-        if hi is not None:
-            out = np.minimum(out, hi)
-        return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
+        return clamp_array(a, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
@@ -370,12 +375,7 @@ class ClampTensor(Op):
     @staticmethod
     def forward(ctx, a, lo=None, hi=None):
         ctx.save_for_backward(a, lo, hi)
-        out = a
-        if lo is not None:
-            out = np.maximum(out, lo)
-        if hi is not None:
-            out = np.minimum(out, hi)
-        return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
+        return clamp_array(a, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
