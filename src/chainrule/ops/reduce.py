@@ -34,6 +34,14 @@ def normalize_dims(dim, ndim: int):
     return tuple(out) if ndim else ()
 
 
+def count_over(shape: tuple, axes: tuple) -> int:
+    """How many elements a reduction over ``axes`` combines (the n of a mean or a variance)."""
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
 def _expand(g: np.ndarray, axes: tuple, keepdim: bool) -> np.ndarray:
     """Re-insert reduced axes (as size 1) so ``g`` broadcasts against the reduction's input."""
     if keepdim or not axes:
@@ -58,10 +66,7 @@ class Mean(Op):
     @staticmethod
     def forward(ctx, a, axes=None, keepdim=False):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
-        ctx.n = n
+        ctx.n = n = count_over(a.shape, axes)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.sum(a, axis=axes, keepdims=keepdim) / a.dtype.type(n)
 
@@ -141,9 +146,7 @@ class Var(Op):
     """out = Σ(aᵢ − ā)² / (n − correction);  ∂out/∂aᵢ = 2(aᵢ − ā)/(n − correction)"""
     @staticmethod
     def forward(ctx, a, axes, correction=1, keepdim=False):
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
+        n = count_over(a.shape, axes)
         centered = a - a.mean(axis=axes, keepdims=True)
         ctx.save_for_backward(centered)
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
@@ -162,9 +165,7 @@ class Std(Op):
     a constant input has a zero, not NaN, gradient)"""
     @staticmethod
     def forward(ctx, a, axes, correction=1, keepdim=False):
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
+        n = count_over(a.shape, axes)
         centered = a - a.mean(axis=axes, keepdims=True)
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
