@@ -221,6 +221,15 @@ def test_cli_option_mistakes(tmp_path, capsys, flag, value, message):
 
 
 
+def test_train_without_safetensors_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "safetensors", None)     # as if it were not installed
+    assert main(["train", "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path), "--no-plots"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("chainrule train: error: train writes its checkpoints with safetensors: pip install safetensors "
+                   "(or pip install 'chainrule[io]')")
+
+
 def test_toml_model_file_in_float64_trains_and_plots(tmp_path):
     f = tmp_path / "seed.toml"
     f.write_text(SEED_TOML, encoding="utf-8")

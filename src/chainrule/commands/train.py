@@ -48,6 +48,11 @@ def run(args) -> int:
             matplotlib.use("Agg")
         except ImportError:
             raise UsageError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
+    try:
+        import safetensors  # noqa: F401  (checkpoints, and so --resume, are safetensors files)
+    except ImportError:
+        raise UsageError("train writes its checkpoints with safetensors: pip install safetensors "
+                         "(or pip install 'chainrule[io]')") from None
     config = training.TrainConfig(dataset=args.dataset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                                   seed=args.seed, optimizer=args.optimizer, test_fraction=args.test_fraction,
                                   n=args.n, noise=args.noise, model_file=args.model_file)
