@@ -92,6 +92,13 @@ def test_csv_non_numeric_cell_names_line_and_column(tmp_path):
         load_csv(path)
 
 
+def test_csv_that_is_not_utf8_names_the_file_and_line(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"a,b,label\n1,2,0\n3,\xff,1\n")
+    with pytest.raises(DatasetError, match=r"data\.csv, line 3: not UTF-8 text: save the CSV file as UTF-8"):
+        load_csv(str(path))
+
+
 def test_csv_non_finite_cell(tmp_path):
     with pytest.raises(DatasetError, match=r"line 2, column 1: 'nan' is not a finite number"):
         load_csv(_csv(tmp_path, "1,2,0\nnan,2,1\n"))

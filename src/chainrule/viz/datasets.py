@@ -136,45 +136,52 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
     the file, the line and the column.
     """
     import csv
+    import io
     if not os.path.exists(path):
         raise DatasetError(f"{path}: no such file (expected a CSV file or one of xor, moons, circles, "
                            f"spirals, digits)")
     if os.path.isdir(path):
         raise DatasetError(f"{path}: is a folder, not a CSV file")
     rows, labels, label_lines, header, width = [], [], [], None, None
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for lineno, cells in enumerate(csv.reader(f), start=1):
-            if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise DatasetError(f"{path}, line {line}: not UTF-8 text: save the CSV file as UTF-8") from None
+    for lineno, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in cells]
+        if width is None:
+            width = len(cells)
+            if width < 2:
+                raise DatasetError(f"{path}, line {lineno}: found 1 column; a dataset needs at least "
+                                   f"one feature column and a label column")
+            if not any(_is_number(c) for c in cells):
+                header = cells
                 continue
-            cells = [c.strip() for c in cells]
-            if width is None:
-                width = len(cells)
-                if width < 2:
-                    raise DatasetError(f"{path}, line {lineno}: found 1 column; a dataset needs at least "
-                                       f"one feature column and a label column")
-                if not any(_is_number(c) for c in cells):
-                    header = cells
-                    continue
-            if len(cells) != width:
-                raise DatasetError(f"{path}, line {lineno}: expected {width} columns (like the first line), "
-                                   f"found {len(cells)}")
-            lab = label_column % width
-            row = []
-            for col, cell in enumerate(cells):
-                if col == lab:
-                    continue
-                try:
-                    value = float(cell)
-                except ValueError:
-                    raise DatasetError(f"{path}, line {lineno}, column {col + 1}"
-                                       f"{' (' + header[col] + ')' if header else ''}: "
-                                       f"'{cell}' is not a number") from None
-                if not math.isfinite(value):
-                    raise DatasetError(f"{path}, line {lineno}, column {col + 1}: '{cell}' is not a finite number")
-                row.append(value)
-            rows.append(row)
-            labels.append(cells[lab])
-            label_lines.append(lineno)
+        if len(cells) != width:
+            raise DatasetError(f"{path}, line {lineno}: expected {width} columns (like the first line), "
+                               f"found {len(cells)}")
+        lab = label_column % width
+        row = []
+        for col, cell in enumerate(cells):
+            if col == lab:
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                raise DatasetError(f"{path}, line {lineno}, column {col + 1}"
+                                   f"{' (' + header[col] + ')' if header else ''}: "
+                                   f"'{cell}' is not a number") from None
+            if not math.isfinite(value):
+                raise DatasetError(f"{path}, line {lineno}, column {col + 1}: '{cell}' is not a finite number")
+            row.append(value)
+        rows.append(row)
+        labels.append(cells[lab])
+        label_lines.append(lineno)
     if not rows:
         raise DatasetError(f"{path}: no data lines")
     y_raw = labels
