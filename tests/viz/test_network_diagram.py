@@ -242,3 +242,56 @@ def test_cli_draw_unreadable_python_model_file_is_one_line_naming_the_file(tmp_p
     assert main(["draw", str(path), "-o", str(tmp_path / "net.svg")]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"chainrule draw: error: {path}{message}"
+
+
+def _small_texts(svg: str) -> list:
+    """The column headings and the legend, in drawing order."""
+    root = ET.fromstring(svg)
+    return [_text(el) for el in root.iter(f"{SVG}text") if el.get("class") == "small"]
+
+
+def test_diagram_words_replace_headings_and_legend_and_english_is_the_default(seed_svg):
+    from chainrule.viz.network import DiagramWords
+    assert _small_texts(seed_svg)[:4] == ["input", "layer 1 (sigmoid)", "layer 2 (sigmoid)", "loss"]
+    state = seed_diagram().state
+    words = DiagramWords(input="IN", layer="hidden {layer}", output_layer="out {layer}", loss="LOSS",
+                         legend="numbers", legend_grad=" + grads", legend_after=" + after")
+    texts = _small_texts(draw_network(state, words=words).svg)
+    assert texts[:4] == ["IN", "hidden 1 (sigmoid)", "out 2 (sigmoid)", "LOSS"]
+    assert texts[-1] == "numbers + grads + after"
+    assert draw_network(state, words=DiagramWords()).svg == seed_svg
+    assert "numbers" not in draw_network(state, words=words, legend=False).svg
+
+
+def test_cli_draw_lang_ko_writes_the_lectures_words(tmp_path):
+    out = tmp_path / "net.svg"
+    assert main(["draw", "--lang", "ko", "-o", str(out)]) == 0
+    svg = out.read_text(encoding="utf-8")
+    texts = _small_texts(svg)
+    assert texts[:4] == ["입력층", "은닉층 Layer #1 (sigmoid)", "출력층 Layer #2 (sigmoid)", "오차"]
+    assert texts[-1].startswith("간선 표시: 가중치 = 값") and "기울기" in texts[-1] and "갱신 후의 값" in texts[-1]
+    assert "학습 1회" in _text(ET.fromstring(svg).find(f"{SVG}text"))
+    assert "W5 = -0.1725" in svg                     # the numbers are the same in every language
+
+
+def test_cli_draw_lang_ko_notes_the_example_in_korean(tmp_path):
+    f = tmp_path / "model.py"
+    f.write_text("import chainrule as torch\nfrom chainrule import nn\n"
+                 "model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1))\n"
+                 "x = torch.tensor([[0.5, -1.0], [1.0, 2.0]]); y = torch.tensor([[1.0], [0.0]])\n"
+                 "criterion = nn.MSELoss()\n", encoding="utf-8")
+    out = tmp_path / "net.svg"
+    assert main(["draw", str(f), "--lang", "ko", "-o", str(out)]) == 0
+    assert _small_texts(out.read_text(encoding="utf-8"))[-1].startswith(
+        "유닛의 값은 샘플 2개 중 1번째 샘플의 값, 기울기는 배치 전체에 대한 값; 간선 표시")
+
+
+def test_every_language_has_every_diagram_word():
+    from dataclasses import fields
+
+    from chainrule.explain.locale import LANGS, diagram_words, messages
+    from chainrule.viz.network import DiagramWords
+    for lang in LANGS:
+        for f in fields(DiagramWords):
+            assert f"diagram.{f.name}" in messages(lang).keys(), (lang, f.name)
+    assert diagram_words("en") == DiagramWords()      # the message file repeats the defaults exactly

@@ -2,7 +2,7 @@
 
   network diagram  ``draw(model, x, y, loss_fn, optimizer)``, ``draw_network(NetworkState)``,
                    ``capture_network(model, x, y, loss_fn, optimizer)``,
-                   ``seed_diagram()`` — plain SVG, shown inline in Jupyter;
+                   ``seed_diagram()``, ``DiagramWords`` (its headings) — plain SVG, shown inline in Jupyter;
   autograd graph   ``GraphRecorder``, ``make_dot(tensor)``, ``trace(model, x, ...)`` — Graphviz DOT;
   training         ``training.train(TrainConfig, out)`` with ``datasets`` and ``plots`` (matplotlib);
   the study        ``vanishing.study(depths, activations)``.
@@ -14,6 +14,7 @@ import importlib
 
 _EXPORTS = {
     "draw": "network", "draw_network": "network", "NetworkState": "network", "LayerState": "network", "NetworkDiagram": "network",
+    "DiagramWords": "network",
     "capture_network": "network", "seed_model": "network", "seed_diagram": "network",
     "GraphRecorder": "graph", "make_dot": "graph", "trace": "graph", "DotGraph": "graph",
     "GraphvizNotInstalled": "graph",

@@ -37,6 +37,37 @@ ACTIVATION_SYMBOL = {"sigmoid": ("σ", "sigma"), "tanh": ("a", "a"), "relu": ("a
                      "elu": ("a", "a"), "softmax": ("p", "p"), None: ("z", "z")}
 
 
+@dataclass(frozen=True)
+class DiagramWords:
+    """The words the diagram writes: column headings, legend, the batch note.  English by default.
+
+    ``layer`` heads a hidden layer's column and ``output_layer`` the last one (both ``str.format``
+    templates with ``{layer}``, the layer's number; the activation follows in parentheses).
+    ``note`` takes ``{example}`` and ``{n}``.  ``chainrule.explain`` fills one from its message files
+    (``diagram_words("ko")``: 입력층, 은닉층, 출력층, 오차, …).
+
+    >>> DiagramWords().heading(2, 2, "sigmoid")
+    'layer 2 (sigmoid)'
+    """
+
+    input: str = "input"
+    layer: str = "layer {layer}"
+    output_layer: str = "layer {layer}"
+    loss: str = "loss"
+    legend: str = "edge labels: weight = value"
+    legend_grad: str = ", ∂L/∂weight (red; colour and width grow with |gradient|)"
+    legend_after: str = ", → value after the update (green)"
+    note: str = "unit values for example {example} of {n}, gradients over the batch"
+
+    def heading(self, layer: int, n_layers: int, activation: str | None) -> str:
+        """The column heading of layer ``layer`` (1-based) of ``n_layers``: ``layer 1 (sigmoid)``."""
+        head = (self.output_layer if layer == n_layers else self.layer).format(layer=layer)
+        return head + (f" ({activation})" if activation else "")
+
+
+ENGLISH = DiagramWords()
+
+
 @dataclass
 class LayerState:
     """One ``Linear`` layer (``z = W x + b``, ``W`` of shape (out, in)) and the activation after it."""
@@ -131,7 +162,7 @@ def _unit_numbers(sizes) -> list:
     return out
 
 
-def _shown(n: int, limit: int) -> list:
+def shown_units(n: int, limit: int) -> list:
     """Indices drawn for a layer of ``n`` units: all, or the first and last few around an ellipsis."""
     if n <= limit:
         return list(range(n))
@@ -174,13 +205,15 @@ def _edge_style(grad, gmax):
 
 
 def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_units: int = 10,
-                 id_prefix: str = "") -> "NetworkDiagram":
+                 id_prefix: str = "", words: DiagramWords = ENGLISH, legend: bool = True) -> "NetworkDiagram":
     """Draw ``state`` as an SVG (see the module docstring for what is shown and the ids used).
 
     ``labels``: True, False or "auto" (label edges when there are at most 40 of them).
     ``max_units``: layers wider than this show their first and last units around "⋮".
     ``id_prefix``: put before every id (and the ``data-from``/``data-to`` references), so several
     diagrams can sit in one HTML page: ``id_prefix="step2-"`` gives ``id="step2-edge-W5"``.
+    ``words``: the headings and legend (a ``DiagramWords``; English by default).
+    ``legend``: write the legend line under the diagram (a page with its own legend turns it off).
 
     >>> d = draw_network(NetworkState([LayerState([[0.5, -1.0]], [0.1], "sigmoid")], inputs=[1, 1]))
     >>> d.svg.startswith("<svg")
@@ -191,7 +224,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     units = _unit_numbers(sizes)
     n_edges = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     show_labels = (n_edges <= 40) if labels == "auto" else bool(labels)
-    shown = [_shown(n, max_units) for n in sizes]
+    shown = [shown_units(n, max_units) for n in sizes]
     gmax = 0.0
     for layer in state.layers:
         for g in (layer.weight_grad, layer.bias_grad):
@@ -251,11 +284,10 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
         parts.append(f'<text class="title" x="{left}" y="32">{text(state.title)}</text>')
     # column headings
     for c in range(len(sizes)):
-        head = "input" if c == 0 else (f"layer {c}" + (f" ({state.layers[c - 1].activation})"
-                                                        if state.layers[c - 1].activation else ""))
+        head = words.input if c == 0 else words.heading(c, len(state.layers), state.layers[c - 1].activation)
         parts.append(f'<text class="small" x="{col_x(c):.1f}" y="{top - 30}" text-anchor="middle">{text(head)}</text>')
     if has_loss:
-        parts.append(f'<text class="small" x="{col_x(len(sizes)):.1f}" y="{top - 30}" text-anchor="middle">loss</text>')
+        parts.append(f'<text class="small" x="{col_x(len(sizes)):.1f}" y="{top - 30}" text-anchor="middle">{text(words.loss)}</text>')
 
     edges, labels_svg, nodes = [], [], []
 
@@ -370,15 +402,16 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                      + "</g>")
 
     legend_y = height - 14
-    legend = (state.note + "; " if state.note else "") + "edge labels: weight = value"
+    legend_text = (state.note + "; " if state.note else "") + words.legend
     if gmax > 0:
-        legend += ", ∂L/∂weight (red; colour and width grow with |gradient|)"
+        legend_text += words.legend_grad
     if any(layer.weight_after is not None for layer in state.layers):
-        legend += ", → value after the update (green)"
+        legend_text += words.legend_after
     parts.append(f'<g id="edges">{"".join(edges)}</g>')
     parts.append(f'<g id="nodes">{"".join(nodes)}</g>')
     parts.append(f'<g id="edge-labels">{"".join(labels_svg)}</g>')
-    parts.append(f'<text{attrs(class_="small", x=left - r_in, y=legend_y)}>{text(legend)}</text>')
+    if legend:
+        parts.append(f'<text{attrs(class_="small", x=left - r_in, y=legend_y)}>{text(legend_text)}</text>')
     parts.append("</svg>")
     svg = "\n".join(parts)
     if id_prefix:
@@ -404,14 +437,14 @@ def _leaf_modules(model):
 
 
 def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int = 0,
-                    title: str | None = None) -> NetworkState:
+                    title: str | None = None, words: DiagramWords = ENGLISH) -> NetworkState:
     """Run one real training step of ``model`` and collect what the diagram shows.
 
     ``model``: ``Linear`` layers, each optionally followed by one activation module, in call order
     (``Sequential``s, nested or not, or a module calling them in turn).  Forward hooks record each
     layer's z and activation for input row ``example``; ``loss.backward()`` provides ∂L/∂W and ∂L/∂b
     (over the whole batch); given an ``optimizer``, ``optimizer.step()`` runs and the new values are
-    recorded too.
+    recorded too.  ``words.note`` says, for a batch, which example's values are shown.
     """
     from .. import nn
     calls = []
@@ -461,7 +494,7 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
     target = None if y is None else np.asarray(y.detach().numpy()).reshape(y.shape[0], -1)[example]
     loss_name = type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L"
     n = x.shape[0] if x.ndim > 1 else 1
-    note = f"unit values for example {example + 1} of {n}, gradients over the batch" if n > 1 else None
+    note = words.note.format(example=example + 1, n=n) if n > 1 else None
     return NetworkState(layers, inputs=x_row, target=target, loss=None if loss is None else float(loss),
                         loss_name=loss_name, title=title, note=note)
 
