@@ -3,7 +3,11 @@ from __future__ import annotations
 
 SUMMARY = "draw the network as an SVG diagram: units with z and activation values, weights and gradients on the edges"
 EXAMPLE = ("  chainrule draw -o net.svg            # the lecture's network after one training step\n"
-           "  chainrule draw model.py -o net.svg   # your model file (model, x, y, criterion, optimizer)")
+           "  chainrule draw model.py -o net.svg   # your model file (model, x, y, criterion, optimizer)\n"
+           "  chainrule draw --lang ko -o net.svg  # headings and legend in Korean (입력층, 은닉층, 출력층, 오차)")
+
+
+LANGS = ("en", "ko")      # chainrule.explain.locale.LANGS, without importing explain to list the commands
 
 
 def add_arguments(parser) -> None:
@@ -12,11 +16,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--precision", type=int, default=4, help="decimals shown (default: 4)")
     parser.add_argument("--labels", choices=("auto", "on", "off"), default="auto",
                         help="label edges with their numbers (auto: when there are at most 40 edges)")
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="language of the headings and legend (default: en)")
     parser.add_argument("--no-step", action="store_true", help="do not run the optimizer step (no updated values)")
 
 
 def run(args) -> int:
     from ..cli import UsageError, cannot_write
+    from ..explain.locale import diagram_words, messages
     from ..viz import network
     from ..viz.model_files import ModelFileError, load_model_file
 
@@ -25,21 +32,23 @@ def run(args) -> int:
     if not 0 <= args.precision <= 12:
         raise UsageError(f"--precision must be between 0 and 12, got {args.precision}")
     labels = {"auto": "auto", "on": True, "off": False}[args.labels]
+    words = diagram_words(args.lang)
     try:
         if args.model_file is None:
             from .. import nn, optim
             model, x, y = network.seed_example()
             state = network.capture_network(
                 model, x, y, nn.BCELoss(), None if args.no_step else optim.SGD(model.parameters(), lr=1.0),
-                title="the lecture's network: one training step (x = [1, 1], y = 0, BCE, SGD lr = 1)")
+                title=messages(args.lang).get("diagram.seed_title"), words=words)
         else:
             spec = load_model_file(args.model_file)
             if spec.x is None:
                 raise UsageError(f"{args.model_file} defines no example input: set x (and y, criterion) to draw values")
             state = network.capture_network(spec.model, spec.x, spec.y,
                                             spec.loss_fn if spec.y is not None else None,
-                                            None if args.no_step else spec.optimizer, title=args.model_file)
-        diagram = network.draw_network(state, precision=args.precision, labels=labels)
+                                            None if args.no_step else spec.optimizer, title=args.model_file,
+                                            words=words)
+        diagram = network.draw_network(state, precision=args.precision, labels=labels, words=words)
     except (ModelFileError, ValueError) as e:
         raise UsageError(str(e)) from None
     try:

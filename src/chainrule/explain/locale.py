@@ -58,3 +58,13 @@ def messages(lang: str = "en") -> Messages:
     with open(_DIR / f"{lang}.toml", "rb") as f:
         table = _flatten(_toml().load(f))
     return Messages(lang, table, None if lang == "en" else messages("en"))
+
+
+def diagram_words(lang="en"):
+    """The network diagram's headings and legend in ``lang`` (a language code or a ``Messages``), from
+    the ``[diagram]`` messages, for ``chainrule.viz.network.draw_network(..., words=...)``."""
+    from dataclasses import fields
+
+    from ..viz.network import DiagramWords
+    m = lang if isinstance(lang, Messages) else messages(lang)
+    return DiagramWords(**{f.name: m.get(f"diagram.{f.name}") for f in fields(DiagramWords)})

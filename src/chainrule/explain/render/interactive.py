@@ -28,6 +28,7 @@ from html import escape
 from pathlib import Path
 
 from .. import derivation as D
+from ..locale import diagram_words
 from ..naming import Names
 from . import numbers
 from .fill import fill
@@ -407,20 +408,8 @@ class _Page:
         target = None if rec.loss_fn.kind == "cross_entropy" else rec.y[0]
         state = NetworkState(layers, inputs=rec.x[0], target=target, loss=float(rec.loss),
                              loss_name=rec.loss_fn.module)
-        svg = draw_network(state, precision=self.d.decimals).svg
-        return self._localize_svg(svg)
-
-    def _localize_svg(self, svg: str) -> str:
-        """The diagram's column headings and legend in the page's language (the SVG writes English)."""
-        import re
-        m = self.msg
-        svg = svg.replace(">input</text>", f">{escape(m.get('page.input'))}</text>", 1)
-        svg = svg.replace(">loss</text>", f">{escape(m.get('page.loss_column'))}</text>", 1)
-        svg = re.sub(r">layer (\d+)( \([^)<]*\))?</text>",
-                     lambda mt: ">" + escape(m.get("page.layer").format(layer=mt.group(1))) + (mt.group(2) or "")
-                     + "</text>", svg)
-        # the legend (last small text) is replaced by the page's own, translated one
-        svg = re.sub(r'<text class="small" x="[^"]*" y="[^"]*">edge labels:[^<]*</text>', "", svg)
+        svg = draw_network(state, precision=self.d.decimals, words=diagram_words(self.msg),
+                           legend=False).svg          # the page writes its own legend under the diagram
         return svg.replace("<svg ", '<svg id="cr-diagram" ', 1)
 
     # -- assembling ----------------------------------------------------------------------------------------
