@@ -24,13 +24,10 @@ from .autograd.grad_mode import _state as _grad_state
 from .device import check_device, CPU
 from .ops import elementwise as E, reduce as R, shape as S, linalg as L
 from .ops.reduce import normalize_dims
-
-
-def _shape_arg(shape) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size)`` alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+from .tensor_methods import ArithmeticMixin, ComparisonMixin, OrderingMixin, bind
+from .tensor_methods.common import _shape_arg, _data, _named, _as_view, _MinMax  # noqa: F401
+from .tensor_methods.arithmetic import matmul, maximum, minimum  # noqa: F401
+from .tensor_methods.ordering import _arg_extreme  # noqa: F401
 
 
 class Size(tuple):
@@ -94,7 +91,7 @@ def _tensors_to_lists(data):
     return data
 
 
-class Tensor:
+class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin):
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data)`` / ``Tensor(*sizes)`` is PyTorch's legacy constructor: always the default
@@ -461,218 +458,6 @@ class Tensor:
         self._post_accumulate_hooks[handle._key] = hook
         return handle
 
-    # ------------------------------------------------------------------------------- arithmetic
-    def __add__(self, other):
-        return E.binary(E.Add, self, other)
-
-    def __radd__(self, other):
-        return E.binary(E.Add, other, self)
-
-    def __sub__(self, other):
-        return E.subtract(self, other)
-
-    def __rsub__(self, other):
-        return _named(E.subtract(other, self), True, "RsubBackward1")
-
-    def __mul__(self, other):
-        return E.binary(E.Mul, self, other)
-
-    def __rmul__(self, other):
-        return E.binary(E.Mul, other, self)
-
-    def __truediv__(self, other):
-        return E.true_divide(self, other)
-
-    def __rtruediv__(self, other):
-        return E.true_divide(other, self)
-
-    def __pow__(self, other):
-        return E.binary(E.Pow, self, other)
-
-    def __rpow__(self, other):
-        return E.binary(E.Pow, other, self)
-
-    def __neg__(self):
-        return E.negate(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return self.abs()
-
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(other, self)
-
-    def add(self, other, alpha=1):
-        return E.binary(E.Add, self, other) if alpha == 1 else self + alpha * other
-
-    def sub(self, other, alpha=1):
-        return E.subtract(self, other, alpha)
-
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def pow(self, exponent):
-        return self ** exponent
-
-    def neg(self):
-        return -self
-
-    multiply, divide, subtract, true_divide, negative = mul, div, sub, div, neg
-
-    def matmul(self, other):
-        return matmul(self, other)
-
-    def mm(self, other):
-        if self._data.ndim != 2 or _data(other).ndim != 2:
-            raise RuntimeError(f"mm: expected 2-D tensors, got {self._data.ndim}-D and {_data(other).ndim}-D")
-        return matmul(self, other)
-
-    def bmm(self, other):
-        if self._data.ndim != 3 or _data(other).ndim != 3:
-            raise RuntimeError(f"bmm: expected 3-D tensors (batch, n, k) and (batch, k, m), got shapes "
-                               f"{tuple(self.shape)} and {tuple(np.shape(_data(other)))}")
-        if self._data.shape[0] != _data(other).shape[0]:
-            raise RuntimeError(f"bmm: batch sizes differ: {tuple(self.shape)} @ {tuple(np.shape(_data(other)))}")
-        return _named(matmul(self, other), True, "BmmBackward0")
-
-    def dot(self, other):
-        if self._data.ndim != 1 or _data(other).ndim != 1:
-            raise RuntimeError("1D tensors expected, but got "
-                               f"{self._data.ndim}D and {_data(other).ndim}D tensors")
-        return matmul(self, other)
-
-    # --------------------------------------------------------------------------- comparisons
-    def _compare(self, other, fn):
-        try:
-            return Tensor._make(np.asarray(fn(self._data, _data(other))))
-        except ValueError:
-            raise E.broadcast_error(fn.__name__, self, other) from None
-
-    def __eq__(self, other):
-        if other is None:          # PyTorch: ``t == None`` is plainly False
-            return False
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        if other is None:
-            return True
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    def __and__(self, other):
-        return self._compare(other, np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and)
-
-    def __or__(self, other):
-        return self._compare(other, np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or)
-
-    def __xor__(self, other):
-        return self._compare(other, np.logical_xor if self._data.dtype == np.bool_ else np.bitwise_xor)
-
-    def __invert__(self):
-        return Tensor._make(np.logical_not(self._data) if self._data.dtype == np.bool_ else ~self._data)
-
-    def logical_not(self):
-        return Tensor._make(np.logical_not(self._data))
-
-    def equal(self, other) -> bool:
-        return self._data.shape == _data(other).shape and bool(np.array_equal(self._data, _data(other)))
-
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-        return bool(np.allclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-    def isnan(self):
-        return Tensor._make(np.isnan(self._data))
-
-    def isinf(self):
-        return Tensor._make(np.isinf(self._data))
-
-    def isfinite(self):
-        return Tensor._make(np.isfinite(self._data))
-
-    def any(self, dim=None, keepdim=False):
-        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim))
-
-    def all(self, dim=None, keepdim=False):
-        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim))
-
-    def argmax(self, dim=None, keepdim=False):
-        return _arg_extreme(self, np.argmax, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return _arg_extreme(self, np.argmin, dim, keepdim)
-
-    def nonzero(self, as_tuple=False):
-        idx = np.nonzero(self._data)
-        if as_tuple:
-            return tuple(Tensor._make(i.astype(np.int64)) for i in idx)
-        return Tensor._make(np.stack(idx, axis=-1).astype(np.int64))
-
-    def count_nonzero(self, dim=None):
-        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dim), dtype=np.int64))
-
-    def logical_and(self, other):
-        return Tensor._make(np.logical_and(self._data, _data(other)))
-
-    def logical_or(self, other):
-        return Tensor._make(np.logical_or(self._data, _data(other)))
-
-    def logical_xor(self, other):
-        return Tensor._make(np.logical_xor(self._data, _data(other)))
-
-    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return Tensor._make(np.isclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-    def sort(self, dim=-1, descending=False, stable=False):
-        """(values, indices) along ``dim``; values carry gradients back to where they came from."""
-        d = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
-        if d is None:
-            return _MinMax((self.clone(), Tensor._make(np.zeros((), dtype=np.int64))))
-        key = -self._data if descending and self._data.dtype.kind != "b" else self._data
-        idx = np.argsort(key, axis=d, kind="stable")
-        if descending and self._data.dtype.kind == "b":
-            idx = np.flip(np.argsort(self._data, axis=d, kind="stable"), d)
-        out = _MinMax((self.gather(d, Tensor._make(idx)), Tensor._make(idx.astype(np.int64))))
-        out.kind = "sort"
-        return out
-
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return self.sort(dim, descending, stable)[1]
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        """The ``k`` largest (or smallest) entries along ``dim``: (values, indices)."""
-        values, indices = self.sort(dim, descending=largest)
-        d = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else 0
-        if k < 0:
-            raise RuntimeError(f"topk: k must not be negative (got {k})")
-        if self._data.ndim and k > self._data.shape[d]:
-            raise RuntimeError(f"topk: k ({k}) is larger than the size of dimension {d} "
-                               f"({self._data.shape[d]}) of a tensor of shape {tuple(self.shape)}")
-        out = _MinMax((values.narrow(d, 0, k), indices.narrow(d, 0, k))) if self._data.ndim else \
-            _MinMax((values, indices))
-        out.kind = "topk"
-        return out
-
     # ------------------------------------------------------------------------------- unary math
     def floor(self):
         return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
@@ -688,30 +473,6 @@ class Tensor:
             return self
         return E.Rounding.apply(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals
                                 else "RoundBackward1")
-
-    def __floordiv__(self, other):
-        return self.floor_divide(other)
-
-    def __rfloordiv__(self, other):
-        return Tensor._make(np.asarray(_data(other))).floor_divide(self)
-
-    def floor_divide(self, other):
-        """``a // b`` rounded toward −∞ (not differentiable, as in PyTorch)."""
-        a, b = E.promote(self, other)
-        return Tensor._make(np.asarray(np.floor_divide(_data(a), _data(b))))
-
-    def remainder(self, other):
-        """``a % b`` with the sign of ``b`` (Python's rule): a − ⌊a/b⌋·b."""
-        a, b = E.promote(self, other)
-        if _data(a).dtype.kind in "biu" and not (isinstance(b, Tensor) and b._data.dtype.kind == "f"):
-            return Tensor._make(np.asarray(np.remainder(_data(a), _data(b))))
-        return a - a.floor_divide(b) * b
-
-    def __mod__(self, other):
-        return self.remainder(other)
-
-    def __rmod__(self, other):
-        return Tensor._make(np.asarray(_data(other))).remainder(self)
 
     def where(self, condition, other):
         """``x.where(cond, y)`` is ``chainrule.where(cond, x, y)``."""
@@ -744,9 +505,6 @@ class Tensor:
     def index_select(self, dim, index):
         d = normalize_dims(dim, self._data.ndim)[0]
         return self[(slice(None),) * d + (_data(index),)]
-
-    def outer(self, other):
-        return self.unsqueeze(1) * other.unsqueeze(0)
 
     def tril(self, diagonal=0):
         return self.masked_fill(Tensor._make(~np.tri(*self._data.shape[-2:], k=diagonal, dtype=bool)), 0)
@@ -873,12 +631,6 @@ class Tensor:
 
     def clamp_max(self, max):
         return self.clamp(max=max)
-
-    def maximum(self, other):
-        return maximum(self, other)
-
-    def minimum(self, other):
-        return minimum(self, other)
 
     # -------------------------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
@@ -1329,27 +1081,8 @@ def _rebuild_tensor(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-class _MinMax(tuple):
-    """``(values, indices)`` returned by ``max(dim)`` / ``min(dim)``, like ``torch.return_types.max``."""
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
-
-    def __repr__(self):
-        return f"chainrule.return_types.{getattr(self, 'kind', 'max')}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-
 def _type_word(np_dtype) -> str:
     return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}[np_dtype.kind]
-
-
-def _data(x):
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _one_dim(dim, ndim):
@@ -1364,17 +1097,6 @@ def _correction(unbiased, correction):
     if unbiased is None:
         return 1
     return 1 if unbiased else 0
-
-
-def _arg_extreme(t, fn, dim, keepdim):
-    if dim is None:
-        out = np.asarray(fn(t._data.reshape(-1)), dtype=np.int64)
-        return Tensor._make(out.reshape((1,) * t._data.ndim) if keepdim else out)
-    axis = normalize_dims(dim, t._data.ndim)[0]
-    out = fn(t._data, axis=axis)
-    if keepdim:
-        out = np.expand_dims(out, axis)
-    return Tensor._make(np.asarray(out, dtype=np.int64))
 
 
 def _resolve_shape(shape, size, op, from_shape):
@@ -1398,23 +1120,6 @@ def _resolve_shape(shape, size, op, from_shape):
     return shape
 
 
-def _named(out: "Tensor", when, name: str) -> "Tensor":
-    """Give ``out``'s node PyTorch's name for this call form (``SumBackward1`` for ``sum(dim)``, ...)."""
-    if when is not None and out.grad_fn is not None:
-        out.grad_fn._name = name
-    return out
-
-
-def _as_view(base: "Tensor", out: "Tensor") -> "Tensor":
-    """Mark ``out`` as a view of ``base`` when their memory overlaps: they share the version counter
-    (an in-place change through either is seen by nodes that saved the other), and ``_base`` (the
-    root tensor that owns the memory) lets an in-place op on the view re-route that tensor's gradient."""
-    if out._data.base is not None and np.may_share_memory(out._data, base._data):
-        out._vc = base._vc
-        out._base = base if base._base is None else base._base
-    return out
-
-
 def _index_arg(index):
     """Tensors inside an index become NumPy arrays (integer arrays or boolean masks)."""
     if isinstance(index, Tensor):
@@ -1427,32 +1132,6 @@ def _index_arg(index):
 
 
 # ------------------------------------------------------------------ functions the methods rely on
-def matmul(a, b):
-    """``a @ b`` with PyTorch's 1-D/2-D/batched rules and an error that names both shapes."""
-    for x in (a, b):
-        if not isinstance(x, (Tensor, np.ndarray, list, tuple)):
-            raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; both sides must be tensors")
-    a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
-    b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b))
-    L.check_matmul_shapes(a._data.shape, b._data.shape)
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != "
-                           f"{b.dtype.name} (matmul of {a.dtype} and {b.dtype}: convert one with .to())")
-    try:
-        return L.Matmul.apply(a, b)
-    except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot be "
-                           f"broadcast") from None
-
-
-def maximum(a, b):
-    return E.binary(E.Maximum, a, b)
-
-
-def minimum(a, b):
-    return E.binary(E.Minimum, a, b)
-
-
 def split(t, split_size_or_sections, dim=0):
     d = normalize_dims(dim, t._data.ndim)[0]
     n = t._data.shape[d]
@@ -1492,4 +1171,5 @@ def gather(t, dim, index):
     return t[tuple(grids)]
 
 
+bind(Tensor)
 _function._Tensor[0] = Tensor

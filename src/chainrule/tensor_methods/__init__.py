@@ -1,0 +1,23 @@
+"""The method families of ``chainrule.Tensor``, one module each; ``Tensor`` inherits every mixin.
+
+    arithmetic   + - * / ** @ // %, add/sub/mul/div, mm/bmm/dot, maximum/minimum
+    comparison   == != < <= > >=, & | ^ ~, logical_*, isnan/isinf, any/all, nonzero
+    ordering     argmax/argmin, sort/argsort, topk
+
+Each mixin has ``__slots__ = ()``, so ``Tensor``'s slots and attribute access are as if the methods
+were written in its class body.  The families create and recognise tensors (``Tensor._make``,
+``isinstance(x, Tensor)``) but cannot import the class that inherits them: ``bind(Tensor)`` hands
+it to them once ``chainrule.tensor`` has defined it.
+"""
+from . import arithmetic, common, comparison, ordering
+from .arithmetic import ArithmeticMixin
+from .comparison import ComparisonMixin
+from .ordering import OrderingMixin
+
+_USES_TENSOR = (arithmetic, common, comparison, ordering)
+
+
+def bind(tensor_class) -> None:
+    """Give every family module the ``Tensor`` class (called once, right after it is defined)."""
+    for module in _USES_TENSOR:
+        module.Tensor = tensor_class

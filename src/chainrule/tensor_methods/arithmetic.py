@@ -1,0 +1,162 @@
+"""Arithmetic operators (``+ - * / ** @ // %``) and their named forms, with ``matmul``/``maximum``/``minimum``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops import elementwise as E, linalg as L
+from .common import _data, _named
+
+Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
+
+
+class ArithmeticMixin:
+    """``a + b``, ``a @ b``, ``a.add(b, alpha=2)``, ``a // b``, ``a % b`` … each a call into ``chainrule.ops``."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        return E.binary(E.Add, self, other)
+
+    def __radd__(self, other):
+        return E.binary(E.Add, other, self)
+
+    def __sub__(self, other):
+        return E.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _named(E.subtract(other, self), True, "RsubBackward1")
+
+    def __mul__(self, other):
+        return E.binary(E.Mul, self, other)
+
+    def __rmul__(self, other):
+        return E.binary(E.Mul, other, self)
+
+    def __truediv__(self, other):
+        return E.true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return E.true_divide(other, self)
+
+    def __pow__(self, other):
+        return E.binary(E.Pow, self, other)
+
+    def __rpow__(self, other):
+        return E.binary(E.Pow, other, self)
+
+    def __neg__(self):
+        return E.negate(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def add(self, other, alpha=1):
+        return E.binary(E.Add, self, other) if alpha == 1 else self + alpha * other
+
+    def sub(self, other, alpha=1):
+        return E.subtract(self, other, alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    multiply, divide, subtract, true_divide, negative = mul, div, sub, div, neg
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def mm(self, other):
+        if self._data.ndim != 2 or _data(other).ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self._data.ndim}-D and {_data(other).ndim}-D")
+        return matmul(self, other)
+
+    def bmm(self, other):
+        if self._data.ndim != 3 or _data(other).ndim != 3:
+            raise RuntimeError(f"bmm: expected 3-D tensors (batch, n, k) and (batch, k, m), got shapes "
+                               f"{tuple(self.shape)} and {tuple(np.shape(_data(other)))}")
+        if self._data.shape[0] != _data(other).shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {tuple(self.shape)} @ {tuple(np.shape(_data(other)))}")
+        return _named(matmul(self, other), True, "BmmBackward0")
+
+    def dot(self, other):
+        if self._data.ndim != 1 or _data(other).ndim != 1:
+            raise RuntimeError("1D tensors expected, but got "
+                               f"{self._data.ndim}D and {_data(other).ndim}D tensors")
+        return matmul(self, other)
+
+    def __floordiv__(self, other):
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other):
+        return Tensor._make(np.asarray(_data(other))).floor_divide(self)
+
+    def floor_divide(self, other):
+        """``a // b`` rounded toward −∞ (not differentiable, as in PyTorch)."""
+        a, b = E.promote(self, other)
+        return Tensor._make(np.asarray(np.floor_divide(_data(a), _data(b))))
+
+    def remainder(self, other):
+        """``a % b`` with the sign of ``b`` (Python's rule): a − ⌊a/b⌋·b."""
+        a, b = E.promote(self, other)
+        if _data(a).dtype.kind in "biu" and not (isinstance(b, Tensor) and b._data.dtype.kind == "f"):
+            return Tensor._make(np.asarray(np.remainder(_data(a), _data(b))))
+        return a - a.floor_divide(b) * b
+
+    def __mod__(self, other):
+        return self.remainder(other)
+
+    def __rmod__(self, other):
+        return Tensor._make(np.asarray(_data(other))).remainder(self)
+
+    def outer(self, other):
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+
+# ------------------------------------------------------------------ functions the methods rely on
+def matmul(a, b):
+    """``a @ b`` with PyTorch's 1-D/2-D/batched rules and an error that names both shapes."""
+    for x in (a, b):
+        if not isinstance(x, (Tensor, np.ndarray, list, tuple)):
+            raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; both sides must be tensors")
+    a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
+    b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b))
+    L.check_matmul_shapes(a._data.shape, b._data.shape)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != "
+                           f"{b.dtype.name} (matmul of {a.dtype} and {b.dtype}: convert one with .to())")
+    try:
+        return L.Matmul.apply(a, b)
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                           f"broadcast") from None
+
+
+def maximum(a, b):
+    return E.binary(E.Maximum, a, b)
+
+
+def minimum(a, b):
+    return E.binary(E.Minimum, a, b)
