@@ -5,7 +5,8 @@
 * Jupyter: ``Solution._repr_html_`` is a fragment; two of them on one page (two notebook outputs)
   work independently, keys act on the output that has focus.
 * Other models: a hidden unit feeding two outputs (W1's path is every edge above it), tanh with an
-  identity output and a batch of 3, and a model large enough for the matrix form.
+  identity output and a batch of 3, and a model large enough for the matrix form (whose layers, not
+  parameters, are selectable).
 """
 from __future__ import annotations
 
@@ -128,13 +129,13 @@ def test_a_unit_feeding_two_outputs_lights_both_paths(watched, tmp_path, output_
     assert watched.errors == [] and watched.requests == [url]
 
 
-def test_matrix_form_page_steps_without_parameters(watched, tmp_path, output_dir):
+def test_matrix_form_page_steps_with_layers_not_parameters(watched, tmp_path, output_dir):
     rng = np.random.default_rng(0)
     sol = _solution([nn.Linear(30, 12), nn.ReLU(), nn.Linear(12, 3)], nn.MSELoss(),
                     rng.normal(size=(4, 30)), rng.normal(size=(4, 3)))
     page = watched.page
     url = _open(watched, tmp_path, sol)
-    assert page.eval_on_selector_all("tr[data-param], .cr-card", "es => es.length") == 0
+    assert page.eval_on_selector_all(".cr-main [data-param], .cr-card[data-param]", "es => es.length") == 0
     assert "matrix form" in page.inner_text(".cr-hint")
     for phase in ("forward", "loss", "backward", "update"):
         page.keyboard.press("ArrowRight")
@@ -178,4 +179,72 @@ def test_optimizer_updates_belong_to_the_update_phase(watched, tmp_path, output_
     assert {"edge-b1", "edge-W7", "edge-W10", "edge-W13", "unit-a1", "unit-z4", "unit-z6", "unit-loss"} <= on
     assert "unit-a2" not in on
     page.screenshot(path=os.path.join(output_dir, "b1-update.png"))
+    assert watched.errors == [] and watched.requests == [url]
+
+
+def _matrix_page(watched, tmp_path):
+    rng = np.random.default_rng(0)
+    sol = _solution([nn.Linear(30, 12), nn.ReLU(), nn.Linear(12, 3)], nn.MSELoss(),
+                    rng.normal(size=(4, 30)), rng.normal(size=(4, 3)))
+    return _open(watched, tmp_path, sol)
+
+
+def _lit(page, selector, cls="cr-on"):
+    """Ids (diagram) or data-layer-role + math text (blocks) carrying ``cls``."""
+    return page.eval_on_selector_all(f"{selector}.{cls}", "es => es.map(e => e.id || e.dataset.layer)")
+
+
+def test_matrix_form_selecting_a_layer_on_the_diagram_shows_its_equations(watched, tmp_path, output_dir):
+    page = watched.page
+    url = _matrix_page(watched, tmp_path)
+    page.keyboard.press("ArrowRight")                                       # forward: a selection moves on
+    # a unit of layer 2 (unit 13 is its first: layer 1 has 12 units) selects layer 2
+    page.click("#unit-z13")
+    assert page.get_attribute(".cr-page", "data-selected-layer") == "2"
+    assert page.get_attribute(".cr-page", "data-phase") == "backward"
+    lit = set(_lit(page, ".cr-net [id]"))
+    assert {"unit-z13", "unit-z15", "bias-2", "edge-W361", "edge-b13"} <= lit   # W361: layer 2's first weight
+    assert not any(i in lit for i in ("unit-z1", "edge-W1", "bias-1", "edge-b1"))
+    assert set(_lit(page, ".cr-net .unit", "cr-in")) >= {"unit-1", "unit-12", "unit-13"}  # its inputs stay bright
+    assert "unit-x1" not in _lit(page, ".cr-net .unit", "cr-in")
+    # its matrix equations: δ⁽²⁾, ∂L/∂W⁽²⁾, ∂L/∂b⁽²⁾ (and the update rule) are marked, layer 1's are not
+    roles = page.eval_on_selector_all(".cr-block.cr-on", "bs => bs.map(b => [b.dataset.layer, b.dataset.layerRole])")
+    assert sorted(roles) == [["2", "delta"], ["2", "grad"], ["2", "grad"]]
+    assert page.eval_on_selector_all(".cr-block.cr-upd", "bs => bs.length") == 1
+    delta = re.sub(r"\s+", "", page.inner_text(".cr-block.cr-on[data-layer-role=delta]"))
+    assert delta.startswith("𝛿(2)=") and "[3×4]" in delta           # δ⁽²⁾ = ∂L/∂z⁽²⁾, 3 units × 4 samples
+    card = page.locator('.cr-card[data-layer="2"]')
+    assert card.is_visible() and "Linear(12, 3)" in card.inner_text()
+    assert page.locator('.cr-card[data-layer="1"]').is_hidden()
+    assert page.eval_on_selector_all("tr[data-layer].cr-on", "rs => rs.map(r => r.dataset.layer)") == ["2", "2"]
+    # edges of unselected layers are dimmed
+    assert page.eval_on_selector("#edge-W1", "e => getComputedStyle(e).opacity") == "0.22"
+    page.screenshot(path=os.path.join(output_dir, "matrix-layer-2.png"))
+    # Esc clears; an edge line of layer 1 selects layer 1
+    page.keyboard.press("Escape")
+    assert page.get_attribute(".cr-page", "data-selected-layer") is None
+    x, y = page.eval_on_selector("#edge-W1 line", """l => {
+        const p = l.getPointAtLength(0.5 * l.getTotalLength()).matrixTransform(l.getScreenCTM());
+        return [p.x, p.y]; }""")
+    page.mouse.click(x, y)
+    assert page.get_attribute(".cr-page", "data-selected-layer") == "1"
+    assert "edge-W1" in _lit(page, ".cr-net [id]") and "unit-z13" not in _lit(page, ".cr-net [id]")
+    assert watched.errors == [] and watched.requests == [url]
+
+
+def test_matrix_form_selecting_a_layer_in_the_derivation(watched, tmp_path, output_dir):
+    page = watched.page
+    url = _matrix_page(watched, tmp_path)
+    page.click("button.cr-phase[data-phase=backward]")
+    page.click(".cr-block[data-layer='1'][data-layer-role=delta]")
+    assert page.get_attribute(".cr-page", "data-selected-layer") == "1"
+    assert {"unit-z1", "bias-1", "edge-W1"} <= set(_lit(page, ".cr-net [id]"))
+    roles = page.eval_on_selector_all(".cr-block.cr-on", "bs => bs.map(b => [b.dataset.layer, b.dataset.layerRole])")
+    assert sorted(roles) == [["1", "delta"], ["1", "grad"], ["1", "grad"]]
+    # a row of the per-layer table selects too, also by keyboard
+    page.click("button.cr-phase[data-phase=overview]")
+    page.focus("tr[data-layer='2']")
+    page.keyboard.press("Enter")
+    assert page.get_attribute(".cr-page", "data-selected-layer") == "2"
+    page.screenshot(path=os.path.join(output_dir, "matrix-layer-from-table.png"))
     assert watched.errors == [] and watched.requests == [url]

@@ -14,15 +14,20 @@ What the reader can do:
 * select a parameter (its edge or label on the diagram, or its row in a table): the diagram
   highlights its chain-rule path — every edge and unit from the parameter up to the loss — and the
   derivation highlights the factors of its gradient, both in symbols and in numbers, with the
-  equations that compute those factors; hovering a factor lights up its place on the diagram.
+  equations that compute those factors; hovering a factor lights up its place on the diagram;
+* in the matrix form (no single parameter is written out), select a layer (its units or edges on the
+  diagram, its block in the derivation, or its row in a table): the diagram highlights the layer's
+  units and edges, the derivation its matrix equations z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, ∂L/∂W⁽ˡ⁾, ∂L/∂b⁽ˡ⁾ and the
+  update rule, and a card repeats them.
 
 The script only toggles classes.  What belongs together — a block's phase, a parameter's path of
-diagram ids, its factors — is worked out here from the ``Derivation`` and the recorded step, and
+diagram ids, its factors, a layer's drawn ids and equations — is worked out here from the ``Derivation`` and the recorded step, and
 embedded as JSON.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -36,6 +41,7 @@ from .html import CSS as STATIC_CSS
 from .html import MathML, _equation, _inline
 
 PHASES = ("overview", "forward", "loss", "backward", "update")
+MAX_UNITS = 10          # the diagram draws at most this many units per column (the rest behind "⋮")
 ASSETS = Path(__file__).with_name("assets")
 
 # the phase of each section; blocks inside backward (and matrix) sections are refined by their content
@@ -190,6 +196,20 @@ class DiagramIndex:
         return {"edges": edges, "units": units}
 
 
+    def layer_ids(self, l) -> dict:
+        """What layer ``l`` (0-based) is on the diagram, as drawn (wide layers show ``MAX_UNITS``
+        units): its weight and bias edges and labels, bias source and units; and the values it reads."""
+        from ...viz.network import shown_units
+        rows = [j for j in shown_units(self.sizes[l + 1], MAX_UNITS) if j is not None]
+        cols = [i for i in shown_units(self.sizes[l], MAX_UNITS) if i is not None]
+        edges, units = [], [f"bias-{l + 1}"] if self.has_bias[l] else []
+        for j in rows:
+            units += self.unit_ids(l, j)
+            names = [self.weight_name(l, j, i) for i in cols] + ([self.bias_name(l, j)] if self.has_bias[l] else [])
+            edges += [f"{kind}-{n}" for n in names for kind in ("edge", "label")]
+        return {"edges": edges, "units": units, "sources": [self.source_id(l, i) for i in cols]}
+
+
 Sym_L = D.Sym("L")
 Sym_ell = D.Sym("ℓ")
 
@@ -234,6 +254,9 @@ class _Page:
         self.math = TaggedMathML(self.d.decimals)
         self.math.exact_word = messages.get("hand.exact")      # 0.7196† (exact 0.7197) beside a hand result
         self.params = {}        # name -> what the script needs (path, factors, values, its block's id)
+        # the matrix form writes no parameter out: a layer is what the reader selects there
+        self.by_layer = not any(s.key == "section.backward_layer" for s in self.d.sections)
+        self.layers = {}        # "1", "2", … -> drawn ids, its blocks (id, role), its card's equations
 
     # -- classification ------------------------------------------------------------------------------
     def _param_of(self, e):
@@ -262,6 +285,62 @@ class _Page:
                 return phase, p, ("grad" if of == ("L",) else "input")
             return phase, None, "local"
         return phase, None, None
+
+    @staticmethod
+    def _matrix_layer(block):
+        """(layer index, role) of a matrix-form equation: z⁽ˡ⁾ and a⁽ˡ⁾ "forward", δ⁽ˡ⁾ "delta",
+        ∂L/∂W⁽ˡ⁾ and ∂L/∂b⁽ˡ⁾ "grad"; None for anything else."""
+        if not isinstance(block, D.Equation):
+            return None
+        lhs = block.lhs
+        if isinstance(lhs, D.Partial) and isinstance(lhs.wrt, D.Sym) and lhs.wrt.base in ("W", "b"):
+            sym, role = lhs.wrt, "grad"
+        elif isinstance(lhs, D.Sym) and lhs.base == "δ":
+            sym, role = lhs, "delta"
+        elif isinstance(lhs, D.Sym) and lhs.base in ("z", "a", "σ"):
+            sym, role = lhs, "forward"
+        else:
+            return None
+        m = re.fullmatch(r"\((\d+)\)", sym.sup or "")
+        if m is None or sym.time is not None or sym.hat:
+            return None
+        return int(m.group(1)) - 1, role
+
+    def _layer_entry(self, l) -> dict:
+        key = str(l + 1)
+        if key not in self.layers:
+            rec = self.rec.layers[l]
+            n_out, n_in = rec.weight.shape
+            kind = rec.activation.kind
+            name = f"Linear({n_in}, {n_out})" + ("" if kind == "identity" else f" → {kind}")
+            self.layers[key] = {"layer": l + 1, "name": name, **self.index.layer_ids(l), "blocks": [], "card": []}
+        return self.layers[key]
+
+    def _layer_blocks(self, section, rows) -> dict:
+        """id(block) -> (block id, layer key or None, role) for the matrix section's equations; the
+        update rule, written once for every parameter, belongs to every layer."""
+        out = {}
+        if not self.by_layer or section.key != "section.matrix":
+            return out
+        updates = []
+        for n, (b, phase, _, role) in enumerate(rows):
+            bid = f"cr-m{n}"
+            found = self._matrix_layer(b)
+            if found is not None:
+                l, lrole = found
+                entry = self._layer_entry(l)
+                entry["blocks"].append({"id": bid, "role": lrole})
+                if lrole != "forward":
+                    entry["card"].append(b)
+                out[id(b)] = (bid, str(l + 1), lrole)
+            elif role == "update" and isinstance(b, D.Equation):
+                updates.append((bid, b))
+                out[id(b)] = (bid, None, "update")
+        for entry in self.layers.values():
+            for bid, b in updates:
+                entry["blocks"].append({"id": bid, "role": "update"})
+                entry["card"].append(b)
+        return out
 
     # -- rendering -------------------------------------------------------------------------------------
     def _tag_chain(self, name, block):
@@ -310,6 +389,9 @@ class _Page:
                 first = first.left
             p = self._param_of(first) if isinstance(first, D.Expr) else None
             attr = f' data-param="{p}" tabindex="0"' if p in self.params else ""
+            if (self.by_layer and block.header and block.header[0] == "table.layer_no" and r
+                    and str(r[0]) in self.layers):
+                attr = f' data-layer="{r[0]}" tabindex="0"'
             out.append(f"<tr{attr}>" + "".join(
                 f"<td>{_inline(self.math(c)) if isinstance(c, D.Expr) else escape(str(c))}</td>" for c in r)
                 + "</tr>")
@@ -345,6 +427,7 @@ class _Page:
                         defines.setdefault(key, id(b))
         out = []
         for s, rows in plan:
+            by_layer = self._layer_blocks(s, rows)
             phases = sorted({ph for _, ph, _, _ in rows} or {SECTION_PHASE.get(s.key, "overview")},
                             key=PHASES.index)
             tag = "h2" if s.level <= 2 else "h3"
@@ -360,6 +443,11 @@ class _Page:
                     key = _partial_key(b.lhs, self.index)
                     if key and defines.get(key) == id(b):
                         attrs += f' data-defines="{escape(key)}"'
+                if id(b) in by_layer:
+                    bid, layer, lrole = by_layer[id(b)]
+                    attrs += f' id="{bid}" data-layer-role="{lrole}"'
+                    if layer is not None:
+                        attrs += f' data-layer="{layer}" tabindex="0"'
                 if role == "grad" and p and self.params[p]["block"] is None:
                     bid = f"cr-grad-{p}"
                     self.params[p]["block"] = bid
@@ -418,6 +506,10 @@ class _Page:
         title = m.get("title").format_map(self.d.title_params)
         content = self.sections_html()
         svg = self.diagram()
+        drawn = set(re.findall(r' id="([^"]+)"', svg))          # labels and wide layers' hidden units are not
+        for info in self.layers.values():
+            for k in ("edges", "units", "sources"):
+                info[k] = [i for i in info[k] if i in drawn]
         phase_buttons = "".join(
             f'<button type="button" class="cr-phase" data-phase="{p}" aria-pressed="false">'
             f'<span class="cr-n">{i}</span>{escape(m.get("page.phase." + p))}</button>' for i, p in enumerate(PHASES))
@@ -437,15 +529,21 @@ class _Page:
                          + (f'<p class="cr-legend">{escape(m.get("page.factor_hint"))}</p>' if info["factors"] else "")
                          + "</div>")
             del info["card"]
+        for key, info in self.layers.items():
+            cards.append(f'<div class="cr-card" data-layer="{key}" hidden>'
+                         f'<h3>{escape(m.get("page.layer").format(layer=key))} '
+                         f'<span class="cr-layer">{escape(info["name"])}</span></h3>'
+                         + "".join(_equation(b, self.math) for b in info.pop("card")) + "</div>")
         sample = ""
         if self.rec.x.shape[0] > 1:
             sample = f'<p class="cr-legend">{escape(m.get("page.sample").format(n=self.rec.x.shape[0]))}</p>'
-        data = {"phases": list(PHASES), "params": self.params,
+        data = {"phases": list(PHASES), "params": self.params, "layers": self.layers,
                 "labels": {p: m.get("page.phase." + p) for p in PHASES}}
         data_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         hint = m.get("page.hint") if self.params else m.get("page.hint_matrix")
         cls = "cr-page cr-embedded" if embedded else "cr-page"
-        return (f'<div class="{cls}" data-phase="overview" tabindex="-1">'
+        layers_attr = ' data-layers="selectable"' if self.layers else ""
+        return (f'<div class="{cls}" data-phase="overview"{layers_attr} tabindex="-1">'
                 f'<header class="cr-head"><h1>{escape(title)}</h1>'
                 f'<nav class="cr-bar" aria-label="{escape(m.get("page.phases"))}">'
                 f'<button type="button" class="cr-prev" aria-label="{escape(m.get("page.prev"))}">◀</button>'

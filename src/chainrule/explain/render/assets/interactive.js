@@ -1,4 +1,4 @@
-/* chainrule's interactive solution: phase stepping and chain-rule paths.
+/* chainrule's interactive solution: phase stepping, chain-rule paths and (matrix form) layers.
    Every fact it shows (phases of blocks, paths, factors, values) was computed in Python and sits in
    the page's JSON; this script only toggles classes. */
 (function () {
@@ -7,7 +7,11 @@
     if (root.dataset.crReady) return;
     root.dataset.crReady = "1";
     var data = JSON.parse(root.querySelector("script.cr-data").textContent);
-    var phases = data.phases, params = data.params;
+    var phases = data.phases, params = data.params, layers = data.layers || {};
+    var owner = {};  /* diagram id -> the layer it belongs to (matrix form) */
+    Object.keys(layers).forEach(function (k) {
+      layers[k].edges.concat(layers[k].units).forEach(function (id) { owner[id] = k; });
+    });
     var current = 0, selected = null;
     var all = function (sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
     var byId = function (id) { return root.querySelector('[id="' + id + '"]'); };
@@ -41,6 +45,7 @@
       all(".cr-card").forEach(function (c) { c.hidden = true; });
       root.classList.remove("cr-has-sel");
       delete root.dataset.selected;
+      delete root.dataset.selectedLayer;
       selected = null;
     }
 
@@ -77,6 +82,38 @@
       if (scroll && block && !block.hidden) block.scrollIntoView({ block: "center" });
     }
 
+    /* a layer (matrix form): its drawn units and edges, its equations (δ, ∂L/∂W, ∂L/∂b: cr-on; z, a:
+       cr-def; the update rule: cr-upd), its table rows and its card */
+    function selectLayer(key, scroll) {
+      var L = layers[key];
+      if (!L) return;
+      clear();
+      root.dataset.selectedLayer = key;
+      root.classList.add("cr-has-sel");
+      L.edges.concat(L.units).forEach(function (id) { mark(id, "cr-on"); });
+      L.sources.forEach(function (id) { mark(id, "cr-in"); });
+      var first = null;
+      L.blocks.forEach(function (b) {
+        var e = byId(b.id);
+        if (!e) return;
+        e.classList.add(b.role === "update" ? "cr-upd" : b.role === "forward" ? "cr-def" : "cr-on");
+        if (!first && b.role === "delta") first = e;
+      });
+      all('tr[data-layer="' + key + '"]').forEach(function (r) { r.classList.add("cr-on"); });
+      var card = root.querySelector('.cr-card[data-layer="' + key + '"]');
+      if (card) card.hidden = false;
+      var phase = phases[current];
+      if (phase === "forward" || phase === "loss") setPhase(phases.indexOf("backward"));
+      if (scroll && first && !first.hidden) first.scrollIntoView({ block: "center" });
+    }
+
+    function layerAt(target) {
+      for (var e = target; e && e !== root; e = e.parentNode) {
+        if (e.id && owner[e.id]) return owner[e.id];
+      }
+      return null;
+    }
+
     function focusFactor(fid, on) {
       var p = selected && params[selected];
       if (!p) return;
@@ -99,13 +136,17 @@
     });
     root.querySelector(".cr-diagram").addEventListener("click", function (ev) {
       var g = ev.target.closest(".edge[data-param], .edge-label");
-      if (!g) { clear(); return; }
-      var name = g.dataset.param || g.id.replace(/^label-/, "");
-      if (params[name]) select(name, true);
+      var name = g && (g.dataset.param || g.id.replace(/^label-/, ""));
+      if (g && params[name]) { select(name, true); return; }
+      var layer = layerAt(ev.target);
+      if (layer) selectLayer(layer, true);
+      else if (!g) clear();
     });
     root.querySelector(".cr-main").addEventListener("click", function (ev) {
       var r = ev.target.closest("tr[data-param]");
-      if (r) select(r.dataset.param, false);
+      if (r) { select(r.dataset.param, false); return; }
+      var l = ev.target.closest("tr[data-layer], .cr-block[data-layer]");
+      if (l) selectLayer(l.dataset.layer, false);
     });
     root.addEventListener("mouseover", function (ev) {
       var f = ev.target.closest && ev.target.closest("mrow.cr-factor");
@@ -123,9 +164,11 @@
       else if (ev.key === "ArrowLeft") { setPhase(current - 1); ev.preventDefault(); }
       else if (ev.key === "Escape") clear();
       else if (ev.key === "Enter" && ev.target.matches && ev.target.matches("tr[data-param]")) select(ev.target.dataset.param, false);
+      else if (ev.key === "Enter" && ev.target.matches && ev.target.matches("tr[data-layer], .cr-block[data-layer]")) selectLayer(ev.target.dataset.layer, false);
       else if (/^[0-9]$/.test(ev.key) && +ev.key < phases.length) setPhase(+ev.key);
     });
     root.crSelect = select;
+    root.crSelectLayer = selectLayer;
     root.crPhase = setPhase;
     setPhase(0);
   }
