@@ -118,3 +118,46 @@ def test_every_id_the_script_lights_exists_in_the_diagram():
             ids = p["path"]["edges"] + p["path"]["units"] + [i for f in p["factors"] for i in f["diagram"]]
             assert set(ids) <= svg_ids, p["name"]
             assert p["factors"] and p["block"] in html
+
+
+def _matrix_html(lang="en") -> str:
+    import numpy as np
+
+    import chainrule
+    from chainrule import nn, optim
+    from chainrule.explain import explain_step
+    rng = np.random.default_rng(1)
+    model = nn.Sequential(nn.Linear(14, 11), nn.Sigmoid(), nn.Linear(11, 2)).to(chainrule.float64)
+    sol = explain_step(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1),
+                       chainrule.tensor(rng.normal(size=(3, 14))), chainrule.tensor(rng.normal(size=(3, 2))),
+                       lang=lang, form="matrix")
+    return sol.render("html")
+
+
+def test_matrix_form_data_names_each_layers_drawn_ids_and_equations():
+    html = _matrix_html()
+    data = _data(html)
+    assert data["params"] == {} and sorted(data["layers"]) == ["1", "2"]
+    svg_ids = set(re.findall(r' id="([^"]+)"', html[html.index("<svg"):html.index("</svg>")]))
+    block_ids = set(re.findall(r'<div class="cr-block"[^>]* id="([^"]+)"', html))
+    first, second = data["layers"]["1"], data["layers"]["2"]
+    assert first["name"] == "Linear(14, 11) → sigmoid" and second["name"] == "Linear(11, 2)"
+    for layer in (first, second):
+        assert set(layer["edges"] + layer["units"] + layer["sources"]) <= svg_ids        # only what is drawn
+        assert {b["id"] for b in layer["blocks"]} <= block_ids
+        assert sorted(b["role"] for b in layer["blocks"]) == sorted(
+            ["delta", "grad", "grad", "update"] + ["forward"] * (2 if layer is first else 1))
+    # layer 1: 10 of its 11 units drawn (z and σ halves) and 10 of 14 inputs: 100 weight edges + 10 biases
+    assert len(first["edges"]) == 110 and "edge-W1" in first["edges"] and "unit-sigma1" in first["units"]
+    assert len(second["edges"]) == 2 * 11 and "unit-z12" in second["units"] and "unit-sigma1" in second["sources"]
+    assert not set(first["edges"]) & set(second["edges"])
+    assert html.count('<div class="cr-card" data-layer=') == 2
+
+
+def test_korean_matrix_page_draws_the_lectures_words():
+    html = _matrix_html("ko")
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    for word in (">입력층<", ">은닉층 Layer #1 (sigmoid)<", ">출력층 Layer #2<", ">오차<"):
+        assert word in svg
+    assert "edge labels" not in svg and ">input<" not in svg
+    assert "계층(그림의 유닛" in html                         # the hint says what can be selected
