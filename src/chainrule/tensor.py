@@ -24,10 +24,11 @@ from .autograd.grad_mode import _state as _grad_state
 from .device import check_device, CPU
 from .ops import elementwise as E, reduce as R, shape as S, linalg as L
 from .ops.reduce import normalize_dims
-from .tensor_methods import ArithmeticMixin, ComparisonMixin, OrderingMixin, bind
+from .tensor_methods import ArithmeticMixin, ComparisonMixin, MaskingMixin, NewTensorMixin, OrderingMixin, ReductionMixin, UnaryMathMixin, bind
 from .tensor_methods.common import _shape_arg, _data, _named, _as_view, _MinMax  # noqa: F401
 from .tensor_methods.arithmetic import matmul, maximum, minimum  # noqa: F401
 from .tensor_methods.ordering import _arg_extreme  # noqa: F401
+from .tensor_methods.reduction import _one_dim, _correction  # noqa: F401
 
 
 class Size(tuple):
@@ -91,7 +92,7 @@ def _tensors_to_lists(data):
     return data
 
 
-class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin):
+class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, MaskingMixin, NewTensorMixin, ReductionMixin):
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data)`` / ``Tensor(*sizes)`` is PyTorch's legacy constructor: always the default
@@ -459,44 +460,8 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin):
         return handle
 
     # ------------------------------------------------------------------------------- unary math
-    def floor(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
-
-    def ceil(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.ceil, "CeilBackward0")
-
-    def trunc(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.trunc, "TruncBackward0")
-
-    def round(self, decimals=0):
-        if self._data.dtype.kind in "biu":
-            return self
-        return E.Rounding.apply(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals
-                                else "RoundBackward1")
-
-    def where(self, condition, other):
-        """``x.where(cond, y)`` is ``chainrule.where(cond, x, y)``."""
-        from .functions import where
-        return where(condition, self, other)
-
-    def masked_fill(self, mask, value):
-        """``value`` where ``mask`` is true, else ``self`` (gradient flows to the kept places)."""
-        v = value.item() if isinstance(value, Tensor) else value
-        if _data(mask).dtype != np.bool_:
-            raise RuntimeError(f"masked_fill only supports boolean masks, but got a mask of dtype "
-                               f"{dtypes.from_numpy_dtype(_data(mask).dtype)}; compare first, e.g. x.masked_fill(m > 0, v)")
-        return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
-
     def masked_fill_(self, mask, value):
         return self._in_place(lambda: self.masked_fill(mask, value), "masked_fill_")
-
-    def cumsum(self, dim, dtype=None):
-        a = self if dtype is None else self.to(dtype)
-        if a._data.dtype.kind in "biu":
-            a = a.to(dtypes.int64)
-        if a._data.ndim == 0:
-            return a.clone()
-        return R.Cumsum.apply(a, normalize_dims(dim, a._data.ndim)[0])
 
     def flip(self, *dims):
         dims = _shape_arg(dims)
@@ -505,213 +470,6 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin):
     def index_select(self, dim, index):
         d = normalize_dims(dim, self._data.ndim)[0]
         return self[(slice(None),) * d + (_data(index),)]
-
-    def tril(self, diagonal=0):
-        return self.masked_fill(Tensor._make(~np.tri(*self._data.shape[-2:], k=diagonal, dtype=bool)), 0)
-
-    def triu(self, diagonal=0):
-        return self.masked_fill(Tensor._make(np.tri(*self._data.shape[-2:], k=diagonal - 1, dtype=bool)), 0)
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from .factories import zeros
-        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        from .factories import ones
-        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        from .factories import full
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        from .factories import tensor
-        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def exp(self):
-        return E.floating_unary(E.Exp, self)
-
-    def log(self):
-        return E.floating_unary(E.Log, self)
-
-    def log1p(self):
-        return E.floating_unary(E.Log1p, self)
-
-    def sqrt(self):
-        return E.floating_unary(E.Sqrt, self)
-
-    def rsqrt(self):
-        return E.floating_unary(E.Rsqrt, self)
-
-    def sin(self):
-        return E.floating_unary(E.Sin, self)
-
-    def cos(self):
-        return E.floating_unary(E.Cos, self)
-
-    def tanh(self):
-        return E.floating_unary(E.Tanh, self)
-
-    def sigmoid(self):
-        return E.floating_unary(E.Sigmoid, self)
-
-    def relu(self):
-        return E.Relu.apply(self)
-
-    def log2(self):
-        return E.floating_unary(E.UnaryMath, self, "log2")
-
-    def log10(self):
-        return E.floating_unary(E.UnaryMath, self, "log10")
-
-    def exp2(self):
-        return E.floating_unary(E.UnaryMath, self, "exp2")
-
-    def expm1(self):
-        return E.floating_unary(E.UnaryMath, self, "expm1")
-
-    def tan(self):
-        return E.floating_unary(E.UnaryMath, self, "tan")
-
-    def asin(self):
-        return E.floating_unary(E.UnaryMath, self, "asin")
-
-    def acos(self):
-        return E.floating_unary(E.UnaryMath, self, "acos")
-
-    def atan(self):
-        return E.floating_unary(E.UnaryMath, self, "atan")
-
-    def sinh(self):
-        return E.floating_unary(E.UnaryMath, self, "sinh")
-
-    def cosh(self):
-        return E.floating_unary(E.UnaryMath, self, "cosh")
-
-    def erf(self):
-        return E.floating_unary(E.UnaryMath, self, "erf")
-
-    arcsin, arccos, arctan = asin, acos, atan
-
-    def abs(self):
-        return E.Abs.apply(self)
-
-    absolute = abs
-
-    def sign(self):
-        return E.Sign.apply(self)
-
-    def square(self):
-        return self * self
-
-    def reciprocal(self):
-        return 1.0 / self
-
-    def clamp(self, min=None, max=None):
-        if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            ts = [self] + [b if isinstance(b, Tensor) else Tensor._make(np.asarray(b, self._data.dtype))
-                           for b in (min, max) if b is not None]
-            from .functions import _common
-            ts = _common(ts)
-            it = iter(ts[1:])
-            lo = next(it) if min is not None else None
-            hi = next(it) if max is not None else None
-            return E.ClampTensor.apply(ts[0], lo, hi)
-        return E.Clamp.apply(self, min, max)
-
-    clip = clamp
-
-    def clamp_min(self, min):
-        return self.clamp(min=min)
-
-    def clamp_max(self, max):
-        return self.clamp(max=max)
-
-    # -------------------------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
-        a = self
-        if dtype is not None:
-            a = a.to(dtype)
-        elif self._data.dtype.kind in "biu":
-            a = a.to(dtypes.int64)
-        return _named(R.Sum.apply(a, normalize_dims(dim, self._data.ndim), keepdim), dim, "SumBackward1")
-
-    def mean(self, dim=None, keepdim=False, dtype=None):
-        a = self if dtype is None else self.to(dtype)
-        if a._data.dtype.kind != "f":
-            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
-                               f"point or complex dtype. Got: {a.dtype.name.capitalize()}")
-        return _named(R.Mean.apply(a, normalize_dims(dim, self._data.ndim), keepdim), dim, "MeanBackward1")
-
-    def prod(self, dim=None, keepdim=False, dtype=None):
-        a = self if dtype is None else self.to(dtype)
-        if dim is None:
-            return R.Prod.apply(a, None, False)
-        return _named(R.Prod.apply(a, normalize_dims(dim, self._data.ndim)[0], keepdim), dim, "ProdBackward1")
-
-    def _extreme(self, dim, keepdim, take_min):
-        if dim is None:
-            if self._data.size == 0:
-                raise RuntimeError(f"{'min' if take_min else 'max'}(): Expected reduction dim to be specified "
-                                   f"for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-            return _named(R.Amax.apply(self, None, False, take_min), True, "MinBackward1" if take_min else "MaxBackward1")
-        if isinstance(dim, Tensor):  # torch.max(a, b) — the element-wise form
-            return minimum(self, dim) if take_min else maximum(self, dim)
-        axis = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
-        if axis is None:
-            values = self.clone()
-            return _MinMax((values, Tensor._make(np.zeros((), dtype=np.int64))))
-        values = _named(R.MaxAlongDim.apply(self, axis, keepdim, take_min), True,
-                        "MinBackward0" if take_min else "MaxBackward0")
-        idx = (np.argmin if take_min else np.argmax)(self._data, axis=axis)
-        if keepdim:
-            idx = np.expand_dims(idx, axis)
-        out = _MinMax((values, Tensor._make(idx.astype(np.int64))))
-        out.kind = "min" if take_min else "max"
-        return out
-
-    def max(self, dim=None, keepdim=False):
-        return self._extreme(dim, keepdim, False)
-
-    def min(self, dim=None, keepdim=False):
-        return self._extreme(dim, keepdim, True)
-
-    def amax(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, False)
-
-    def amin(self, dim=(), keepdim=False):
-        return _named(R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, True), True, "AminBackward0")
-
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        correction = _correction(unbiased, correction)
-        return R.Var.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        correction = _correction(unbiased, correction)
-        return R.Std.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
-
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        if p in ("fro", None):
-            p = 2.0
-        if p == "nuc" or isinstance(p, str):
-            raise RuntimeError(f"norm: p='{p}' is not supported; use p=1, 2, inf or a number")
-        return R.Norm.apply(self, float(p), normalize_dims(dim, self._data.ndim), keepdim)
-
-    def logsumexp(self, dim, keepdim=False):
-        return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
-
-    def softmax(self, dim, dtype=None):
-        a = self if dtype is None else self.to(dtype)
-        return R.Softmax.apply(a, _one_dim(dim, self._data.ndim))
-
-    def log_softmax(self, dim, dtype=None):
-        a = self if dtype is None else self.to(dtype)
-        return R.LogSoftmax.apply(a, _one_dim(dim, self._data.ndim))
 
     # ------------------------------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -1083,20 +841,6 @@ def _rebuild_tensor(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def _type_word(np_dtype) -> str:
     return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}[np_dtype.kind]
-
-
-def _one_dim(dim, ndim):
-    if dim is None:
-        raise TypeError("softmax()/log_softmax() need an explicit dim")
-    return normalize_dims(dim, ndim)[0] if ndim else None
-
-
-def _correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    if unbiased is None:
-        return 1
-    return 1 if unbiased else 0
 
 
 def _resolve_shape(shape, size, op, from_shape):

@@ -3,18 +3,26 @@
     arithmetic   + - * / ** @ // %, add/sub/mul/div, mm/bmm/dot, maximum/minimum
     comparison   == != < <= > >=, & | ^ ~, logical_*, isnan/isinf, any/all, nonzero
     ordering     argmax/argmin, sort/argsort, topk
+    unary        exp, log, tanh, sigmoid, relu, abs, rounding, clamp …
+    masking      where, masked_fill, tril/triu
+    reduction    sum, mean, prod, max/min, var/std, norm, logsumexp, softmax, cumsum
+    new_tensors  new_zeros, new_ones, new_full, new_tensor
 
 Each mixin has ``__slots__ = ()``, so ``Tensor``'s slots and attribute access are as if the methods
 were written in its class body.  The families create and recognise tensors (``Tensor._make``,
 ``isinstance(x, Tensor)``) but cannot import the class that inherits them: ``bind(Tensor)`` hands
 it to them once ``chainrule.tensor`` has defined it.
 """
-from . import arithmetic, common, comparison, ordering
+from . import arithmetic, common, comparison, masking, ordering, reduction, unary
 from .arithmetic import ArithmeticMixin
 from .comparison import ComparisonMixin
+from .masking import MaskingMixin
+from .new_tensors import NewTensorMixin
 from .ordering import OrderingMixin
+from .reduction import ReductionMixin
+from .unary import UnaryMathMixin
 
-_USES_TENSOR = (arithmetic, common, comparison, ordering)
+_USES_TENSOR = (arithmetic, common, comparison, masking, ordering, reduction, unary)
 
 
 def bind(tensor_class) -> None:
