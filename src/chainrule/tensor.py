@@ -24,11 +24,13 @@ from .autograd.grad_mode import _state as _grad_state
 from .device import check_device, CPU
 from .ops import elementwise as E, reduce as R, shape as S, linalg as L
 from .ops.reduce import normalize_dims
-from .tensor_methods import ArithmeticMixin, ComparisonMixin, MaskingMixin, NewTensorMixin, OrderingMixin, ReductionMixin, UnaryMathMixin, bind
+from .tensor_methods import ArithmeticMixin, ComparisonMixin, IndexingMixin, MaskingMixin, NewTensorMixin, OrderingMixin, ReductionMixin, ShapeMixin, UnaryMathMixin, bind
 from .tensor_methods.common import _shape_arg, _data, _named, _as_view, _MinMax  # noqa: F401
 from .tensor_methods.arithmetic import matmul, maximum, minimum  # noqa: F401
 from .tensor_methods.ordering import _arg_extreme  # noqa: F401
 from .tensor_methods.reduction import _one_dim, _correction  # noqa: F401
+from .tensor_methods.shape import _resolve_shape, split, chunk  # noqa: F401
+from .tensor_methods.indexing import _index_arg, gather  # noqa: F401
 
 
 class Size(tuple):
@@ -92,7 +94,7 @@ def _tensors_to_lists(data):
     return data
 
 
-class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, MaskingMixin, NewTensorMixin, ReductionMixin):
+class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, MaskingMixin, NewTensorMixin, ReductionMixin, ShapeMixin, IndexingMixin):
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data)`` / ``Tensor(*sizes)`` is PyTorch's legacy constructor: always the default
@@ -463,184 +465,6 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
     def masked_fill_(self, mask, value):
         return self._in_place(lambda: self.masked_fill(mask, value), "masked_fill_")
 
-    def flip(self, *dims):
-        dims = _shape_arg(dims)
-        return S.Flip.apply(self, normalize_dims(dims, self._data.ndim) if self._data.ndim else ())
-
-    def index_select(self, dim, index):
-        d = normalize_dims(dim, self._data.ndim)[0]
-        return self[(slice(None),) * d + (_data(index),)]
-
-    # ------------------------------------------------------------------------------------- shape
-    def reshape(self, *shape):
-        shape = _shape_arg(shape)
-        return _as_view(self, S.Reshape.apply(self, _resolve_shape(shape, self._data.size, "reshape", self.shape)))
-
-    def view(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype,)):
-            raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
-        return _as_view(self, S.Reshape.apply(self, _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape)))
-
-    def view_as(self, other):
-        return self.view(other.shape)
-
-    def reshape_as(self, other):
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        nd = self._data.ndim
-        if nd == 0:
-            return self.reshape(1)
-        s, e = normalize_dims(start_dim, nd)[0], normalize_dims(end_dim, nd)[0]
-        if s > e:
-            raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
-                               f"({end_dim}) for a tensor of shape {tuple(self.shape)}")
-        shape = self._data.shape
-        new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
-        return _as_view(self, S.Reshape.apply(self, new))
-
-    def unflatten(self, dim, sizes):
-        d = normalize_dims(dim, self._data.ndim)[0]
-        shape = self._data.shape
-        sizes = _resolve_shape(tuple(sizes), shape[d], "unflatten", (shape[d],))
-        return _as_view(self, S.Reshape.apply(self, shape[:d] + sizes + shape[d + 1:]))
-
-    def squeeze(self, dim=None):
-        shape = self._data.shape
-        if dim is None:
-            new = tuple(n for n in shape if n != 1)
-        else:
-            dims = normalize_dims(dim, self._data.ndim)
-            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        out = _as_view(self, S.Reshape.apply(self, new))
-        return _named(out, True, "SqueezeBackward0" if dim is None else "SqueezeBackward1")
-
-    def unsqueeze(self, dim):
-        nd = self._data.ndim + 1
-        if not -nd <= dim < nd:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
-        d = dim % nd
-        shape = self._data.shape
-        return _named(_as_view(self, S.Reshape.apply(self, shape[:d] + (1,) + shape[d:])), True, "UnsqueezeBackward0")
-
-    def transpose(self, dim0, dim1):
-        nd = self._data.ndim
-        if nd == 0:
-            return self
-        axes = list(range(nd))
-        a, b = normalize_dims(dim0, nd)[0], normalize_dims(dim1, nd)[0]
-        axes[a], axes[b] = axes[b], axes[a]
-        return _named(_as_view(self, S.Permute.apply(self, tuple(axes))), True, "TransposeBackward0")
-
-    swapaxes = transpose
-
-    def t(self):
-        if self._data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return _named(self.transpose(0, 1), True, "TBackward0") if self._data.ndim == 2 else self
-
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
-        nd = self._data.ndim
-        if len(dims) != nd:
-            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
-                               f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} "
-                               f"is not equal to len(dims) = {len(dims)}")
-        axes = tuple(normalize_dims(d, nd)[0] for d in dims) if nd else ()
-        if len(set(axes)) != len(axes):
-            raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)} for a tensor of "
-                               f"shape {tuple(self.shape)}); list every dimension exactly once")
-        return _as_view(self, S.Permute.apply(self, axes))
-
-    def expand(self, *sizes):
-        sizes = _shape_arg(sizes)
-        shape = self._data.shape
-        if len(sizes) < len(shape):
-            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
-                               f"the number of dimensions in the tensor ({len(shape)})")
-        lead = len(sizes) - len(shape)
-        full = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
-        for i, n in enumerate(shape):
-            if n != 1 and n != full[i + lead]:
-                raise RuntimeError(f"expand: the expanded size of the tensor ({full[i + lead]}) must match the "
-                                   f"existing size ({n}) at non-singleton dimension {i + lead}. Target sizes: "
-                                   f"{list(sizes)}. Tensor sizes: {list(shape)}")
-        return _as_view(self, S.Expand.apply(self, full))
-
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def repeat(self, *reps):
-        reps = _shape_arg(reps)
-        if len(reps) < self._data.ndim:
-            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
-                               "dimensions of tensor")
-        return S.Repeat.apply(self, reps)
-
-    def split(self, split_size, dim=0):
-        return split(self, split_size, dim)
-
-    def chunk(self, chunks, dim=0):
-        return chunk(self, chunks, dim)
-
-    def unbind(self, dim=0):
-        d = normalize_dims(dim, self._data.ndim)[0]
-        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
-
-    def select(self, dim, index):
-        d = normalize_dims(dim, self._data.ndim)[0]
-        return self[(slice(None),) * d + (index,)]
-
-    def narrow(self, dim, start, length):
-        d = normalize_dims(dim, self._data.ndim)[0]
-        n = self._data.shape[d]
-        if not -n <= start <= n:
-            raise IndexError(f"narrow: start out of range (expected to be in range of [{-n}, {n}], but got "
-                             f"{start}) for dimension {d} of a tensor of shape {tuple(self.shape)}")
-        start = start % n if start < 0 else start
-        if length < 0 or start + length > n:
-            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) "
-                               f"of dimension {d} of a tensor of shape {tuple(self.shape)}")
-        return self[(slice(None),) * d + (slice(start, start + length),)]
-
-    def gather(self, dim, index):
-        return gather(self, dim, index)
-
-    def movedim(self, source, destination):
-        nd = self._data.ndim
-        src = normalize_dims(source, nd)
-        dst = normalize_dims(destination, nd)
-        order = [d for d in range(nd) if d not in src]
-        for s_, d_ in sorted(zip(dst, src)):
-            order.insert(s_, d_)
-        return self.permute(*order)
-
-    moveaxis = movedim
-
-    def tile(self, *reps):
-        reps = _shape_arg(reps)
-        return self.repeat(*((1,) * (self._data.ndim - len(reps)) + reps))
-
-    # ---------------------------------------------------------------------------------- indexing
-    def __getitem__(self, index):
-        idx = _index_arg(index)
-        try:
-            out = S.Index.apply(self, idx)
-        except IndexError as e:
-            raise IndexError(f"{e} (indexing a tensor of shape {tuple(self.shape)})") from None
-        return _as_view(self, out) if S.is_basic_index(idx) else out
-
-    def __setitem__(self, index, value):
-        idx = _index_arg(index)
-        v = value
-        if isinstance(v, (list, tuple, np.ndarray)):
-            v = Tensor._make(np.asarray(v, dtype=self._data.dtype))
-        if isinstance(v, Tensor) and v._data.dtype != self._data.dtype:
-            v = v.to(self.dtype)
-        if not isinstance(v, Tensor):
-            v = self._data.dtype.type(v)
-        self._in_place(lambda: S.SetItem.apply(self, idx, v), "__setitem__")
-
     # --------------------------------------------------------------------------------- in place
     def _in_place(self, compute, name: str) -> "Tensor":
         """Run ``compute`` (the out-of-place op on ``self``), then write the result into this tensor.
@@ -841,78 +665,6 @@ def _rebuild_tensor(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def _type_word(np_dtype) -> str:
     return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}[np_dtype.kind]
-
-
-def _resolve_shape(shape, size, op, from_shape):
-    """Fill one ``-1`` and check that the element count is kept."""
-    if shape.count(-1) > 1:
-        raise RuntimeError(f"{op}: only one dimension can be inferred (-1) in shape {list(shape)}")
-    known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"{op}: invalid shape dimension {s} in {list(shape)}")
-            known *= s
-    if -1 in shape:
-        if known == 0 or size % known:
-            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
-                               f"(from shape {list(from_shape)})")
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    elif known != size:
-        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {size} "
-                           f"(from shape {list(from_shape)})")
-    return shape
-
-
-def _index_arg(index):
-    """Tensors inside an index become NumPy arrays (integer arrays or boolean masks)."""
-    if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
-# ------------------------------------------------------------------ functions the methods rely on
-def split(t, split_size_or_sections, dim=0):
-    d = normalize_dims(dim, t._data.ndim)[0]
-    n = t._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0 and not (step == 0 and n == 0):
-            raise RuntimeError(f"split: split_size must be positive (got {step}; it can only be 0 if the "
-                               f"dimension size is 0, but dimension {d} has size {n})")
-        sizes = ([min(step, n - i) for i in range(0, n, step)] if step else []) or [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(t.narrow(d, start, s))
-        start += s
-    return tuple(out)
-
-
-def chunk(t, chunks, dim=0):
-    d = normalize_dims(dim, t._data.ndim)[0]
-    n = t._data.shape[d]
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if n == 0:  # PyTorch hands back `chunks` empty pieces
-        return tuple(t.narrow(d, 0, 0) for _ in range(chunks))
-    return split(t, -(-n // chunks), d)
-
-
-def gather(t, dim, index):
-    d = normalize_dims(dim, t._data.ndim)[0]
-    idx = index._data
-    grids = list(np.indices(idx.shape, sparse=True))
-    grids[d] = idx
-    return t[tuple(grids)]
 
 
 bind(Tensor)

@@ -6,6 +6,8 @@
     unary        exp, log, tanh, sigmoid, relu, abs, rounding, clamp …
     masking      where, masked_fill, tril/triu
     reduction    sum, mean, prod, max/min, var/std, norm, logsumexp, softmax, cumsum
+    shape        reshape/view, squeeze/unsqueeze, transpose/permute, expand, repeat, split/chunk
+    indexing     x[i], x[i] = v, select, narrow, index_select, gather
     new_tensors  new_zeros, new_ones, new_full, new_tensor
 
 Each mixin has ``__slots__ = ()``, so ``Tensor``'s slots and attribute access are as if the methods
@@ -13,16 +15,18 @@ were written in its class body.  The families create and recognise tensors (``Te
 ``isinstance(x, Tensor)``) but cannot import the class that inherits them: ``bind(Tensor)`` hands
 it to them once ``chainrule.tensor`` has defined it.
 """
-from . import arithmetic, common, comparison, masking, ordering, reduction, unary
+from . import arithmetic, common, comparison, indexing, masking, ordering, reduction, shape, unary
 from .arithmetic import ArithmeticMixin
 from .comparison import ComparisonMixin
+from .indexing import IndexingMixin
 from .masking import MaskingMixin
 from .new_tensors import NewTensorMixin
 from .ordering import OrderingMixin
 from .reduction import ReductionMixin
+from .shape import ShapeMixin
 from .unary import UnaryMathMixin
 
-_USES_TENSOR = (arithmetic, common, comparison, masking, ordering, reduction, unary)
+_USES_TENSOR = (arithmetic, common, comparison, indexing, masking, ordering, reduction, shape, unary)
 
 
 def bind(tensor_class) -> None:
