@@ -8,6 +8,7 @@
     reduction    sum, mean, prod, max/min, var/std, norm, logsumexp, softmax, cumsum
     shape        reshape/view, squeeze/unsqueeze, transpose/permute, expand, repeat, split/chunk
     indexing     x[i], x[i] = v, select, narrow, index_select, gather
+    in_place     add_, mul_, zero_, copy_, += … and ``_in_place``, which writes results back
     new_tensors  new_zeros, new_ones, new_full, new_tensor
 
 Each mixin has ``__slots__ = ()``, so ``Tensor``'s slots and attribute access are as if the methods
@@ -15,9 +16,10 @@ were written in its class body.  The families create and recognise tensors (``Te
 ``isinstance(x, Tensor)``) but cannot import the class that inherits them: ``bind(Tensor)`` hands
 it to them once ``chainrule.tensor`` has defined it.
 """
-from . import arithmetic, common, comparison, indexing, masking, ordering, reduction, shape, unary
+from . import arithmetic, common, comparison, in_place, indexing, masking, ordering, reduction, shape, unary
 from .arithmetic import ArithmeticMixin
 from .comparison import ComparisonMixin
+from .in_place import InPlaceMixin
 from .indexing import IndexingMixin
 from .masking import MaskingMixin
 from .new_tensors import NewTensorMixin
@@ -26,7 +28,10 @@ from .reduction import ReductionMixin
 from .shape import ShapeMixin
 from .unary import UnaryMathMixin
 
-_USES_TENSOR = (arithmetic, common, comparison, indexing, masking, ordering, reduction, shape, unary)
+__all__ = ["ArithmeticMixin", "ComparisonMixin", "InPlaceMixin", "IndexingMixin", "MaskingMixin", "NewTensorMixin",
+           "OrderingMixin", "ReductionMixin", "ShapeMixin", "UnaryMathMixin", "bind"]
+
+_USES_TENSOR = (arithmetic, common, comparison, in_place, indexing, masking, ordering, reduction, shape, unary)
 
 
 def bind(tensor_class) -> None:

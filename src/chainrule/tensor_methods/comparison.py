@@ -1,4 +1,5 @@
-"""Comparisons (``== < >=`` …), logical and bitwise operators, and element tests (``isnan``, ``any``): no gradients."""
+"""Comparisons (``== < >=`` …), logical and bitwise operators, and element tests (``isnan``,
+``any``): no gradients."""
 from __future__ import annotations
 
 import numpy as np

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 class NewTensorMixin:
-    """``new_zeros``, ``new_ones``, ``new_empty``, ``new_full``, ``new_tensor`` (the factories, with ``self.dtype`` as default)."""
+    """``new_zeros``, ``new_ones``, ``new_empty``, ``new_full``, ``new_tensor`` (the factories, with ``self.dtype``
+    as default)."""
 
     __slots__ = ()
 

@@ -1,4 +1,5 @@
-"""Reductions along dimensions: ``sum``, ``mean``, ``max``/``min``, ``var``/``std``, ``norm``, ``softmax``, ``cumsum`` …"""
+"""Reductions along dimensions: ``sum``, ``mean``, ``max``/``min``, ``var``/``std``, ``norm``,
+``softmax``, ``cumsum`` …"""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,8 @@ Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind()
 
 
 class ReductionMixin:
-    """``x.sum(dim, keepdim)``, ``x.max(dim)`` → (values, indices), ``x.softmax(dim)`` …, each one op in ``chainrule.ops.reduce``."""
+    """``x.sum(dim, keepdim)``, ``x.max(dim)`` → (values, indices), ``x.softmax(dim)`` …, each one op in
+    ``chainrule.ops.reduce``."""
 
     __slots__ = ()
 

@@ -12,7 +12,8 @@ Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind()
 
 
 class ShapeMixin:
-    """``x.view(2, -1)``, ``x.transpose(0, 1)``, ``x.expand(4, 3)``, ``x.split(2)`` …; views share memory and version counter with ``x``."""
+    """``x.view(2, -1)``, ``x.transpose(0, 1)``, ``x.expand(4, 3)``, ``x.split(2)`` …; views share memory and
+    version counter with ``x``."""
 
     __slots__ = ()
 
