@@ -35,6 +35,12 @@ _USES_TENSOR = (arithmetic, common, comparison, in_place, indexing, masking, ord
 
 
 def bind(tensor_class) -> None:
-    """Give every family module the ``Tensor`` class (called once, right after it is defined)."""
+    """Give every family module the ``Tensor`` class (called once, right after it is defined), and name
+    the mixed-in methods ``Tensor.add`` rather than ``ArithmeticMixin.add``: Python puts that name in
+    call errors (``Tensor.add() got an unexpected keyword argument 'alpah'``) and bound-method reprs."""
     for module in _USES_TENSOR:
         module.Tensor = tensor_class
+    for mixin in tensor_class.__mro__[1:-1]:
+        for member in vars(mixin).values():
+            if callable(member) and hasattr(member, "__code__"):
+                member.__qualname__ = f"{tensor_class.__name__}.{member.__name__}"
