@@ -90,6 +90,8 @@ def test_the_learning_rate_left_out_of_an_update_is_named(tmp_path):
     assert code == 1
     assert "the learning rate α = 0.5 is missing" in out
     assert "that adds the gradient; the update subtracts it" in out
+    code, out, _ = run_cli("check", path, "--model", model, "--lang", "ko")
+    assert code == 1 and "학습률 α(= 0.5)가 빠졌습니다" in out   # the particle follows α, whatever the number
 
 
 def test_indexed_names_in_any_spelling(tmp_path):
