@@ -14,3 +14,6 @@ __all__ = ["Identity", "Linear", "Flatten", "Unflatten", "Sigmoid", "Tanh", "ReL
            "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "LogSigmoid", "Hardtanh", "Sequential", "ModuleList",
            "ModuleDict", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+
+__all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]

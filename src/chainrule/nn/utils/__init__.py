@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
@@ -57,7 +57,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
 
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and concatenated into one vector."""
-    from ..functions import cat
+    from ...functions import cat
     return cat([p.reshape(-1) for p in parameters])
 
 
@@ -69,3 +69,6 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         p._data[...] = vec._data[offset:offset + n].reshape(p._data.shape)
         p._vc.value += 1
         offset += n
+
+
+from . import rnn  # noqa: E402,F401  (nn.utils.rnn: pad_sequence, pack_padded_sequence, PackedSequence …)
