@@ -520,3 +520,276 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     else:
         ret = smooth
     return nll * (1 - label_smoothing) + ret * (label_smoothing / n_classes)
+
+
+# ------------------------------------------------------------------------ attention (rnn-attn's block)
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+def _attention_fully_masked_rows(bias, shape):
+    """Rows of the score matrix whose every entry is masked (−∞), broadcast to ``shape`` (…, L, 1), or None."""
+    b = bias._data if isinstance(bias, Tensor) else bias
+    if not np.isneginf(b).any():
+        return None
+    dead = np.isneginf(np.broadcast_to(b, shape)).all(axis=-1, keepdims=True)
+    return Tensor._make(dead) if dead.any() else None
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale=None, enable_gqa: bool = False) -> Tensor:
+    r"""Attention: softmax(q·kᵀ·s + M)·v, s = ``scale`` or 1/√E, row by row over the keys.
+
+    Shapes: query (…, L, E), key (…, S, E), value (…, S, Eᵥ) → (…, L, Eᵥ); the leading dims broadcast.
+    ``attn_mask``: bool (…, L, S), True = may attend (False → −∞ before the softmax), or float, added
+    to the scores.  ``is_causal``: query i sees keys 0…i only (a lower-triangular mask; not together
+    with ``attn_mask``).  ``dropout_p``: dropout on the attention weights (always applied, as PyTorch's
+    functional form does — pass 0.0 in evaluation).  ``enable_gqa``: key/value with fewer heads (dim −3)
+    than the query are repeated to match (grouped-query attention).  A query whose keys are all masked
+    gets weights 0 (output 0), as PyTorch 2.5+ does.
+
+        scores = q·kᵀ·s + M,   w = softmax(scores, dim=−1),   out = w·v
+        ∂L/∂v = wᵀ·g,   ∂L/∂w = g·vᵀ,   ∂L/∂scores = w ⊙ (∂L/∂w − Σⱼ ∂L/∂w ⊙ w),   ∂L/∂q = s·∂L/∂scores·k
+    """
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        _t(t, name)
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+                           f"{query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead.")
+    if not (query._data.dtype == key._data.dtype == value._data.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{query.dtype} key.dtype: {key.dtype} and value.dtype: {value.dtype} instead.")
+    _float_input(query, "scaled_dot_product_attention")
+    if key.shape[-1] != query.shape[-1]:
+        raise RuntimeError(f"scaled_dot_product_attention: query has {query.shape[-1]} features per position "
+                           f"(last dim of {_shape(query)}) but key has {key.shape[-1]} ({_shape(key)}); q·kᵀ needs "
+                           f"them equal")
+    if value.shape[-2] != key.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: key has {key.shape[-2]} positions (dim -2 of "
+                           f"{_shape(key)}) but value has {value.shape[-2]} ({_shape(value)}); each key needs "
+                           f"one value")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hk = query.shape[-3], key.shape[-3]
+        if hk == 0 or hq % hk or value.shape[-3] != hk:
+            raise RuntimeError(f"scaled_dot_product_attention with enable_gqa=True: the query's {hq} heads must be "
+                               f"a multiple of the key's and value's heads (got key {hk}, value {value.shape[-3]})")
+        key, value = (_repeat_heads(t, hq // hk) for t in (key, value))
+    L, S = query.shape[-2], key.shape[-2]
+    s = 1.0 / np.sqrt(query.shape[-1]) if scale is None else float(scale)
+    scores = query.matmul(key.transpose(-2, -1)) * s
+    bias = None
+    if is_causal:
+        bias = np.where(np.tri(L, S, dtype=bool), 0.0, -np.inf)
+        scores = scores.masked_fill(Tensor._make(~np.tri(L, S, dtype=bool)), float("-inf"))
+    elif attn_mask is not None:
+        _t(attn_mask, "attn_mask")
+        m = attn_mask._data
+        if m.dtype != np.bool_ and m.dtype != query._data.dtype and m.dtype.kind != "f":
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {attn_mask.dtype} and  query.dtype: {query.dtype} instead.")
+        try:
+            np.broadcast_shapes(m.shape, scores.shape)
+        except ValueError:
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {_shape(attn_mask)} does not "
+                               f"broadcast to the scores' shape {_shape(scores)} (…, L={L}, S={S})") from None
+        if m.dtype == np.bool_:
+            bias = np.where(m, 0.0, -np.inf)
+            scores = scores.masked_fill(Tensor._make(~m), float("-inf"))
+        else:
+            bias = m
+            scores = scores + attn_mask.to(scores.dtype)
+    dead = None if bias is None else _attention_fully_masked_rows(bias, scores._data.shape)
+    if dead is not None:     # a row of −∞ only: softmax would give NaN; PyTorch returns weights 0
+        scores = scores.masked_fill(dead, 0.0)
+    weights = scores.softmax(-1)
+    if dead is not None:
+        weights = weights.masked_fill(dead, 0.0)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return weights.matmul(value)
+
+
+def _repeat_heads(t: Tensor, n: int) -> Tensor:
+    """(…, H, S, E) → (…, H·n, S, E), each head repeated n times in a row (repeat_interleave on dim −3)."""
+    shape = tuple(t.shape)
+    expanded = t.unsqueeze(-3).expand(*shape[:-2], n, *shape[-2:])
+    return expanded.reshape(*shape[:-3], shape[-3] * n, *shape[-2:])
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) -> bool:
+    """PyTorch's input checks for multi-head attention; True when the input is batched (3-D)."""
+    if query.dim() == 3:
+        if key.dim() != 3 or value.dim() != 3:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
+                                 f"{key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
+                                 f"found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
+                                 f"found {attn_mask.dim()}-D tensor instead")
+        return True
+    if query.dim() == 2:
+        if key.dim() != 2 or value.dim() != 2:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
+                                 f"{key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but "
+                                 f"found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None:
+            if attn_mask.dim() not in (2, 3):
+                raise AssertionError(f"For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
+                                     f"but found {attn_mask.dim()}-D tensor instead")
+            if attn_mask.dim() == 3:
+                expected = (num_heads, query.shape[0], key.shape[0])
+                if tuple(attn_mask.shape) != expected:
+                    raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query "
+                         f"tensor")
+
+
+def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_type, check_other: bool = True):
+    """A bool mask becomes the float mask PyTorch adds to the scores: 0 where allowed, −∞ where True."""
+    if mask is None:
+        return None
+    _t(mask, mask_name)
+    kind = mask._data.dtype
+    if kind != np.bool_ and kind.kind != "f":
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and kind != other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
+                      f"instead.", stacklevel=3)
+    if kind == np.bool_:
+        return Tensor._make(np.where(mask._data, -np.inf, 0.0).astype(target_type))
+    return mask
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num_heads: int, in_proj_weight,
+                                 in_proj_bias, bias_k, bias_v, add_zero_attn: bool, dropout_p: float,
+                                 out_proj_weight, out_proj_bias, training: bool = True, key_padding_mask=None,
+                                 need_weights: bool = True, attn_mask=None, use_separate_proj_weight: bool = False,
+                                 q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights: bool = True, is_causal: bool = False):
+    r"""Multi-head attention on (L, N, E) query and (S, N, E_k), (S, N, E_v) key/value (sequence first).
+
+        q = query·W_qᵀ + b_q,  k = key·W_kᵀ + b_k,  v = value·W_vᵀ + b_v      (W_q, W_k, W_v: in_proj_weight's thirds)
+        head h:  wₕ = softmax(qₕ·kₕᵀ/√d + M),  oₕ = wₕ·vₕ                       (d = E / num_heads)
+        out = [o₁ … o_H]·W_oᵀ + b_o
+
+    Returns (out (L, N, E), weights (N, L, S) averaged over heads — (N, H, L, S) with
+    ``average_attn_weights=False`` — or None when ``need_weights=False``).  Unbatched (L, E) inputs work
+    too.  M: ``attn_mask`` (L, S) or (N·H, L, S), plus −∞ at the keys ``key_padding_mask`` (N, S) marks."""
+    from ..functions import cat
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    dt = query._data.dtype
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
+                                       None if attn_mask is None else attn_mask._data.dtype, "attn_mask", dt)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", dt, check_other=False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                                 f"{value.shape[:2]}")
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if not use_separate_proj_weight:
+        w_q, w_k, w_v = in_proj_weight.chunk(3)
+    else:
+        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+    b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+    q, k, v = linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+
+    def pad_column(m):      # one more key: its mask column is 0 (allowed)
+        return None if m is None else cat([m, Tensor._make(np.zeros(tuple(m.shape[:-1]) + (1,), m._data.dtype))], -1)
+
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        attn_mask, key_padding_mask = pad_column(attn_mask), pad_column(key_padding_mask)
+    elif bias_k is not None or bias_v is not None:
+        raise AssertionError("bias_k is set but bias_v is None" if bias_k is not None
+                             else "bias_v is set but bias_k is None")
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = (k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k)
+    v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v)
+    if add_zero_attn:
+        zeros = Tensor._make(np.zeros((bsz * num_heads, 1, head_dim), dtype=dt))
+        k, v = cat([k, zeros], 1), cat([v, zeros], 1)
+        attn_mask, key_padding_mask = pad_column(attn_mask), pad_column(key_padding_mask)
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        if key_padding_mask.shape[0] != bsz:
+            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {key_padding_mask.shape[0]}")
+        if key_padding_mask.shape[1] != src_len:
+            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                                 f"{key_padding_mask.shape[1]}")
+        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len) \
+            .reshape(bsz * num_heads, 1, src_len)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        if is_causal and attn_mask is None:
+            raise AssertionError("FIXME: is_causal not implemented for need_weights")
+        scores = (q * float(np.sqrt(1.0 / head_dim))).matmul(k.transpose(-2, -1))
+        if attn_mask is not None:
+            scores = scores + attn_mask
+        weights = scores.softmax(-1)
+        if dropout_p > 0.0:
+            weights = dropout(weights, dropout_p)
+        out = weights.matmul(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(1)
+        if not is_batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+    k = k.reshape(bsz, num_heads, src_len, head_dim)
+    v = v.reshape(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+    if not is_batched:
+        out = out.squeeze(1)
+    return out, None

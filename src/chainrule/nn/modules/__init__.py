@@ -17,3 +17,7 @@ __all__ = ["Identity", "Linear", "Flatten", "Unflatten", "Sigmoid", "Tanh", "ReL
 from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 
 __all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear
+from .transformer import TransformerEncoderLayer, TransformerEncoder
+
+__all__ += ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer", "TransformerEncoder"]
