@@ -708,8 +708,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight:
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
-            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
-                                 f"{value.shape[:2]}")
+            size = type(key.shape)
+            raise AssertionError(f"key's sequence and batch dims {size(key.shape[:2])} do not match value's "
+                                 f"{size(value.shape[:2])}")
     elif tuple(key.shape) != tuple(value.shape):
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     if not use_separate_proj_weight:
