@@ -350,6 +350,25 @@ def test_multihead_attention_errors_match_pytorch(case):
     assert text == str(theirs.value)
 
 
+def test_functional_multi_head_attention_argument_errors_match_pytorch():
+    """bias_k and bias_v come together, and not with a static key (F.multi_head_attention_forward's checks)."""
+    def call(lib, bias_k, bias_v, static_k=None):
+        x = lib.zeros(2, 1, 4)
+        return lib.nn.functional.multi_head_attention_forward(
+            x, x, x, 4, 2, lib.zeros(12, 4), lib.zeros(12), bias_k, bias_v, False, 0.0, lib.zeros(4, 4),
+            lib.zeros(4), static_k=static_k)
+
+    for lib_args in (lambda lib: (lib.zeros(1, 1, 4), None), lambda lib: (None, lib.zeros(1, 1, 4)),
+                     lambda lib: (lib.zeros(1, 1, 4), lib.zeros(1, 1, 4), lib.zeros(2, 2, 2))):
+        with pytest.raises(AssertionError) as theirs:
+            call(pt, *lib_args(pt))
+        with pytest.raises(AssertionError) as ours:
+            call(chainrule, *lib_args(chainrule))
+        assert str(ours.value) == str(theirs.value)
+    out, w = call(chainrule, None, None)
+    assert tuple(out.shape) == (2, 1, 4) and tuple(w.shape) == (1, 2, 2)
+
+
 def test_mismatched_mask_types_warn_as_pytorch():
     mha = nn.MultiheadAttention(4, 2)
     x = chainrule.zeros(2, 1, 4)

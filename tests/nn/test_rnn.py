@@ -357,6 +357,8 @@ ERRORS = {
     "cell-3d": (lambda lib: lib.nn.RNNCell(3, 4), lambda lib, m: m(_x(lib, 1, 2, 3))),
     "cell-3d-hidden": (lambda lib: lib.nn.GRUCell(3, 4), lambda lib, m: m(_x(lib, 2, 3), _x(lib, 1, 2, 4))),
     "lstmcell-3d-hx": (lambda lib: lib.nn.LSTMCell(3, 4), lambda lib, m: m(_x(lib, 2, 3), (_x(lib, 1, 2, 4), _x(lib, 2, 4)))),
+    "cell-nonlinearity": (lambda lib: lib.nn.RNNCell(3, 4, nonlinearity="sigmoid"), lambda lib, m: m(_x(lib, 2, 3))),
+    "packed-not-a-pair": (lambda lib: None, lambda lib, m: lib.nn.utils.rnn.PackedSequence(_x(lib, 3, 3))),
     "packed-3d": (lambda lib: lib.nn.GRU(3, 4),
                   lambda lib, m: m(lib.nn.utils.rnn.PackedSequence(_x(lib, 3, 1, 3), lib.tensor([2, 1])))),
 }
@@ -381,6 +383,7 @@ CONSTRUCTION_ERRORS = [
     (lambda lib: lib.nn.LSTM(3, 4.0)),
     (lambda lib: lib.nn.LSTM(3, 4, bias=1)),
     (lambda lib: lib.nn.LSTM(3, 4, batch_first=1)),
+    (lambda lib: lib.nn.RNNBase("SRU", 3, 4)),
 ]
 
 
@@ -398,6 +401,16 @@ def test_dropout_with_one_layer_warns_as_pytorch():
 def test_lstm_hx_must_be_a_pair():
     with pytest.raises(TypeError, match=r"LSTM: hx must be a tuple \(h_0, c_0\) of two Tensors, got Tensor"):
         nn.LSTM(3, 4)(chainrule.zeros(2, 1, 3), chainrule.zeros(1, 1, 4))
+    with pytest.raises(TypeError, match="GRU: input must be a Tensor or a PackedSequence, not list"):
+        nn.GRU(3, 4)([[0.0, 1.0, 2.0]])
+    with pytest.raises(TypeError, match="GRUCell: input must be a Tensor, not list"):
+        nn.GRUCell(3, 4)([0.0, 1.0, 2.0])
+    with pytest.raises(RuntimeError, match="pad_sequence: Expected iterable for input sequences"):
+        cr_rnn.pad_sequence(3)
+    with pytest.raises(TypeError, match="pad_sequence: sequence 1 is a list, not a Tensor"):
+        cr_rnn.pad_sequence([chainrule.ones(2), [1.0]])
+    with pytest.raises(ValueError, match=r"pack_padded_sequence: input must be at least 2-D"):
+        cr_rnn.pack_padded_sequence(chainrule.ones(3), [3])
 
 
 # ------------------------------------------------------------------------------------- dropout

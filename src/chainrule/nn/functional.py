@@ -725,19 +725,17 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
                 raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
                                    f"{(tgt_len, src_len)}.")
             attn_mask = attn_mask.unsqueeze(0)
-        elif attn_mask.dim() == 3:
-            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
-                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
-        else:
-            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+        elif tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):     # 3-D (_mha_shape_check)
+            raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                               f"{(bsz * num_heads, tgt_len, src_len)}.")
 
     def pad_column(m):      # one more key: its mask column is 0 (allowed)
         return None if m is None else cat([m, Tensor._make(np.zeros(tuple(m.shape[:-1]) + (1,), m._data.dtype))], -1)
 
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
-            raise AssertionError("bias cannot be added to static key.")
+            raise AssertionError("bias cannot be added to static key." if static_k is not None
+                                 else "bias cannot be added to static value.")
         k = cat([k, bias_k.repeat(1, bsz, 1)])
         v = cat([v, bias_v.repeat(1, bsz, 1)])
         attn_mask, key_padding_mask = pad_column(attn_mask), pad_column(key_padding_mask)
@@ -763,9 +761,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     if not training:
         dropout_p = 0.0
-    if need_weights:
-        if is_causal and attn_mask is None:
-            raise AssertionError("FIXME: is_causal not implemented for need_weights")
+    if need_weights:        # (is_causal without a mask was refused above)
         scores = (q * float(np.sqrt(1.0 / head_dim))).matmul(k.transpose(-2, -1))
         if attn_mask is not None:
             scores = scores + attn_mask
