@@ -2,6 +2,7 @@
 
     python3 bench/rnn.py                     # prints the table
     python3 bench/rnn.py --repeats 21 --write   # also writes bench/results/rnn.{json,md}
+    python3 bench/rnn.py --torch-threads 1      # PyTorch on one thread (a loaded machine)
 
 The work (issue 13's target): ``nn.LSTM(32, 128)`` over a sequence of 32 steps, batch 32, float32, then
 ``nn.Linear(128, 1)`` on the last step, MSE against a target, backward, one SGD step.  The NumPy version
@@ -119,10 +120,24 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=11)
     ap.add_argument("--write", action="store_true", help="write bench/results/rnn.json and rnn.md")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="PyTorch's intra-op threads (default: bench/run.py's, one per core); 1 is fairer on a "
+                         "loaded machine, where extra threads only wait for a core")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
+    if args.torch_threads is not None:
+        if args.torch_threads < 1:
+            ap.error("--torch-threads must be at least 1")
+        plain_import = harness._import
+
+        def _import(impl):
+            lib = plain_import(impl)
+            if impl == "torch":
+                lib.set_num_threads(args.torch_threads)
+            return lib
+        harness._import = _import
     load_before = harness._load_average()
     w = LSTMStep()
     w.setup()
@@ -141,7 +156,8 @@ def main(argv=None) -> int:
            "peak_mem_ratio_chainrule_to_numpy": mem["chainrule"] / max(mem["numpy"], 1)}
     meta = {"numpy": np.__version__, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
             "load average (1 min) before / after": f"{load_before} / {harness._load_average()}",
-            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+            "torch threads": args.torch_threads or os.cpu_count()}
     try:
         import torch
         meta["torch"] = torch.__version__
