@@ -478,3 +478,13 @@ def test_batch_of_one_and_sequence_of_one():
         x = np.random.default_rng(0).standard_normal(shape)
         ours, theirs = twins("LSTM", np.float64, 3, 2)
         assert_close(ours(chainrule.tensor(x))[0], theirs(pt.tensor(x))[0], f"output for {shape}")
+
+
+def test_a_chainrule_checkpoint_loads_into_pytorch():
+    """state_dict keys, shapes and order are PyTorch's, so weights trained here move across unchanged."""
+    chainrule.manual_seed(8)
+    ours = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2).to(chainrule.float64)
+    theirs = pt.nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2).double()
+    theirs.load_state_dict({k: pt.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(1).standard_normal((5, 2, 3))
+    assert_close(ours(chainrule.tensor(x))[0], theirs(pt.tensor(x))[0], "output after the move")
