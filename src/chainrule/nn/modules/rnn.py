@@ -240,6 +240,8 @@ class RNNBase(Module):
 
     def _run(self, x: Tensor, hx: Tensor, cx, batch_sizes):
         """All layers and directions over time-major ``x`` (T, B, in) or packed data (N, in)."""
+        if batch_sizes is None and x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         d = 2 if self.bidirectional else 1
         h0s = R.unbind(hx, 0)
         c0s = R.unbind(cx, 0) if cx is not None else None
