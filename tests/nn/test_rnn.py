@@ -22,6 +22,7 @@ DTYPES = [np.float64, np.float32]
 def twins(name, dtype, *args, **kwargs):
     """The same layer in both libraries, ours loaded from PyTorch's state_dict."""
     cd, td = LIB_DTYPE[dtype]
+    pt.manual_seed(0)                       # PyTorch's init draws: the same weights every run (reproducible)
     theirs = getattr(pt.nn, name)(*args, **kwargs).to(td)
     ours = getattr(nn, name)(*args, **kwargs).to(cd)
     ours.load_state_dict({k: chainrule.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()})
@@ -166,18 +167,21 @@ def test_cells_match_pytorch(dtype, name, batch, bias, with_state, seed):
 @settings(max_examples=20)
 @given(mode=st.sampled_from(["RNN", "LSTM", "GRU"]), lengths=st.lists(st.integers(1, 4), min_size=1, max_size=4),
        bidirectional=st.booleans(), num_layers=st.integers(1, 2), batch_first=st.booleans(),
-       with_state=st.booleans(), seed=st.integers(0, 2 ** 31 - 1))
+       with_state=st.booleans(), proj=st.booleans(), seed=st.integers(0, 2 ** 31 - 1))
 def test_packed_sequences_match_pytorch(dtype, mode, lengths, bidirectional, num_layers, batch_first, with_state,
-                                        seed):
+                                        proj, seed):
+    proj = proj and mode == "LSTM"
     ours, theirs = twins(mode, dtype, 2, 3, num_layers=num_layers, bidirectional=bidirectional,
-                         batch_first=batch_first)
+                         batch_first=batch_first, **({"proj_size": 2} if proj else {}))
     rng = np.random.default_rng(seed)
     n, t = len(lengths), max(lengths)
     x = rng.standard_normal(((n, t) if batch_first else (t, n)) + (2,)).astype(dtype)
     inputs = [x]
     d = 2 if bidirectional else 1
     if with_state:
-        inputs += [rng.standard_normal((d * num_layers, n, 3)).astype(dtype) for _ in range(2 if mode == "LSTM" else 1)]
+        inputs.append(rng.standard_normal((d * num_layers, n, 2 if proj else 3)).astype(dtype))
+        if mode == "LSTM":
+            inputs.append(rng.standard_normal((d * num_layers, n, 3)).astype(dtype))
     ins_o, ins_t = [leaf(chainrule, a) for a in inputs], [leaf(pt, a) for a in inputs]
     enforce = sorted(lengths, reverse=True) == lengths and seed % 2 == 0      # already sorted: either way
     packed_o = cr_rnn.pack_padded_sequence(ins_o[0], lengths, batch_first=batch_first, enforce_sorted=enforce)
