@@ -24,7 +24,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as harness  # noqa: E402
 
-import chainrule  # noqa: E402
 
 T, B, IN, H = 32, 32, 32, 128
 LR = 0.1

@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 
-from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from .activation import GELU, ReLU
@@ -31,13 +30,6 @@ def _get_activation_fn(activation: str):
     if activation == "gelu":
         return F.gelu
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
-
-
-def _generate_square_subsequent_mask(sz: int, dtype=None) -> Tensor:
-    """The causal mask: 0 on and below the diagonal, −∞ above (position i may attend to 0…i)."""
-    from ...dtypes import get_default_dtype
-    dt = dtype if dtype is not None else get_default_dtype()
-    return Tensor._make(np.triu(np.full((sz, sz), -np.inf), 1).astype(dt.np))
 
 
 def _detect_is_causal_mask(mask, is_causal=None, size=None) -> bool:
