@@ -276,6 +276,31 @@ def test_a_query_with_every_key_masked_is_nan_with_weights_and_zero_without_as_p
         assert np.isnan(out_o.detach().numpy()[1]).all() == need_weights
 
 
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("with_padding", [False, True])
+def test_multihead_attention_is_causal_hint_matches_pytorch(need_weights, with_padding):
+    """is_causal=True with the causal mask: the mask is dropped for the causal kernel when nothing else needs
+    it (no weights, no padding mask), and used as given otherwise — the same numbers either way."""
+    ours, theirs = twins(lambda lib: lib.MultiheadAttention(4, 2, batch_first=True), np.float64)
+    x = np.random.default_rng(2).standard_normal((2, 3, 4))
+    mask = np.triu(np.full((3, 3), -np.inf), 1)
+    kpm = np.array([[False, False, True], [False, False, False]])
+    (xo, xt) = both(x)
+    extra_o = dict(key_padding_mask=chainrule.tensor(kpm)) if with_padding else {}
+    extra_t = dict(key_padding_mask=pt.tensor(kpm)) if with_padding else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")       # a bool padding mask with a float attn_mask: both libraries warn
+        out_o, _ = ours(xo, xo, xo, attn_mask=chainrule.tensor(mask), is_causal=True, need_weights=need_weights,
+                        **extra_o)
+        out_t, _ = theirs(xt, xt, xt, attn_mask=pt.tensor(mask), is_causal=True, need_weights=need_weights,
+                          **extra_t)
+    assert_close(out_o, out_t, "output")
+    weighted_backward(chainrule, [out_o], 6)
+    weighted_backward(pt, [out_t], 6)
+    assert_close(xo.grad, xt.grad, "grad of x")
+    check_params(ours, theirs, np.float64)
+
+
 def test_multihead_attention_init_order_and_distribution():
     """out_proj is built (Linear's init draws) before the xavier_uniform_ in_proj_weight, as in PyTorch."""
     chainrule.manual_seed(3)
