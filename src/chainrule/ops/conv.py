@@ -1,0 +1,323 @@
+"""Convolution and its relatives — each forward beside its vector-Jacobian product.
+
+Everything here is one idea: the *window view*.  For an input x (N, C, *spatial) padded to xp, the
+view ``windows(xp)`` has shape (G, N, *out, C/G, *k) and reads, without copying,
+
+    windows[g, n, i…, c, p…] = xp[n, g·C/G + c, i·s + p·d …]          (s: stride, d: dilation)
+
+so a convolution is ONE matrix product of that view (reshaped: the im2col copy) with the weights,
+
+    y[n, o, i…] = b[o] + Σ_{c, p…} W[o, c, p…] · xp[n, g(o)·C/G + c, i·s + p·d …]
+
+and every backward is the same product transposed plus ``col2im`` — adding each kernel offset's slab
+of the column gradient back onto the input grid (a loop over the k₁·k₂ offsets, never over positions).
+
+    Convolution          y = W ⋆ x + b                         (F.conv1d/2d/3d; ConvolutionBackward0)
+    ConvolutionTranspose y = the adjoint of a convolution       (F.conv_transpose1d/2d)
+    Im2Col / Col2Im      F.unfold / F.fold
+    ConstantPadNd, IndexPad  F.pad's constant and reflect / replicate / circular modes
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Op
+
+
+# ------------------------------------------------------------------------------------ the kernels
+def out_size(n: int, k: int, stride: int, dilation: int, lo: int, hi: int) -> int:
+    """Positions a window of k taps (spaced ``dilation``) takes on n + lo + hi cells, every ``stride``:
+    ⌊(n + lo + hi − d·(k − 1) − 1) / s⌋ + 1."""
+    return (n + lo + hi - dilation * (k - 1) - 1) // stride + 1
+
+
+def pad_zeros(x: np.ndarray, pads) -> np.ndarray:
+    """x with ``pads`` = ((lo, hi), …) zeros around each spatial dim (x itself when there are none)."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
+
+
+def windows(xp: np.ndarray, kernel, stride, dilation, out, groups: int) -> np.ndarray:
+    """The read-only view (G, N, *out, C/G, *kernel) of xp (N, C, *spatial) described in the module
+    docstring: element [g, n, i…, c, p…] is xp[n, g·C/G + c, i·s + p·d …]."""
+    n, c = xp.shape[:2]
+    cg = c // groups
+    s_n, s_c = xp.strides[:2]
+    s_sp = xp.strides[2:]
+    shape = (groups, n) + tuple(out) + (cg,) + tuple(kernel)
+    strides = ((cg * s_c, s_n) + tuple(a * s for a, s in zip(s_sp, stride)) + (s_c,)
+               + tuple(a * d for a, d in zip(s_sp, dilation)))
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def im2col(xp: np.ndarray, kernel, stride, dilation, out, groups: int) -> np.ndarray:
+    """The window view copied into columns: (G, N·Π out, C/G·Π kernel)."""
+    n, c = xp.shape[:2]
+    m = n * math.prod(out)
+    return windows(xp, kernel, stride, dilation, out, groups).reshape(groups, m, (c // groups) * math.prod(kernel))
+
+
+def col2im(cols: np.ndarray, shape, kernel, stride, dilation, out, groups: int) -> np.ndarray:
+    """The adjoint of ``windows``: cols (G, N, *out, C/G, *kernel) summed onto a zero grid ``shape``
+    (N, C, *spatial) — every tap adds into the cell it read.  One strided add per kernel offset."""
+    n, c = shape[:2]
+    d = len(kernel)
+    grid = np.zeros(shape, dtype=cols.dtype)
+    view = grid.reshape((n, groups, c // groups) + tuple(shape[2:]))
+    # (G, N, *out, Cg, *k) → (N, G, Cg, *out, *k)
+    order = (1, 0, 2 + d) + tuple(range(2, 2 + d)) + tuple(range(3 + d, 3 + 2 * d))
+    cols = cols.transpose(order)
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        where = tuple(slice(p * dl, p * dl + s * (o - 1) + 1, s)
+                      for p, dl, s, o in zip(offset, dilation, stride, out))
+        view[(Ellipsis,) + where] += cols[(Ellipsis,) + offset]
+    return grid
+
+
+def crop(grid: np.ndarray, pads, sizes) -> np.ndarray:
+    """The inner region of a padded grid: grid[:, :, lo:lo + n, …]."""
+    if not any(lo for lo, _ in pads) and tuple(grid.shape[2:]) == tuple(sizes):
+        return grid
+    return grid[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, sizes))]
+
+
+def _channels_first(y: np.ndarray, n: int, out, groups: int) -> np.ndarray:
+    """(G, N·Π out, O/G) products → (N, O, *out), contiguous."""
+    d = len(out)
+    og = y.shape[-1]
+    y = y.reshape((groups, n) + tuple(out) + (og,))
+    y = y.transpose((1, 0, 2 + d) + tuple(range(2, 2 + d)))
+    return np.ascontiguousarray(y).reshape((n, groups * og) + tuple(out))
+
+
+def _rows(g: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, *out) → (G, N·Π out, O/G): the inverse of ``_channels_first``."""
+    n, o = g.shape[:2]
+    d = g.ndim - 2
+    g = g.reshape((n, groups, o // groups) + g.shape[2:])
+    g = g.transpose((1, 0) + tuple(range(3, 3 + d)) + (2,))
+    return g.reshape(groups, -1, o // groups)
+
+
+def _bias_shape(d: int) -> tuple:
+    return (-1,) + (1,) * d
+
+
+class Convolution(Op):
+    """y[n, o, i…] = b[o] + Σ_{c, p…} W[o, c, p…] · xp[n, g·C/G + c, i·s + p·d …]
+
+    Shapes: x (N, C, *spatial), W (O, C/G, *k), b (O,) → y (N, O, *out), out = ⌊(n + pads − d(k−1) − 1)/s⌋ + 1;
+    ``pads`` is ((lo, hi), …) per spatial dim (zeros), xp the padded x.  With the window view as the
+    matrix X (G, M, K) [M = N·Π out rows, K = C/G·Π k columns] and Wᵍ (O/G, K) per group:
+
+        Y = X·Wᵀ,   ∂L/∂W = Gᵀ·X,   ∂L/∂X = G·W → col2im,   ∂L/∂b = Σ_{n, i…} g
+
+    (G here the output gradient in the same row layout).  ∂L/∂x is the full correlation of g with the
+    flipped kernel: col2im adds each column back onto the cell it was read from."""
+    _name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation, groups):
+        kernel = w.shape[2:]
+        spatial = x.shape[2:]
+        out = tuple(out_size(n, k, s, d, lo, hi)
+                    for n, k, s, d, (lo, hi) in zip(spatial, kernel, stride, dilation, pads))
+        xp = pad_zeros(x, pads)
+        cols = im2col(xp, kernel, stride, dilation, out, groups)
+        wm = w.reshape(groups, w.shape[0] // groups, -1)
+        y = _channels_first(np.matmul(cols, wm.transpose(0, 2, 1)), x.shape[0], out, groups)
+        if b is not None:
+            y += b.reshape(_bias_shape(len(out)))
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None, cols if need[1] else None)
+        ctx.geometry = (xp.shape, kernel, stride, dilation, out, groups, pads, spatial)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, cols = ctx.saved_tensors
+        padded, kernel, stride, dilation, out, groups, pads, spatial = ctx.geometry
+        need = ctx.needs_input_grad
+        rows = _rows(g, groups)
+        gx = gw = gb = None
+        if need[0]:
+            wm = w.reshape(groups, w.shape[0] // groups, -1)
+            gcols = np.matmul(rows, wm).reshape((groups, padded[0]) + tuple(out) + (w.shape[1],) + tuple(kernel))
+            gx = crop(col2im(gcols, padded, kernel, stride, dilation, out, groups), pads, spatial)
+        if need[1]:
+            gw = np.matmul(rows.transpose(0, 2, 1), cols).reshape(w.shape)
+        if len(need) > 2 and need[2]:
+            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        return gx, gw, gb
+
+
+class ConvolutionTranspose(Op):
+    """The adjoint of a convolution (what its ∂L/∂x does), used as a layer: each input cell spreads its
+    value over a kernel-sized patch of the output,
+
+        full[n, g·O/G + o, i·s + p·d …] += Σ_c x[n, g·C/G + c, i…] · W[g·C/G + c, o, p…],   y = full cropped by ``padding``
+
+    Shapes: x (N, C, *spatial), W (C, O/G, *k), b (O,) → y (N, O, *out) with
+    out = (n − 1)·s − 2·padding + d·(k − 1) + output_padding + 1.  Backward is a plain convolution of g:
+    with G = the window view of g (padded back to the full grid) as rows and X = x as rows,
+
+        ∂L/∂x = G·Wᵀ,   ∂L/∂W = Xᵀ·G,   ∂L/∂b = Σ g"""
+    _name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, output_padding, groups):
+        kernel = w.shape[2:]
+        spatial = x.shape[2:]
+        n, c = x.shape[:2]
+        og = w.shape[1]
+        full = tuple((m - 1) * s + d * (k - 1) + 1 + op
+                     for m, s, d, k, op in zip(spatial, stride, dilation, kernel, output_padding))
+        xm = _rows(x, groups)                                   # (G, N·Π spatial, C/G)
+        wm = w.reshape(groups, c // groups, -1)                 # (G, C/G, O/G·Π k)
+        cols = np.matmul(xm, wm).reshape((groups, n) + tuple(spatial) + (og,) + tuple(kernel))
+        grid = col2im(cols, (n, groups * og) + full, kernel, stride, dilation, spatial, groups)
+        pads = tuple((p, p) for p in padding)
+        out = tuple(f - 2 * p for f, p in zip(full, padding))
+        y = np.ascontiguousarray(crop(grid, pads, out))
+        if b is not None:
+            y += b.reshape(_bias_shape(len(out)))
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        ctx.geometry = (kernel, stride, dilation, spatial, groups, pads, full)
+        ctx.w_shape = w.shape
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        kernel, stride, dilation, spatial, groups, pads, full = ctx.geometry
+        need = ctx.needs_input_grad
+        gfull = np.pad(g, ((0, 0), (0, 0)) + tuple((lo, f - lo - n) for (lo, _), f, n in zip(pads, full, g.shape[2:])))
+        cols = im2col(gfull, kernel, stride, dilation, spatial, groups)    # (G, N·Π spatial, O/G·Π k)
+        gx = gw = gb = None
+        if need[0]:
+            wm = w.reshape(groups, w.shape[0] // groups, -1)
+            gx = _channels_first(np.matmul(cols, wm.transpose(0, 2, 1)), g.shape[0], spatial, groups)
+        if need[1]:
+            gw = np.matmul(_rows(x, groups).transpose(0, 2, 1), cols).reshape(ctx.w_shape)
+        if len(need) > 2 and need[2]:
+            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        return gx, gw, gb
+
+
+def unfold_array(x: np.ndarray, kernel, stride, pads, dilation, out) -> np.ndarray:
+    """x (N, C, *spatial) → (N, C·Π k, L): F.unfold's layout of the window view."""
+    view = windows(pad_zeros(x, pads), kernel, stride, dilation, out, 1)[0]          # (N, *out, C, *k)
+    dd = len(kernel)
+    view = view.transpose((0, 1 + dd) + tuple(range(2 + dd, 2 + 2 * dd)) + tuple(range(1, 1 + dd)))
+    return view.reshape(x.shape[0], x.shape[1] * math.prod(kernel), math.prod(out))
+
+
+class Im2Col(Op):
+    """F.unfold: out[n, (c, p…), l] = xp[n, c, i·s + p·d …] with l = the flat output position i…;
+    x (N, C, *spatial) → (N, C·Π k, L).  ∂L/∂x = col2im of g (each column added back where it was read)."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, dilation):
+        spatial = x.shape[2:]
+        out = tuple(out_size(n, k, s, d, lo, hi)
+                    for n, k, s, d, (lo, hi) in zip(spatial, kernel, stride, dilation, pads))
+        ctx.geometry = (tuple(n + lo + hi for n, (lo, hi) in zip(x.shape, ((0, 0), (0, 0)) + tuple(pads))),
+                        kernel, stride, dilation, out, pads, spatial)
+        return unfold_array(x, kernel, stride, pads, dilation, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        padded, kernel, stride, dilation, out, pads, spatial = ctx.geometry
+        dd = len(kernel)
+        n, c = padded[:2]
+        cols = g.reshape((n, c) + tuple(kernel) + tuple(out))
+        cols = cols.transpose((0,) + tuple(range(2 + dd, 2 + 2 * dd)) + (1,) + tuple(range(2, 2 + dd)))[None]
+        return crop(col2im(cols, padded, kernel, stride, dilation, out, 1), pads, spatial)
+
+
+class Col2Im(Op):
+    """F.fold: the adjoint of unfold — y[n, c, i·s + p·d − pad …] += cols[n, (c, p…), l];
+    cols (N, C·Π k, L) → (N, C, *output_size).  ∂L/∂cols = unfold of g."""
+
+    @staticmethod
+    def forward(ctx, cols, output_size, kernel, stride, pads, dilation, out):
+        n = cols.shape[0]
+        dd = len(kernel)
+        c = cols.shape[1] // math.prod(kernel)
+        padded = (n, c) + tuple(m + lo + hi for m, (lo, hi) in zip(output_size, pads))
+        view = cols.reshape((n, c) + tuple(kernel) + tuple(out))
+        view = view.transpose((0,) + tuple(range(2 + dd, 2 + 2 * dd)) + (1,) + tuple(range(2, 2 + dd)))[None]
+        ctx.geometry = (kernel, stride, pads, dilation, out)
+        return np.ascontiguousarray(crop(col2im(view, padded, kernel, stride, dilation, out, 1), pads, output_size))
+
+    @staticmethod
+    def backward(ctx, g):
+        kernel, stride, pads, dilation, out = ctx.geometry
+        return unfold_array(g, kernel, stride, pads, dilation, out)
+
+
+# ------------------------------------------------------------------------------------------ padding
+class ConstantPadNd(Op):
+    """out = x with ``value`` added around the last dims (``pads`` = ((lo, hi), …) for them, first to
+    last; a negative width crops);  ∂L/∂x = g cut back to x's cells (cropped cells get 0)."""
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        lead = x.ndim - len(pads)
+        grow = ((0, 0),) * lead + tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
+        y = np.pad(x, grow, constant_values=value) if any(a or b for a, b in grow) else x.copy()
+        cut = (slice(None),) * lead + tuple(slice(-min(lo, 0), y.shape[lead + i] + min(hi, 0))
+                                            for i, (lo, hi) in enumerate(pads))
+        ctx.pads, ctx.lead = pads, lead
+        return np.ascontiguousarray(y[cut])
+
+    @staticmethod
+    def backward(ctx, g):
+        return ConstantPadNd.forward(ctx, g, tuple((-lo, -hi) for lo, hi in ctx.pads), 0)
+
+
+def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """For each cell of a dim of n cells padded by (lo, hi), the input cell it copies:
+    reflect mirrors about the edge cells (−1 → 1), replicate repeats them (−1 → 0), circular wraps (−1 → n − 1)."""
+    j = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        period = 2 * (n - 1) if n > 1 else 1
+        j = np.abs(j) % period
+        return np.where(j >= n, period - j, j)
+    if mode == "replicate":
+        return np.clip(j, 0, n - 1)
+    return j % n
+
+
+class IndexPad(Op):
+    """out = x read through one index array per padded dim (``pad_index``: reflect, replicate, circular):
+    out[…, j] = x[…, idx[j]];  ∂L/∂x[…, i] = Σ_{j: idx[j] = i} g[…, j] (every copy sends its gradient home)."""
+
+    @staticmethod
+    def forward(ctx, x, pads, mode):
+        lead = x.ndim - len(pads)
+        ctx._name = {"reflect": f"ReflectionPad{len(pads)}DBackward0",
+                     "replicate": f"ReplicationPad{len(pads)}DBackward0"}.get(mode, "CopySlices")
+        idx = [pad_index(x.shape[lead + i], lo, hi, mode) for i, (lo, hi) in enumerate(pads)]
+        y = x
+        for i, ix in enumerate(idx):
+            y = np.take(y, ix, axis=lead + i)
+        ctx.idx, ctx.lead, ctx.shape = idx, lead, x.shape
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        for i in reversed(range(len(ctx.idx))):
+            axis = ctx.lead + i
+            shape = list(g.shape)
+            shape[axis] = ctx.shape[axis]
+            back = np.zeros(shape, dtype=g.dtype)
+            np.add.at(np.moveaxis(back, axis, 0), ctx.idx[i], np.moveaxis(g, axis, 0))
+            g = back
+        return g

@@ -1,0 +1,217 @@
+"""Pooling — each forward beside its vector-Jacobian product, on (N, C, H, W) arrays.
+
+    MaxPool2DWithIndices   y = max over each window;  the gradient goes to the winner only
+    AvgPool2D              y = Σ window / divisor;    the gradient is split evenly over the window
+    AdaptiveAvgPool2D      windows [⌊i·H/Hₒ⌋, ⌈(i+1)·H/Hₒ⌉): y = A_h·x·A_wᵀ with averaging matrices
+    AdaptiveMaxPool2D      max over the same windows
+
+A window is read as strided slices, one per kernel offset (k₁·k₂ of them): no loop over positions.
+Max pooling keeps PyTorch's rule for ties and NaN: a later cell replaces the running maximum only when
+it is strictly larger, or NaN — so the first of equal maxima wins, and a NaN propagates.  ``indices``
+are PyTorch's: the flat position h·W + w of the winner in its input plane.
+1-d pooling is 2-d pooling on (N, C, 1, L), as in PyTorch (its node is the 2-d one, under a squeeze).
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ..autograd.function import Op
+
+
+def pool_out_size(n: int, k: int, s: int, pad: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling output size: ⌊ or ⌈(n + 2·pad − d·(k − 1) − 1)/s⌉ + 1, and with ``ceil_mode``
+    one fewer when the last window would start in the right padding."""
+    span = n + 2 * pad - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= n + pad:
+        out -= 1
+    return out
+
+
+def _as4d(x: np.ndarray) -> np.ndarray:
+    return x[None] if x.ndim == 3 else x
+
+
+def _running_max(candidates, shape, dtype):
+    """Fold ``(values, flat_index, valid)`` candidates (in PyTorch's scan order) into the maximum and its
+    index: a candidate wins where it is valid and either the first valid one, strictly larger, or NaN."""
+    best = idx = seen = None
+    for v, flat, valid in candidates:
+        if best is None:
+            best = np.full(shape, -np.inf, dtype=dtype)
+            idx = np.zeros(shape, dtype=np.int64)
+            seen = np.zeros(shape, dtype=bool)
+        win = (v > best) | np.isnan(v) | ~seen
+        if valid is not None:
+            win &= valid
+            seen |= valid
+        else:
+            seen[...] = True
+        np.copyto(best, v, where=win)
+        np.copyto(idx, np.broadcast_to(flat, shape), where=win)
+    return best, idx
+
+
+def _scatter_to_winners(g: np.ndarray, idx: np.ndarray, shape) -> np.ndarray:
+    """∂L/∂x: each g entry added to the cell its window's maximum came from (np.bincount over flat cells)."""
+    n, c, h, w = shape
+    plane = h * w
+    base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+    flat = np.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * plane)
+    return flat.reshape(shape).astype(g.dtype, copy=False)
+
+
+class MaxPool2DWithIndices(Op):
+    """y[n, c, i, j] = max_{p, q} x[n, c, i·s − pad + p·d, j·s − pad + q·d] (cells outside x never win);
+    ∂L/∂x[n, c, h, w] = Σ of g over the windows whose maximum sat at (h, w).
+
+    ``indices_out``: a list the indices (int64, y's shape) are appended to, for ``return_indices``."""
+    _name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, indices_out=None):
+        x4 = _as4d(x)
+        n, c, h, w = x4.shape
+        out = tuple(pool_out_size(m, k, s, p, d, ceil_mode)
+                    for m, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
+        reach = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out, stride, dilation, kernel)]
+        pads = [(p, max(r - m - p, 0)) for p, r, m in zip(padding, reach, (h, w))]
+        xp = np.pad(x4, ((0, 0), (0, 0)) + tuple(pads), constant_values=-np.inf) if any(map(any, pads)) else x4
+        starts = [np.arange(o) * s - p for o, s, p in zip(out, stride, padding)]
+
+        def candidates():
+            for p, q in itertools.product(range(kernel[0]), range(kernel[1])):
+                ih, iw = starts[0] + p * dilation[0], starts[1] + q * dilation[1]
+                v = xp[:, :, p * dilation[0]: p * dilation[0] + stride[0] * (out[0] - 1) + 1: stride[0],
+                       q * dilation[1]: q * dilation[1] + stride[1] * (out[1] - 1) + 1: stride[1]]
+                ok_h, ok_w = (ih >= 0) & (ih < h), (iw >= 0) & (iw < w)
+                valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
+                yield v, ih[:, None] * w + iw[None, :], valid
+
+        y, idx = _running_max(candidates(), (n, c) + out, x.dtype)
+        ctx.idx, ctx.shape = idx, x4.shape
+        if indices_out is not None:
+            indices_out.append(idx.reshape(y.shape if x.ndim == 4 else y.shape[1:]))
+        return y if x.ndim == 4 else y[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = _scatter_to_winners(_as4d(g), ctx.idx, ctx.shape)
+        return gx if g.ndim == 4 else gx[0]
+
+
+def _avg_divisor(n, k, s, pad, out, count_include_pad):
+    """Per output position along one dim: the cells its window covers (padding counted or not)."""
+    start = np.arange(out) * s - pad
+    end = np.minimum(start + k, n + pad)
+    size = end - start
+    if count_include_pad:
+        return size
+    return np.minimum(end, n) - np.maximum(start, 0)
+
+
+class AvgPool2D(Op):
+    """y[n, c, i, j] = Σ_{p, q} xp[n, c, i·s + p, j·s + q] / D[i, j]  (xp: x zero-padded);
+    D = the window's cell count (padding included with ``count_include_pad``), or ``divisor_override``.
+    ∂L/∂x = each g[i, j]/D[i, j] added to every cell of its window."""
+    _name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+        x4 = _as4d(x)
+        n, c, h, w = x4.shape
+        out = tuple(pool_out_size(m, k, s, p, 1, ceil_mode)
+                    for m, k, s, p in zip((h, w), kernel, stride, padding))
+        reach = [(o - 1) * s + k for o, s, k in zip(out, stride, kernel)]
+        pads = tuple((p, max(r - m - p, 0)) for p, r, m in zip(padding, reach, (h, w)))
+        xp = np.pad(x4, ((0, 0), (0, 0)) + pads) if any(map(any, pads)) else x4
+        total = np.zeros((n, c) + out, dtype=x.dtype)
+        for p, q in itertools.product(range(kernel[0]), range(kernel[1])):
+            total += xp[:, :, p: p + stride[0] * (out[0] - 1) + 1: stride[0], q: q + stride[1] * (out[1] - 1) + 1: stride[1]]
+        if divisor_override:
+            divisor = np.full(out, divisor_override)
+        else:
+            divisor = np.outer(*(_avg_divisor(m, k, s, p, o, count_include_pad)
+                                 for m, k, s, p, o in zip((h, w), kernel, stride, padding, out)))
+        divisor = divisor.astype(x.dtype)
+        ctx.geometry = (xp.shape, pads, kernel, stride, out, divisor, x4.shape)
+        y = total / divisor
+        return y if x.ndim == 4 else y[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        padded, pads, kernel, stride, out, divisor, shape = ctx.geometry
+        share = _as4d(g) / divisor
+        gxp = np.zeros(padded, dtype=g.dtype)
+        for p, q in itertools.product(range(kernel[0]), range(kernel[1])):
+            gxp[:, :, p: p + stride[0] * (out[0] - 1) + 1: stride[0], q: q + stride[1] * (out[1] - 1) + 1: stride[1]] += share
+        gx = gxp[:, :, pads[0][0]: pads[0][0] + shape[2], pads[1][0]: pads[1][0] + shape[3]]
+        return gx if g.ndim == 4 else gx[0]
+
+
+def adaptive_windows(n: int, out: int):
+    """PyTorch's adaptive windows along one dim: start = ⌊i·n/out⌋, end = ⌈(i + 1)·n/out⌉."""
+    i = np.arange(out)
+    return (i * n) // out, -((-(i + 1) * n) // out)
+
+
+def _averaging_matrix(n: int, out: int, dtype) -> np.ndarray:
+    start, end = adaptive_windows(n, out)
+    cols = np.arange(n)
+    inside = (cols[None, :] >= start[:, None]) & (cols[None, :] < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+class AdaptiveAvgPool2D(Op):
+    """y[n, c, i, j] = mean of x[n, c, hᵢ₀:hᵢ₁, wⱼ₀:wⱼ₁] (``adaptive_windows``), i.e. y = A_h·x·A_wᵀ with
+    A_h (Hₒ, H) holding 1/(window length) on each window;  ∂L/∂x = A_hᵀ·g·A_w."""
+    _name = "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, out):
+        h, w = x.shape[-2:]
+        a_h, a_w = _averaging_matrix(h, out[0], x.dtype), _averaging_matrix(w, out[1], x.dtype)
+        ctx.mats = (a_h, a_w)
+        return np.matmul(np.matmul(a_h, x), a_w.T)
+
+    @staticmethod
+    def backward(ctx, g):
+        a_h, a_w = ctx.mats
+        return np.matmul(np.matmul(a_h.T, g), a_w)
+
+
+class AdaptiveMaxPool2D(Op):
+    """y[n, c, i, j] = max of x[n, c, hᵢ₀:hᵢ₁, wⱼ₀:wⱼ₁] (``adaptive_windows``); indices as max pooling's.
+    ∂L/∂x: each g goes to its window's winner.  The windows differ in length by at most one cell, so
+    they are read as (longest length)² offsets, the cells past a short window's end marked invalid."""
+    _name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, out, indices_out=None):
+        x4 = _as4d(x)
+        n, c, h, w = x4.shape
+        (h0, h1), (w0, w1) = adaptive_windows(h, out[0]), adaptive_windows(w, out[1])
+        kh, kw = int((h1 - h0).max(initial=0)), int((w1 - w0).max(initial=0))
+
+        def candidates():
+            for p, q in itertools.product(range(kh), range(kw)):
+                ih, iw = h0 + p, w0 + q
+                ok_h, ok_w = ih < h1, iw < w1
+                ih, iw = np.minimum(ih, h - 1), np.minimum(iw, w - 1)
+                valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
+                yield x4[:, :, ih[:, None], iw[None, :]], ih[:, None] * w + iw[None, :], valid
+
+        y, idx = _running_max(candidates(), (n, c) + tuple(out), x.dtype)
+        if y is None:     # an empty window set (0 cells): nothing to take the maximum of
+            y, idx = np.zeros((n, c) + tuple(out), x.dtype), np.zeros((n, c) + tuple(out), np.int64)
+        ctx.idx, ctx.shape = idx, x4.shape
+        if indices_out is not None:
+            indices_out.append(idx if x.ndim == 4 else idx[0])
+        return y if x.ndim == 4 else y[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = _scatter_to_winners(_as4d(g), ctx.idx, ctx.shape)
+        return gx if g.ndim == 4 else gx[0]
