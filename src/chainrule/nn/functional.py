@@ -590,7 +590,8 @@ def _conv_nd(input, weight, bias, stride, padding, dilation, groups, d: int, fn:
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(v <= 0 for v in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)} (non-positive dilation is "
+                           f"not supported)")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     kernel = tuple(weight.shape[2:])

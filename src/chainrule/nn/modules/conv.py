@@ -67,8 +67,8 @@ class _ConvNd(Module):
                     pairs += [total // 2, total - total // 2]
             else:
                 pairs = [0, 0] * d
-            self._reversed_padding_repeated_twice = tuple(
-                v for i in reversed(range(d)) for v in (pairs[2 * i], pairs[2 * i + 1]))
+            self._reversed_padding_repeated_twice = [
+                v for i in reversed(range(d)) for v in (pairs[2 * i], pairs[2 * i + 1])]
         else:
             self._reversed_padding_repeated_twice = tuple(p for p in reversed(self.padding) for _ in range(2))
         kw = dict(device=device, dtype=dtype)
