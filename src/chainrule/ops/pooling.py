@@ -34,21 +34,16 @@ def _as4d(x: np.ndarray) -> np.ndarray:
     return x[None] if x.ndim == 3 else x
 
 
-def _running_max(candidates, shape, dtype):
+def _running_max(candidates, shape, dtype, first):
     """Fold ``(values, flat_index, valid)`` candidates (in PyTorch's scan order) into the maximum and its
-    index: a candidate wins where it is valid and either the first valid one, strictly larger, or NaN."""
-    best = idx = seen = None
+    index, as PyTorch's kernels do: start from −∞ at index ``first`` (the window's first cell), and let a
+    valid candidate win where it is strictly larger, or NaN."""
+    best = np.full(shape, -np.inf, dtype=dtype)
+    idx = np.array(np.broadcast_to(first, shape), dtype=np.int64)
     for v, flat, valid in candidates:
-        if best is None:
-            best = np.full(shape, -np.inf, dtype=dtype)
-            idx = np.zeros(shape, dtype=np.int64)
-            seen = np.zeros(shape, dtype=bool)
-        win = (v > best) | np.isnan(v) | ~seen
+        win = (v > best) | np.isnan(v)
         if valid is not None:
             win &= valid
-            seen |= valid
-        else:
-            seen[...] = True
         np.copyto(best, v, where=win)
         np.copyto(idx, np.broadcast_to(flat, shape), where=win)
     return best, idx
@@ -59,6 +54,9 @@ def _scatter_to_winners(g: np.ndarray, idx: np.ndarray, shape) -> np.ndarray:
     n, c, h, w = shape
     plane = h * w
     base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+    inside = (idx >= 0) & (idx < plane)      # a window of padding only points past its plane: it gets none
+    if not inside.all():
+        g, idx = np.where(inside, g, 0), np.where(inside, idx, 0)
     flat = np.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * plane)
     return flat.reshape(shape).astype(g.dtype, copy=False)
 
@@ -90,7 +88,9 @@ class MaxPool2DWithIndices(Op):
                 valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
                 yield v, ih[:, None] * w + iw[None, :], valid
 
-        y, idx = _running_max(candidates(), (n, c) + out, x.dtype)
+        # PyTorch's first cell of a window: its start moved past the left padding in steps of d
+        first = [st + -(-np.maximum(-st, 0) // d) * d for st, d in zip(starts, dilation)]
+        y, idx = _running_max(candidates(), (n, c) + out, x.dtype, first[0][:, None] * w + first[1][None, :])
         ctx.idx, ctx.shape = idx, x4.shape
         if indices_out is not None:
             indices_out.append(idx.reshape(y.shape if x.ndim == 4 else y.shape[1:]))
@@ -203,9 +203,7 @@ class AdaptiveMaxPool2D(Op):
                 valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
                 yield x4[:, :, ih[:, None], iw[None, :]], ih[:, None] * w + iw[None, :], valid
 
-        y, idx = _running_max(candidates(), (n, c) + tuple(out), x.dtype)
-        if y is None:     # an empty window set (0 cells): nothing to take the maximum of
-            y, idx = np.zeros((n, c) + tuple(out), x.dtype), np.zeros((n, c) + tuple(out), np.int64)
+        y, idx = _running_max(candidates(), (n, c) + tuple(out), x.dtype, h0[:, None] * w + w0[None, :])
         ctx.idx, ctx.shape = idx, x4.shape
         if indices_out is not None:
             indices_out.append(idx if x.ndim == 4 else idx[0])
