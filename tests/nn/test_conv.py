@@ -96,6 +96,21 @@ def test_unbatched_input_is_one_sample():
     compare(lambda lib, x, w: lib.nn.functional.conv1d(x, w), *arrays(2, (3, 7), (2, 3, 2)))
 
 
+@pytest.mark.parametrize("needs", [(False, True, True), (True, False, False), (False, False, True)])
+def test_gradients_of_only_some_inputs(needs):
+    """A first layer (input without grad), a frozen kernel, a bias alone: each asked-for gradient matches."""
+    for f, shapes in (("conv2d", ((2, 4, 5, 5), (6, 2, 3, 3), (6,))), ("conv_transpose2d", ((2, 4, 3, 3), (4, 3, 2, 2), (6,)))):
+        arrs = arrays(1, *shapes)
+        ours = [chainrule.tensor(a, requires_grad=r) for a, r in zip(arrs, needs)]
+        theirs = [pt.tensor(a, requires_grad=r) for a, r in zip(arrs, needs)]
+        getattr(nn.functional, f)(*ours, groups=2).sum().backward()
+        getattr(pt.nn.functional, f)(*theirs, groups=2).sum().backward()
+        for o, t in zip(ours, theirs):
+            assert (o.grad is None) == (t.grad is None)
+            if t.grad is not None:
+                assert_close(o.grad, t.grad)
+
+
 def test_conv_is_the_sliding_window_sum():
     """The definition written out: z₁₁ = K₁₁x₁₁ + K₁₂x₁₂ + K₂₁x₂₁ + K₂₂x₂₂ + b on a 4×4 input, 2×2 kernel."""
     x = np.arange(16.0).reshape(1, 1, 4, 4)

@@ -136,6 +136,7 @@ class Convolution(Op):
         need = ctx.needs_input_grad
         ctx.save_for_backward(x if need[1] else None, w if need[0] else None, cols if need[1] else None)
         ctx.geometry = (xp.shape, kernel, stride, dilation, out, groups, pads, spatial)
+        ctx.w_shape = w.shape
         return y
 
     @staticmethod
@@ -150,7 +151,7 @@ class Convolution(Op):
             gcols = np.matmul(rows, wm).reshape((groups, padded[0]) + tuple(out) + (w.shape[1],) + tuple(kernel))
             gx = crop(col2im(gcols, padded, kernel, stride, dilation, out, groups), pads, spatial)
         if need[1]:
-            gw = np.matmul(rows.transpose(0, 2, 1), cols).reshape(w.shape)
+            gw = np.matmul(rows.transpose(0, 2, 1), cols).reshape(ctx.w_shape)
         if len(need) > 2 and need[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb
