@@ -63,19 +63,18 @@ def im2col(xp: np.ndarray, kernel, stride, dilation, out, groups: int) -> np.nda
 
 
 def col2im(cols: np.ndarray, shape, kernel, stride, dilation, out, groups: int) -> np.ndarray:
-    """The adjoint of ``windows``: cols (G, N, *out, C/G, *kernel) summed onto a zero grid ``shape``
-    (N, C, *spatial) — every tap adds into the cell it read.  One strided add per kernel offset."""
+    """The adjoint of ``windows``: the column gradient, laid out offset-major as (G, C/G, *kernel, N, *out),
+    summed onto a zero grid ``shape`` (N, C, *spatial) — every tap adds into the cell it read.  One
+    strided add per kernel offset, each reading a contiguous (G, C/G, N, *out) slab."""
     n, c = shape[:2]
     d = len(kernel)
     grid = np.zeros(shape, dtype=cols.dtype)
     view = grid.reshape((n, groups, c // groups) + tuple(shape[2:]))
-    # (G, N, *out, Cg, *k) → (N, G, Cg, *out, *k)
-    order = (1, 0, 2 + d) + tuple(range(2, 2 + d)) + tuple(range(3 + d, 3 + 2 * d))
-    cols = cols.transpose(order)
+    to_grid = (2, 0, 1) + tuple(range(3, 3 + d))              # (G, Cg, N, *out) → (N, G, Cg, *out)
     for offset in itertools.product(*(range(k) for k in kernel)):
         where = tuple(slice(p * dl, p * dl + s * (o - 1) + 1, s)
                       for p, dl, s, o in zip(offset, dilation, stride, out))
-        view[(Ellipsis,) + where] += cols[(Ellipsis,) + offset]
+        view[(Ellipsis,) + where] += cols[(slice(None), slice(None)) + offset].transpose(to_grid)
     return grid
 
 
@@ -95,13 +94,12 @@ def _channels_first(y: np.ndarray, n: int, out, groups: int) -> np.ndarray:
     return np.ascontiguousarray(y).reshape((n, groups * og) + tuple(out))
 
 
-def _rows(g: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, *out) → (G, N·Π out, O/G): the inverse of ``_channels_first``."""
+def _channel_rows(g: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, *out) → (G, O/G, N·Π out): each group's channels as rows over all samples and positions."""
     n, o = g.shape[:2]
-    d = g.ndim - 2
-    g = g.reshape((n, groups, o // groups) + g.shape[2:])
-    g = g.transpose((1, 0) + tuple(range(3, 3 + d)) + (2,))
-    return g.reshape(groups, -1, o // groups)
+    p = math.prod(g.shape[2:])
+    g = g.reshape(n, groups, o // groups, p).transpose(1, 2, 0, 3)
+    return g.reshape(groups, o // groups, n * p)
 
 
 def _bias_shape(d: int) -> tuple:
@@ -113,11 +111,11 @@ class Convolution(Op):
 
     Shapes: x (N, C, *spatial), W (O, C/G, *k), b (O,) → y (N, O, *out), out = ⌊(n + pads − d(k−1) − 1)/s⌋ + 1;
     ``pads`` is ((lo, hi), …) per spatial dim (zeros), xp the padded x.  With the window view as the
-    matrix X (G, M, K) [M = N·Π out rows, K = C/G·Π k columns] and Wᵍ (O/G, K) per group:
+    matrix X (M, K) [M = N·Π out rows, K = C/G·Π k columns], W (O/G, K) and the output gradient as
+    Γ (O/G, M), per group:
 
-        Y = X·Wᵀ,   ∂L/∂W = Gᵀ·X,   ∂L/∂X = G·W → col2im,   ∂L/∂b = Σ_{n, i…} g
-
-    (G here the output gradient in the same row layout).  ∂L/∂x is the full correlation of g with the
+        Y = X·Wᵀ,   ∂L/∂W = Γ·X,   ∂L/∂X = Wᵀ·Γ → col2im,   ∂L/∂b = Σ_{n, i…} g
+  ∂L/∂x is the full correlation of g with the
     flipped kernel: col2im adds each column back onto the cell it was read from."""
     _name = "ConvolutionBackward0"
 
@@ -144,14 +142,15 @@ class Convolution(Op):
         x, w, cols = ctx.saved_tensors
         padded, kernel, stride, dilation, out, groups, pads, spatial = ctx.geometry
         need = ctx.needs_input_grad
-        rows = _rows(g, groups)
+        rows = _channel_rows(g, groups)                                     # Γ: (G, O/G, M)
         gx = gw = gb = None
         if need[0]:
             wm = w.reshape(groups, w.shape[0] // groups, -1)
-            gcols = np.matmul(rows, wm).reshape((groups, padded[0]) + tuple(out) + (w.shape[1],) + tuple(kernel))
+            gcols = np.matmul(wm.transpose(0, 2, 1), rows)                   # (G, K, M), offset-major
+            gcols = gcols.reshape((groups, w.shape[1]) + tuple(kernel) + (padded[0],) + tuple(out))
             gx = crop(col2im(gcols, padded, kernel, stride, dilation, out, groups), pads, spatial)
         if need[1]:
-            gw = np.matmul(rows.transpose(0, 2, 1), cols).reshape(ctx.w_shape)
+            gw = np.matmul(rows, cols).reshape(ctx.w_shape)
         if len(need) > 2 and need[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb
@@ -178,9 +177,9 @@ class ConvolutionTranspose(Op):
         og = w.shape[1]
         full = tuple((m - 1) * s + d * (k - 1) + 1 + op
                      for m, s, d, k, op in zip(spatial, stride, dilation, kernel, output_padding))
-        xm = _rows(x, groups)                                   # (G, N·Π spatial, C/G)
+        xm = _channel_rows(x, groups)                           # (G, C/G, N·Π spatial)
         wm = w.reshape(groups, c // groups, -1)                 # (G, C/G, O/G·Π k)
-        cols = np.matmul(xm, wm).reshape((groups, n) + tuple(spatial) + (og,) + tuple(kernel))
+        cols = np.matmul(wm.transpose(0, 2, 1), xm).reshape((groups, og) + tuple(kernel) + (n,) + tuple(spatial))
         grid = col2im(cols, (n, groups * og) + full, kernel, stride, dilation, spatial, groups)
         pads = tuple((p, p) for p in padding)
         out = tuple(f - 2 * p for f, p in zip(full, padding))
@@ -205,7 +204,7 @@ class ConvolutionTranspose(Op):
             wm = w.reshape(groups, w.shape[0] // groups, -1)
             gx = _channels_first(np.matmul(cols, wm.transpose(0, 2, 1)), g.shape[0], spatial, groups)
         if need[1]:
-            gw = np.matmul(_rows(x, groups).transpose(0, 2, 1), cols).reshape(ctx.w_shape)
+            gw = np.matmul(_channel_rows(x, groups), cols).reshape(ctx.w_shape)
         if len(need) > 2 and need[2]:
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb
@@ -217,6 +216,13 @@ def unfold_array(x: np.ndarray, kernel, stride, pads, dilation, out) -> np.ndarr
     dd = len(kernel)
     view = view.transpose((0, 1 + dd) + tuple(range(2 + dd, 2 + 2 * dd)) + tuple(range(1, 1 + dd)))
     return view.reshape(x.shape[0], x.shape[1] * math.prod(kernel), math.prod(out))
+
+
+def _offset_major(cols: np.ndarray, kernel, out) -> np.ndarray:
+    """F.unfold's layout (N, C·Π k, L) as the view (1, C, *k, N, *out) that ``col2im`` takes."""
+    d = len(kernel)
+    view = cols.reshape((cols.shape[0], cols.shape[1] // math.prod(kernel)) + tuple(kernel) + tuple(out))
+    return view.transpose((1,) + tuple(range(2, 2 + d)) + (0,) + tuple(range(2 + d, 2 + 2 * d)))[None]
 
 
 class Im2Col(Op):
@@ -235,11 +241,7 @@ class Im2Col(Op):
     @staticmethod
     def backward(ctx, g):
         padded, kernel, stride, dilation, out, pads, spatial = ctx.geometry
-        dd = len(kernel)
-        n, c = padded[:2]
-        cols = g.reshape((n, c) + tuple(kernel) + tuple(out))
-        cols = cols.transpose((0,) + tuple(range(2 + dd, 2 + 2 * dd)) + (1,) + tuple(range(2, 2 + dd)))[None]
-        return crop(col2im(cols, padded, kernel, stride, dilation, out, 1), pads, spatial)
+        return crop(col2im(_offset_major(g, kernel, out), padded, kernel, stride, dilation, out, 1), pads, spatial)
 
 
 class Col2Im(Op):
@@ -249,11 +251,9 @@ class Col2Im(Op):
     @staticmethod
     def forward(ctx, cols, output_size, kernel, stride, pads, dilation, out):
         n = cols.shape[0]
-        dd = len(kernel)
         c = cols.shape[1] // math.prod(kernel)
         padded = (n, c) + tuple(m + lo + hi for m, (lo, hi) in zip(output_size, pads))
-        view = cols.reshape((n, c) + tuple(kernel) + tuple(out))
-        view = view.transpose((0,) + tuple(range(2 + dd, 2 + 2 * dd)) + (1,) + tuple(range(2, 2 + dd)))[None]
+        view = _offset_major(cols, kernel, out)
         ctx.geometry = (kernel, stride, pads, dilation, out)
         return np.ascontiguousarray(crop(col2im(view, padded, kernel, stride, dilation, out, 1), pads, output_size))
 

@@ -34,18 +34,28 @@ def _as4d(x: np.ndarray) -> np.ndarray:
     return x[None] if x.ndim == 3 else x
 
 
-def _running_max(candidates, shape, dtype, first):
+def _running_max(candidates, shape, dtype, first, nan: bool):
     """Fold ``(values, flat_index, valid)`` candidates (in PyTorch's scan order) into the maximum and its
     index, as PyTorch's kernels do: start from −∞ at index ``first`` (the window's first cell), and let a
-    valid candidate win where it is strictly larger, or NaN."""
-    best = np.full(shape, -np.inf, dtype=dtype)
-    idx = np.array(np.broadcast_to(first, shape), dtype=np.int64)
+    valid candidate win where it is strictly larger, or NaN (``nan``: whether the input holds any)."""
+    best = idx = None
     for v, flat, valid in candidates:
-        win = (v > best) | np.isnan(v)
+        if best is None and valid is None:     # a first candidate valid everywhere simply wins
+            best, idx = np.array(v, dtype=dtype), np.array(np.broadcast_to(flat, shape), dtype=np.int64)
+            continue
+        if best is None:
+            best = np.full(shape, -np.inf, dtype=dtype)
+            idx = np.array(np.broadcast_to(first, shape), dtype=np.int64)
+        win = np.greater(v, best)
+        if nan:
+            win |= np.isnan(v)
         if valid is not None:
             win &= valid
         np.copyto(best, v, where=win)
-        np.copyto(idx, np.broadcast_to(flat, shape), where=win)
+        np.copyto(idx, flat, where=win)
+    if best is None:
+        best = np.full(shape, -np.inf, dtype=dtype)
+        idx = np.array(np.broadcast_to(first, shape), dtype=np.int64)
     return best, idx
 
 
@@ -90,7 +100,8 @@ class MaxPool2DWithIndices(Op):
 
         # PyTorch's first cell of a window: its start moved past the left padding in steps of d
         first = [st + -(-np.maximum(-st, 0) // d) * d for st, d in zip(starts, dilation)]
-        y, idx = _running_max(candidates(), (n, c) + out, x.dtype, first[0][:, None] * w + first[1][None, :])
+        y, idx = _running_max(candidates(), (n, c) + out, x.dtype, first[0][:, None] * w + first[1][None, :],
+                              bool(np.isnan(np.sum(x4))))
         ctx.idx, ctx.shape = idx, x4.shape
         if indices_out is not None:
             indices_out.append(idx.reshape(y.shape if x.ndim == 4 else y.shape[1:]))
@@ -203,7 +214,8 @@ class AdaptiveMaxPool2D(Op):
                 valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
                 yield x4[:, :, ih[:, None], iw[None, :]], ih[:, None] * w + iw[None, :], valid
 
-        y, idx = _running_max(candidates(), (n, c) + tuple(out), x.dtype, h0[:, None] * w + w0[None, :])
+        y, idx = _running_max(candidates(), (n, c) + tuple(out), x.dtype, h0[:, None] * w + w0[None, :],
+                              bool(np.isnan(np.sum(x4))))
         ctx.idx, ctx.shape = idx, x4.shape
         if indices_out is not None:
             indices_out.append(idx if x.ndim == 4 else idx[0])
