@@ -950,7 +950,8 @@ def _adaptive_size(input, output_size, d: int, fn: str) -> tuple:
     if any(o < 0 for o in out):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but received {out}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"\"{fn}\" not implemented for '{_TORCH_DTYPE.get(input._data.dtype.name, input.dtype)}'")
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_TORCH_DTYPE.get(input._data.dtype.name, input.dtype)}': "
+                           f"pooling needs a floating point input; convert it with .float()")
     return out
 
 
