@@ -55,7 +55,7 @@ def _fits(c, spatial, kernel, padding, dilation):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(c=conv_cases)
 def test_conv2d_matches_pytorch(dtype, c):
     stride = (1, 1) if c["padding"] == "same" else c["stride"]
@@ -72,7 +72,7 @@ def test_conv2d_matches_pytorch(dtype, c):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=20)
+@settings(max_examples=12)
 @given(n=st.integers(1, 3), groups=st.integers(1, 2), length=st.integers(1, 9), k=st.integers(1, 4),
        stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2), seed=st.integers(0, 2 ** 31))
 def test_conv1d_matches_pytorch(dtype, n, groups, length, k, stride, padding, dilation, seed):
@@ -135,7 +135,7 @@ def test_conv_transpose_gradcheck():
 
 # ------------------------------------------------------------------------------- conv_transpose
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(n=st.integers(0, 3), groups=st.integers(1, 2), h=st.integers(1, 5), w=st.integers(1, 5),
        kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)), stride=st.tuples(st.integers(1, 3), st.integers(1, 2)),
        padding=st.tuples(st.integers(0, 2), st.integers(0, 1)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
@@ -267,7 +267,7 @@ def test_cnn_state_dict_moves_to_pytorch():
 
 # ---------------------------------------------------------------------------------------------- pad
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(mode=st.sampled_from(["constant", "reflect", "replicate", "circular"]), dims=st.integers(1, 3),
        batched=st.booleans(), sizes=st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(2, 5)),
        widths=st.lists(st.integers(-1, 3), min_size=6, max_size=6), seed=st.integers(0, 2 ** 31))
@@ -304,7 +304,7 @@ def test_padding_modules(spec):
 
 # ------------------------------------------------------------------------------------ unfold, fold
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=20)
+@settings(max_examples=12)
 @given(n=st.integers(0, 2), c=st.integers(1, 3), h=st.integers(1, 6), w=st.integers(1, 6),
        kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)), stride=st.tuples(st.integers(1, 3), st.integers(1, 2)),
        padding=st.tuples(st.integers(0, 1), st.integers(0, 2)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),

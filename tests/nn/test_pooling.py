@@ -56,7 +56,7 @@ def _shape(c):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(c=pool2d)
 def test_max_pool2d_values_indices_and_gradient(dtype, c):
     assume(_valid(c, c["dilation"]))
@@ -70,7 +70,7 @@ def test_max_pool2d_values_indices_and_gradient(dtype, c):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(c=pool2d, count_include_pad=st.booleans(), divisor=st.sampled_from([None, None, 3]))
 def test_avg_pool2d(dtype, c, count_include_pad, divisor):
     assume(_valid(c, (1, 1)))
@@ -82,7 +82,7 @@ def test_avg_pool2d(dtype, c, count_include_pad, divisor):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=20)
+@settings(max_examples=12)
 @given(n=st.integers(1, 2), length=st.integers(1, 9), k=st.integers(1, 3), stride=st.sampled_from([None, 1, 2, 3]),
        pad=st.integers(0, 1), dilation=st.integers(1, 2), ceil=st.booleans(), ties=st.booleans(),
        count_include_pad=st.booleans(), unbatched=st.booleans(), seed=st.integers(0, 2 ** 31))
@@ -100,7 +100,7 @@ def test_pool1d(dtype, n, length, k, stride, pad, dilation, ceil, ties, count_in
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(n=st.integers(0, 2), h=st.integers(1, 9), w=st.integers(1, 9), oh=st.one_of(st.none(), st.integers(1, 5)),
        ow=st.integers(1, 5), ties=st.booleans(), unbatched=st.booleans(), seed=st.integers(0, 2 ** 31))
 def test_adaptive_pool2d(dtype, n, h, w, oh, ow, ties, unbatched, seed):
