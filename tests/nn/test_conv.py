@@ -409,3 +409,22 @@ def test_dtype_mismatch_says_which_and_how():
     with pytest.raises(RuntimeError, match=r"Input type \(float\) and bias type \(double\) should be the same"):
         nn.functional.conv2d(chainrule.ones(1, 1, 3, 3), chainrule.ones(1, 1, 2, 2),
                              chainrule.ones(1, dtype=chainrule.float64))
+
+
+def test_reused_work_arrays_never_serve_two_live_graphs():
+    """Columns big enough to be pooled (ops.conv.Scratch): two forwards before one backward, a retained
+    graph backpropagated twice, and a third forward in between must all give PyTorch's gradients."""
+    x1, x2, w = arrays(9, (8, 3, 32, 32), (8, 3, 32, 32), (4, 3, 3, 3))
+    from chainrule.ops.conv import Scratch
+    assert 27 * 8 * 30 * 30 * 8 >= Scratch.min_bytes
+    grads = []
+    for lib in (chainrule, pt):
+        a, b, k = lib.tensor(x1), lib.tensor(x2), lib.tensor(w, requires_grad=True)
+        y1 = lib.nn.functional.conv2d(a, k)
+        y2 = lib.nn.functional.conv2d(b, k)
+        (y1 * y1).sum().backward(retain_graph=True)
+        lib.nn.functional.conv2d(b * 3, k).sum()          # a third forward, its graph dropped at once
+        (y1 * y1).sum().backward()
+        (2 * y2).sum().backward()
+        grads.append(k.grad)
+    assert_close(grads[0], grads[1], "weight grad", rtol=1e-9, atol=1e-9)

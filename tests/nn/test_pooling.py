@@ -209,3 +209,9 @@ def test_errors_are_pytorchs(name, call, fragment):
     with pytest.raises(type(theirs.value)) as ours:
         call(chainrule.nn.functional, lambda *s: chainrule.zeros(*s))
     assert fragment in str(ours.value) and fragment in str(theirs.value)
+
+
+def test_in_place_activation_after_max_pool_keeps_the_gradient():
+    """nn.ReLU(inplace=True) after MaxPool2d (a common pattern) is fine in PyTorch: pooling saves no output."""
+    x = draw(4, (2, 3, 6, 6), np.float64)
+    compare(lambda lib, x: lib.nn.functional.relu(lib.nn.functional.max_pool2d(x * 1, 2), inplace=True), x)

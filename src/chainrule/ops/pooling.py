@@ -71,11 +71,22 @@ def _scatter_to_winners(g: np.ndarray, idx: np.ndarray, shape) -> np.ndarray:
     return flat.reshape(shape).astype(g.dtype, copy=False)
 
 
+def _offset_view(a: np.ndarray, p: int, q: int, stride, dilation, out) -> np.ndarray:
+    """The cells kernel offset (p, q) reads for every output position: a strided slice of ``a``."""
+    return a[:, :, p * dilation[0]: p * dilation[0] + stride[0] * (out[0] - 1) + 1: stride[0],
+             q * dilation[1]: q * dilation[1] + stride[1] * (out[1] - 1) + 1: stride[1]]
+
+
 class MaxPool2DWithIndices(Op):
     """y[n, c, i, j] = max_{p, q} x[n, c, i·s − pad + p·d, j·s − pad + q·d] (cells outside x never win);
-    ∂L/∂x[n, c, h, w] = Σ of g over the windows whose maximum sat at (h, w).
+    ∂L/∂x[n, c, h, w] = Σ of g over the windows whose maximum sat at (h, w) — the first cell, in scan
+    order, that holds the maximum.
 
-    ``indices_out``: a list the indices (int64, y's shape) are appended to, for ``return_indices``."""
+    The maximum is a running ``np.maximum`` over the k₁·k₂ offset slices; the winners are found again
+    in backward by comparing each slice with it (no index array is kept).  A window whose maximum is
+    NaN or −∞ takes the exact scan of PyTorch's kernel instead (``_running_max``: a NaN wins, the
+    last one; a window of −∞ keeps its first cell).
+    ``indices_out``: a list the indices (int64, y's shape; the flat h·W + w) are appended to."""
     _name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
@@ -85,32 +96,70 @@ class MaxPool2DWithIndices(Op):
         out = tuple(pool_out_size(m, k, s, p, d, ceil_mode)
                     for m, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
         reach = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out, stride, dilation, kernel)]
-        pads = [(p, max(r - m - p, 0)) for p, r, m in zip(padding, reach, (h, w))]
-        xp = np.pad(x4, ((0, 0), (0, 0)) + tuple(pads), constant_values=-np.inf) if any(map(any, pads)) else x4
+        pads = tuple((p, max(r - m - p, 0)) for p, r, m in zip(padding, reach, (h, w)))
+        xp = np.pad(x4, ((0, 0), (0, 0)) + pads, constant_values=-np.inf) if any(map(any, pads)) else x4
         starts = [np.arange(o) * s - p for o, s, p in zip(out, stride, padding)]
+        offsets = list(itertools.product(range(kernel[0]), range(kernel[1])))
+        best = None
+        for p, q in offsets:
+            v = _offset_view(xp, p, q, stride, dilation, out)
+            best = np.array(v) if best is None else np.maximum(best, v, out=best)
+        ctx.geometry = (offsets, stride, dilation, out, pads, x4.shape, xp.shape)
+        exact = best.size and (np.isnan(best).any() or (best == -np.inf).any())
+        if not exact:
+            ctx.save_for_backward(xp, best.copy())      # a copy: an in-place op on y must not change it
+            if indices_out is not None:
+                code = _first_winner(xp, best, offsets, stride, dilation, out)
+                kh = np.array([p for p, _ in offsets]) * dilation[0]
+                kw = np.array([q for _, q in offsets]) * dilation[1]
+                idx = (starts[0][:, None] + kh[code]) * w + starts[1][None, :] + kw[code]
+        else:
+            def candidates():
+                for p, q in offsets:
+                    ih, iw = starts[0] + p * dilation[0], starts[1] + q * dilation[1]
+                    ok_h, ok_w = (ih >= 0) & (ih < h), (iw >= 0) & (iw < w)
+                    valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
+                    yield _offset_view(xp, p, q, stride, dilation, out), ih[:, None] * w + iw[None, :], valid
 
-        def candidates():
-            for p, q in itertools.product(range(kernel[0]), range(kernel[1])):
-                ih, iw = starts[0] + p * dilation[0], starts[1] + q * dilation[1]
-                v = xp[:, :, p * dilation[0]: p * dilation[0] + stride[0] * (out[0] - 1) + 1: stride[0],
-                       q * dilation[1]: q * dilation[1] + stride[1] * (out[1] - 1) + 1: stride[1]]
-                ok_h, ok_w = (ih >= 0) & (ih < h), (iw >= 0) & (iw < w)
-                valid = None if ok_h.all() and ok_w.all() else ok_h[:, None] & ok_w[None, :]
-                yield v, ih[:, None] * w + iw[None, :], valid
-
-        # PyTorch's first cell of a window: its start moved past the left padding in steps of d
-        first = [st + -(-np.maximum(-st, 0) // d) * d for st, d in zip(starts, dilation)]
-        y, idx = _running_max(candidates(), (n, c) + out, x.dtype, first[0][:, None] * w + first[1][None, :],
-                              bool(np.isnan(np.sum(x4))))
-        ctx.idx, ctx.shape = idx, x4.shape
+            # PyTorch's first cell of a window: its start moved past the left padding in steps of d
+            first = [st + -(-np.maximum(-st, 0) // d) * d for st, d in zip(starts, dilation)]
+            best, idx = _running_max(candidates(), (n, c) + out, x.dtype, first[0][:, None] * w + first[1][None, :],
+                                     True)
+            ctx.save_for_backward(None, None, idx)
         if indices_out is not None:
-            indices_out.append(idx.reshape(y.shape if x.ndim == 4 else y.shape[1:]))
-        return y if x.ndim == 4 else y[0]
+            indices_out.append(idx.reshape(best.shape if x.ndim == 4 else best.shape[1:]))
+        return best if x.ndim == 4 else best[0]
 
     @staticmethod
     def backward(ctx, g):
-        gx = _scatter_to_winners(_as4d(g), ctx.idx, ctx.shape)
+        offsets, stride, dilation, out, pads, shape, padded = ctx.geometry
+        saved = ctx.saved_tensors
+        g4 = _as4d(g)
+        if len(saved) == 3:
+            gx = _scatter_to_winners(g4, saved[2], shape)
+        else:
+            xp, best = saved
+            gxp = np.zeros(padded, dtype=g.dtype)
+            taken = None
+            for p, q in offsets:                      # each window's first cell equal to its maximum wins
+                won = _offset_view(xp, p, q, stride, dilation, out) == best
+                if taken is None:
+                    taken = won
+                else:
+                    np.logical_and(won, ~taken, out=won)
+                    taken |= won
+                _offset_view(gxp, p, q, stride, dilation, out)[...] += g4 * won
+            gx = gxp[:, :, pads[0][0]: pads[0][0] + shape[2], pads[1][0]: pads[1][0] + shape[3]]
         return gx if g.ndim == 4 else gx[0]
+
+
+def _first_winner(xp, best, offsets, stride, dilation, out) -> np.ndarray:
+    """For each output cell, the number of the first kernel offset whose cell equals the maximum."""
+    code = np.full(best.shape, len(offsets), dtype=np.int64)
+    for k in reversed(range(len(offsets))):
+        p, q = offsets[k]
+        np.copyto(code, k, where=_offset_view(xp, p, q, stride, dilation, out) == best)
+    return code
 
 
 def _avg_divisor(n, k, s, pad, out, count_include_pad):
