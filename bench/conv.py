@@ -108,6 +108,7 @@ def to_markdown(row, meta) -> str:
         "", f"- {row['workload']}: {row['what']} (median per step)",
         "- ratios in brackets are to hand-written NumPy (bench/numpy_conv_reference.py); chainrule / PyTorch is "
         "the ratio of those two ratios (each timed in its own pass against NumPy, as bench/run.py does).",
+        "- peak memory is what one step allocates after a warm-up step (tracemalloc, as bench/run.py): chainrule's reused im2col work arrays (ops/conv.py `Scratch`, ~13 MB for LeNet-5 at batch 64) were allocated in the warm-up and are not counted, while the NumPy reference allocates its columns afresh each step; counted together chainrule holds about as much as NumPy's peak.",
     ]
     g = row.get("memory_growth")
     if g:
