@@ -790,3 +790,528 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     if not is_batched:
         out = out.squeeze(1)
     return out, None
+# ===================================================================== convolution, pooling, padding
+# (engineer `conv`: one block, appended; the kernels and their VJPs are in ops/conv.py, ops/pooling.py
+# and ops/normalization.py)
+from ..ops import conv as _CV, pooling as _PL, normalization as _NM  # noqa: E402
+
+__all__ += [
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "pad", "unfold", "fold",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "group_norm", "dropout1d", "dropout2d",
+]
+
+_TORCH_DTYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _size(shape) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def _conv_param(value, d: int, name: str) -> tuple:
+    """An int, or a list of 1 or ``d`` ints, as a d-tuple (PyTorch's expand_param_if_needed)."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * d
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * d
+    if len(value) != d:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {d} values to match the "
+                           f"convolution dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _conv_dtypes(input: Tensor, weight: Tensor, bias, fn: str) -> None:
+    xd, wd = input._data.dtype, weight._data.dtype
+    if xd != wd:
+        raise RuntimeError(f"expected scalar type {_TORCH_DTYPE.get(xd.name, xd.name)} but found "
+                           f"{_TORCH_DTYPE.get(wd.name, wd.name)} ({fn}: input is {input.dtype}, weight is "
+                           f"{weight.dtype}; convert one, e.g. x.to({weight.dtype}))")
+    if xd.kind != "f":
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_TORCH_DTYPE.get(xd.name, xd.name)}': convolution needs "
+                           f"floating point input and weight; convert them with .float()")
+    if bias is not None and bias._data.dtype != xd:
+        raise RuntimeError(f"Input type ({xd.name.replace('float32', 'float').replace('float64', 'double')}) and "
+                           f"bias type ({bias._data.dtype.name.replace('float32', 'float').replace('float64', 'double')})"
+                           f" should be the same")
+
+
+def _batched(input: Tensor, d: int, fn: str):
+    """(input with a batch dim, whether one was added): (C, *spatial) is an unbatched sample."""
+    _t(input)
+    if input.ndim not in (d + 1, d + 2):
+        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {fn}, but got input of "
+                           f"size: {_size(input.shape)}")
+    return (input.unsqueeze(0), True) if input.ndim == d + 1 else (input, False)
+
+
+def _conv_nd(input, weight, bias, stride, padding, dilation, groups, d: int, fn: str) -> Tensor:
+    x, unbatched = _batched(input, d, fn)
+    _t(weight, "weight")
+    if weight.ndim != d + 2:
+        raise RuntimeError(f"{fn}: weight must be {d + 2}-dimensional (out_channels, in_channels/groups, "
+                           f"{'kernel size' if d == 1 else ', '.join(['k'] * d)}), but got weight of size "
+                           f"{_size(weight.shape)}")
+    stride = _conv_param(stride, d, "stride")
+    dilation = _conv_param(dilation, d, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)} (non-positive dilation is "
+                           f"not supported)")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * d
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            totals = [dl * (k - 1) for dl, k in zip(dilation, kernel)]
+            if any(t % 2 for t in totals):
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", stacklevel=3)
+            pads = tuple((t // 2, t - t // 2) for t in totals)
+        else:
+            raise RuntimeError(f"Invalid padding string: {padding!r} (use 'same', 'valid' or numbers)")
+    else:
+        padding = _conv_param(padding, d, "padding")
+        if any(p < 0 for p in padding):
+            raise RuntimeError("negative padding is not supported")
+        pads = tuple((p, p) for p in padding)
+    _conv_dtypes(x, weight, bias, fn)
+    out_ch = weight.shape[0]
+    if out_ch % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{_size(weight.shape)}] instead")
+    if x.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_size(weight.shape)}, expected input"
+                           f"{_size(x.shape)} to have {weight.shape[1] * groups} channels, but got {x.shape[1]} "
+                           f"channels instead")
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise RuntimeError(f"Given weight of size {_size(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{out_ch} elements, but got bias of size {_size(bias.shape)} instead")
+    padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
+    reach = [dl * (k - 1) + 1 for dl, k in zip(dilation, kernel)]
+    if any(p < r for p, r in zip(padded, reach)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, reach))}). Kernel size can't be greater than actual input size")
+    y = _CV.Convolution.apply(x, weight, bias, stride, pads, dilation, int(groups))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """y[n, o, i] = b[o] + Σ_{c, p} W[o, c, p] · x[n, g·C/G + c, i·s + p·d − pad] (zeros outside x).
+
+    x (N, C_in, L) or (C_in, L); W (C_out, C_in/groups, k); b (C_out,) → y (N, C_out, L_out),
+    L_out = ⌊(L + 2·pad − d·(k − 1) − 1)/s⌋ + 1.  ``padding`` may be 'valid' (0) or 'same' (L_out = L)."""
+    return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """y[n, o, i, j] = b[o] + Σ_{c, p, q} W[o, c, p, q] · x[n, g·C/G + c, i·s₁ + p·d₁ − pad₁, j·s₂ + q·d₂ − pad₂].
+
+    The cross-correlation deep learning calls convolution: each output is a kernel-weighted sum of the
+    window under it.  x (N, C_in, H, W) or (C_in, H, W); W (C_out, C_in/groups, kH, kW); b (C_out,)
+    → y (N, C_out, H_out, W_out), H_out = ⌊(H + 2·pad − d·(kH − 1) − 1)/s⌋ + 1.  ``groups`` splits the
+    channels into independent convolutions; ``padding`` may be 'valid' or 'same'.
+
+    Example::
+
+        >>> F.conv2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 2, 2)).shape
+        chainrule.Size([1, 1, 3, 3])
+    """
+    return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """conv2d with three spatial dims: x (N, C_in, D, H, W), W (C_out, C_in/groups, kD, kH, kW)."""
+    return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, d, fn) -> Tensor:
+    x, unbatched = _batched(input, d, fn)
+    _t(weight, "weight")
+    if weight.ndim != d + 2:
+        raise RuntimeError(f"{fn}: weight must be {d + 2}-dimensional (in_channels, out_channels/groups, kernel…), "
+                           f"but got weight of size {_size(weight.shape)}")
+    stride = _conv_param(stride, d, "stride")
+    dilation = _conv_param(dilation, d, "dilation")
+    padding = _conv_param(padding, d, "padding")
+    output_padding = _conv_param(output_padding, d, "output_padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(op >= s and op >= dl for op, s, dl in zip(output_padding, stride, dilation)):
+        names = ["depth", "height", "width"][-d:] if d > 1 else [""]
+        parts = lambda what, vals: " ".join(f"{what}{'_' + n if n else ''}: {v}" for n, v in zip(names, vals))
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"{parts('output_padding', output_padding)} {parts('stride', stride)} "
+                           f"{parts('dilation', dilation)}")
+    _conv_dtypes(x, weight, bias, fn)
+    if x.shape[1] != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_size(weight.shape)}, expected input"
+                           f"{_size(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
+                           f"instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{_size(weight.shape)}] instead")
+    out_ch = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise RuntimeError(f"Given transposed=1, weight of size {_size(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {out_ch} elements, but got bias of size {_size(bias.shape)} instead")
+    kernel = weight.shape[2:]
+    out = [(n - 1) * s - 2 * p + dl * (k - 1) + op + 1
+           for n, s, p, dl, k, op in zip(x.shape[2:], stride, padding, dilation, kernel, output_padding)]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    y = _CV.ConvolutionTranspose.apply(x, weight, bias, stride, padding, dilation, output_padding, int(groups))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """The adjoint of conv1d (a "deconvolution"): x (N, C_in, L), W (C_in, C_out/groups, k) →
+    y (N, C_out, (L − 1)·s − 2·pad + d·(k − 1) + output_padding + 1)."""
+    return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                              "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """The adjoint of conv2d: every input cell adds W-weighted copies of itself to a kernel-sized patch,
+    full[n, o, i·s + p·d, j·s + q·d] += Σ_c x[n, c, i, j]·W[c, o, p, q], then ``padding`` is cut from
+    each side.  x (N, C_in, H, W); W (C_in, C_out/groups, kH, kW); b (C_out,) → y (N, C_out, H_out, W_out),
+    H_out = (H − 1)·s − 2·pad + d·(kH − 1) + output_padding + 1 (what conv2d's ∂L/∂x computes)."""
+    return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                              "conv_transpose2d")
+
+
+_PAD_SUPPORT = ("Supported combinations for non-constant padding:\n"
+                "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, …)`` starts at the LAST dim.
+
+    mode 'constant' fills with ``value`` (0 by default; a negative width crops); 'reflect' mirrors about
+    the edge cell (…, x₂, x₁ | x₀, x₁, x₂ …), 'replicate' repeats it, 'circular' wraps around.
+    ∂L/∂x: each output cell's gradient goes back to the cell it copies (added up for repeated copies)."""
+    _t(input)
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    d = len(pad) // 2
+    if d > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    pads = tuple((pad[2 * i], pad[2 * i + 1]) for i in reversed(range(d)))   # first padded dim first
+    shape = tuple(input.shape)
+    if mode == "constant":
+        for i, (lo, hi) in enumerate(pads):
+            if shape[input.ndim - d + i] + lo + hi < 0:
+                raise RuntimeError(f"narrow(): length must be non-negative. (pad: dimension "
+                                   f"{input.ndim - d + i} of size {shape[input.ndim - d + i]} cannot lose "
+                                   f"{-(lo + hi)} cells)")
+        return _CV.ConstantPadNd.apply(input, pads, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if d not in (1, 2, 3) or input.ndim not in (d + 1, d + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+                                  + _PAD_SUPPORT)
+    for i, (lo, hi) in enumerate(pads):
+        dim = input.ndim - d + i
+        n = shape[dim]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {dim} of input {_size(shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError(f"Padding value causes wrapping around more than once. (pad ({lo}, {hi}) for "
+                               f"dimension {dim} of size {n})")
+        if n == 0 or n + lo + hi < 0:
+            raise RuntimeError(f"Expected {d + 1}D or {d + 2}D (batch mode) tensor with possibly 0 batch size and "
+                               f"other non-zero dimensions for input, but got: {_size(shape)}")
+    return _CV.IndexPad.apply(input, pads, mode)
+
+
+def _pair_arg(value, d: int, name: str, fn: str) -> tuple:
+    """An int or a d-tuple (unfold/fold/pooling arguments)."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * d
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * d
+    if len(value) != d:
+        raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of {d} ints")
+    return value
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """im2col: every sliding block as a column. x (N, C, H, W) → (N, C·kH·kW, L), L = the number of blocks;
+    out[n, (c, p, q), l] = x[n, c, i·s + p·d − pad, j·s + q·d − pad] for block l = (i, j).
+    ``conv2d(x, W) == (W.view(O, -1) @ unfold(x, k)).view(N, O, H_out, W_out)``."""
+    _t(input)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    x = input.unsqueeze(0) if input.ndim == 3 else input
+    k, dl, p, s = (_pair_arg(v, 2, n, "unfold") for v, n in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                                                (padding, "padding"), (stride, "stride")))
+    blocks = [(m + 2 * pp - d_ * (kk - 1) - 1) // ss + 1 for m, kk, d_, pp, ss in zip(x.shape[2:], k, dl, p, s)]
+    if any(v <= 0 for v in k + dl + s) or any(v < 0 for v in p) or any(b < 1 for b in blocks):
+        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, kernel_size={k}, dilation={dl}, "
+                           f"padding={p}, calculated shape of the array of sliding blocks as {tuple(blocks)}, but "
+                           f"its components must be at least one.")
+    y = _CV.Im2Col.apply(x, k, s, tuple((q, q) for q in p), dl)
+    return y.squeeze(0) if input.ndim == 3 else y
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """col2im, unfold's adjoint: columns (N, C·kH·kW, L) summed into an image (N, C, *output_size) — each
+    column entry added to the cell unfold would have read it from (overlaps add up)."""
+    _t(input)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {_size(input.shape)}")
+    x = input.unsqueeze(0) if input.ndim == 2 else input
+    o, k, dl, p, s = (_pair_arg(v, 2, n, "fold") for v, n in ((output_size, "output_size"), (kernel_size, "kernel_size"),
+                                                                 (dilation, "dilation"), (padding, "padding"),
+                                                                 (stride, "stride")))
+    kk = k[0] * k[1]
+    if x.shape[1] % kk:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={x.shape[1]} and kernel_size={k}.")
+    blocks = [(m + 2 * pp - d_ * (kq - 1) - 1) // ss + 1 for m, kq, d_, pp, ss in zip(o, k, dl, p, s)]
+    if any(b < 1 for b in blocks) or blocks[0] * blocks[1] != x.shape[2]:
+        raise RuntimeError(f"Given output_size={o}, kernel_size={k}, dilation={dl}, padding={p}, stride={s}, expected "
+                           f"size of input's dimension 2 to match the calculated number of sliding blocks "
+                           f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
+    y = _CV.Col2Im.apply(x, o, k, s, tuple((q, q) for q in p), dl, tuple(blocks))
+    return y.squeeze(0) if input.ndim == 2 else y
+
+
+def _pool_input(input, d: int, fn: str, allow_empty_batch=True) -> None:
+    _t(input)
+    shape = tuple(input.shape)
+    if input.ndim not in (d + 1, d + 2) or 0 in shape[-(d + 1):]:
+        what = "2D or 3D" if d == 1 else "3D or 4D"
+        raise RuntimeError(f"{fn}: Expected {what} (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{_size(shape)}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_TORCH_DTYPE.get(input._data.dtype.name, input.dtype)}': "
+                           f"pooling needs a floating point input; convert it with .float()")
+
+
+def _pool_sizes(kernel_size, stride, padding, dilation, d: int, fn: str):
+    k = _pair_arg(kernel_size, d, "kernel_size", fn)
+    s = k if stride is None or (not isinstance(stride, int) and len(tuple(stride)) == 0) else \
+        _pair_arg(stride, d, "stride", fn)
+    p = _pair_arg(padding, d, "padding", fn)
+    dl = _pair_arg(dilation, d, "dilation", fn)
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"kernel size should be greater than zero, but got "
+                           f"{' '.join(f'k{a}: {v}' for a, v in zip('HW' if d == 2 else 'W', k))}")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("stride should not be zero")
+    if any(v <= 0 for v in dl):
+        raise RuntimeError(f"dilation should be greater than zero, but got "
+                           f"{' '.join(f'dilation{a}: {v}' for a, v in zip('HW' if d == 2 else 'W', dl))}")
+    for pp, kk, dd in zip(p, k, dl):
+        if pp < 0 or pp > ((kk - 1) * dd + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                               f"kernel_size={kk} and dilation={dd}")
+    return k, s, p, dl
+
+
+def _pool_out_check(input, k, s, p, dl, ceil_mode, d) -> None:
+    spatial = tuple(input.shape[-d:])
+    out = [_PL.pool_out_size(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(spatial, k, s, p, dl)]
+    if any(o <= 0 for o in out):
+        c = input.shape[-d - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + spatial))}). Calculated output size: "
+                           f"({'x'.join(map(str, [c] + out))}). Output size is too small")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """y[n, c, i, j] = max_{p, q} x[n, c, i·s − pad + p·d, j·s − pad + q·d] (padding never wins).
+
+    x (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out), H_out = ⌊(H + 2·pad − d·(k − 1) − 1)/s⌋ + 1
+    (⌈…⌉ with ``ceil_mode``); ``stride`` defaults to ``kernel_size``.  The gradient flows only to each
+    window's maximum (the first one of ties).  ``return_indices=True`` also returns where each maximum
+    is: its flat position h·W + w in the input plane (int64), as PyTorch's."""
+    _pool_input(input, 2, "max_pool2d")
+    k, s, p, dl = _pool_sizes(kernel_size, stride, padding, dilation, 2, "max_pool2d")
+    _pool_out_check(input, k, s, p, dl, ceil_mode, 2)
+    sink = [] if return_indices else None
+    y = _PL.MaxPool2DWithIndices.apply(input, k, s, p, dl, bool(ceil_mode), sink)
+    return (y, Tensor._make(sink[0])) if return_indices else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """y[n, c, i] = max_p x[n, c, i·s − pad + p·d]: x (N, C, L) or (C, L) → (N, C, L_out); as max_pool2d
+    on (N, C, 1, L), which is how PyTorch computes it (a SqueezeBackward1 node over the 2-d one)."""
+    _pool_input(input, 1, "max_pool1d")
+    k, s, p, dl = _pool_sizes(kernel_size, stride, padding, dilation, 1, "max_pool1d")
+    _pool_out_check(input, k, s, p, dl, ceil_mode, 1)
+    sink = [] if return_indices else None
+    y = _PL.MaxPool2DWithIndices.apply(input.unsqueeze(-2), (1,) + k, (1,) + s, (0,) + p, (1,) + dl,
+                                       bool(ceil_mode), sink).squeeze(-2)
+    return (y, Tensor._make(sink[0][..., 0, :])) if return_indices else y
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override=None) -> Tensor:
+    """y[n, c, i, j] = Σ of the window x[n, c, i·s − pad : … + kH, j·s − pad : … + kW] / D, D = the window's
+    size (padding counted when ``count_include_pad``, not past the padded edge) or ``divisor_override``.
+    The gradient: each g/D shared by every cell of its window."""
+    _pool_input(input, 2, "avg_pool2d")
+    k, s, p, dl = _pool_sizes(kernel_size, stride, padding, 1, 2, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    _pool_out_check(input, k, s, p, dl, ceil_mode, 2)
+    return _PL.AvgPool2D.apply(input, k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """y[n, c, i] = mean of the window x[n, c, i·s − pad : i·s − pad + k]: avg_pool2d on (N, C, 1, L)."""
+    _pool_input(input, 1, "avg_pool1d")
+    k, s, p, _ = _pool_sizes(kernel_size, stride, padding, 1, 1, "avg_pool1d")
+    _pool_out_check(input, k, s, p, (1,), ceil_mode, 1)
+    return _PL.AvgPool2D.apply(input.unsqueeze(-2), (1,) + k, (1,) + s, (0,) + p, bool(ceil_mode),
+                               bool(count_include_pad), None).squeeze(-2)
+
+
+def _adaptive_size(input, output_size, d: int, fn: str) -> tuple:
+    _t(input)
+    shape = tuple(input.shape)
+    if input.ndim not in (d + 1, d + 2):
+        if d == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 "
+                               f"'self' (while checking arguments for {fn})")
+        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got {_size(shape)}")
+    for i in range(input.ndim - d - 1, input.ndim):
+        if shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {_size(shape)} with dimension {i} being empty")
+    if isinstance(output_size, (int, np.integer)) or output_size is None:
+        output_size = (output_size,) * d
+    output_size = tuple(output_size)
+    if len(output_size) != d:
+        raise RuntimeError(f"{fn}: output_size must be {d}")
+    out = tuple(shape[-d + i] if o is None else int(o) for i, o in enumerate(output_size))
+    if any(o < 0 for o in out):
+        raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but received {out}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_TORCH_DTYPE.get(input._data.dtype.name, input.dtype)}': "
+                           f"pooling needs a floating point input; convert it with .float()")
+    return out
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """Average over windows that tile the input into ``output_size`` cells: window i along H covers
+    rows ⌊i·H/H_out⌋ … ⌈(i + 1)·H/H_out⌉ − 1 (PyTorch's formula; ``None`` keeps a size).  (1, 1) is the
+    global average x.mean((-2, -1), keepdim=True), as in PyTorch."""
+    out = _adaptive_size(input, output_size, 2, "adaptive_avg_pool2d")
+    if out == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    return _PL.AdaptiveAvgPool2D.apply(input, out)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
+    """Maximum over adaptive_avg_pool2d's windows; ``return_indices`` as max_pool2d's."""
+    out = _adaptive_size(input, output_size, 2, "adaptive_max_pool2d")
+    sink = [] if return_indices else None
+    y = _PL.AdaptiveMaxPool2D.apply(input, out, sink)
+    return (y, Tensor._make(sink[0])) if return_indices else y
+
+
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    """adaptive_avg_pool2d on (N, C, 1, L): windows ⌊i·L/L_out⌋ … ⌈(i + 1)·L/L_out⌉ − 1."""
+    out = _adaptive_size(input, output_size, 1, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1,) + out).squeeze(-2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
+    """adaptive_max_pool2d on (N, C, 1, L)."""
+    out = _adaptive_size(input, output_size, 1, "adaptive_max_pool1d")
+    sink = [] if return_indices else None
+    y = _PL.AdaptiveMaxPool2D.apply(input.unsqueeze(-2), (1,) + out, sink).squeeze(-2)
+    return (y, Tensor._make(sink[0][..., 0, :])) if return_indices else y
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """y = (x − E[x]) / √(Var[x] + ε) · γ + β, statistics per sample over each group of C/G channels (and
+    all positions); γ, β per channel.  G = 1 is layer norm over (C, *), G = C instance norm."""
+    _float_input(input, "group_norm")
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    c = input.shape[1]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {_size(input.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {_size(t.shape)} and input of shape {_size(input.shape)}")
+    return _NM.NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, batched: bool) -> Tensor:
+    """Zero whole channels: one Bernoulli(1 − p) draw per (sample, channel), kept ones scaled by 1/(1 − p)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    lead = 2 if batched else 1
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    if p == 1:
+        mask = np.zeros(shape, dtype=input._data.dtype)
+    else:
+        mask = ((rng().random(shape) >= p) / (1 - p)).astype(input._data.dtype)
+    mask = Tensor._make(mask)
+    return input.mul_(mask) if inplace else input * mask
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel-wise dropout on (N, C, H, W) or (C, H, W): each channel of each sample is zeroed with
+    probability p (all its cells together), the others scaled by 1/(1 − p)."""
+    _t(input)
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result "
+                      f"in an error in a future release. To retain the behavior and silence this warning, please use "
+                      f"dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      f"spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      f"inputs).", stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim >= 2)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel-wise dropout on (N, C, L) or (C, L)."""
+    _t(input)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+                           f"dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           f"channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -24,3 +24,20 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Channel-wise dropout of (N, C, L) or (C, L): each channel is zeroed whole with probability p
+    (one draw per sample and channel), the rest scaled by 1/(1 − p); identity in eval mode."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """Channel-wise dropout of feature maps (N, C, H, W): y[n, c] = x[n, c]·m[n, c]/(1 − p),
+    m[n, c] ~ Bernoulli(1 − p) — a whole map is kept or dropped, since neighbouring pixels are
+    correlated and per-pixel dropout would barely regularise.  Identity in eval mode."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)

@@ -1,4 +1,5 @@
-"""Normalisation layers: ``BatchNorm1d`` (statistics over the batch) and ``LayerNorm`` (over features)."""
+"""Normalisation layers: ``BatchNorm1d``/``BatchNorm2d`` (statistics over the batch), ``LayerNorm`` (over
+features) and ``GroupNorm`` (over groups of channels)."""
 from __future__ import annotations
 
 import numbers
@@ -8,15 +9,16 @@ from ...tensor import Parameter
 from .. import functional as F, init
 from ..module import Module
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "LayerNorm", "BatchNorm2d", "GroupNorm"]
 
 
-class BatchNorm1d(Module):
-    """y = (x − E[x]) / √(Var[x] + ε) · γ + β per feature (channel, dim 1) of (N, C) or (N, C, L) input.
+class _BatchNorm(Module):
+    """y = (x − E[x]) / √(Var[x] + ε) · γ + β per channel (dim 1); E and Var over the batch and all positions.
 
     Training: E and Var come from the batch (biased Var), and the running estimates update as
     running = (1 − momentum)·running + momentum·batch (unbiased Var); with ``momentum=None`` they are
-    cumulative averages.  ``eval()``: the running estimates normalise instead."""
+    cumulative averages.  ``eval()``: the running estimates normalise instead.  The subclasses differ
+    only in the input rank they accept."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
@@ -60,13 +62,6 @@ class BatchNorm1d(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def _check_input_dim(self, input) -> None:
-        if input.dim() not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-        if input.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: input has {input.shape[1]} features in dim 1 (shape "
-                             f"{tuple(input.shape)}) but the layer was built for {self.num_features}")
-
     def forward(self, input):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -84,6 +79,79 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of (N, C) or (N, C, L) input, per feature (channel, dim 1): see ``_BatchNorm``."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"{self!r}: input has {input.shape[1]} features in dim 1 (shape "
+                             f"{tuple(input.shape)}) but the layer was built for {self.num_features}")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of images (N, C, H, W), per channel: for each c, μ_c and σ²_c over the N·H·W values
+    of that channel in the batch,
+
+        y[n, c, h, w] = (x[n, c, h, w] − μ_c) / √(σ²_c + ε) · γ_c + β_c
+
+    ∂L/∂x = γ_c/√(σ²_c + ε) · (g − mean(g) − x̂·mean(g·x̂)) (means over n, h, w) in training; running
+    statistics, ``momentum``, ``affine`` and ``track_running_stats`` as BatchNorm1d's."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(f"running_mean should contain {input.shape[1]} elements not {self.num_features} "
+                               f"({self!r} got an input of shape {tuple(input.shape)}: {input.shape[1]} channels in "
+                               f"dim 1)")
+
+
+class GroupNorm(Module):
+    """y = (x − E[x]) / √(Var[x] + ε) · γ + β with E and Var per sample over each group of
+    num_channels/num_groups channels (and all their positions); γ, β (num_channels,) per channel.
+
+    Shapes: (N, C, *) → (N, C, *), the same in training and evaluation (no running statistics).
+    num_groups = 1 normalises each sample over everything (LayerNorm over (C, *)); num_groups = C each
+    channel on its own (instance norm).  ∂L/∂x = s·(h − mean(h) − x̂·mean(h·x̂)), h = g·γ, means over the group."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device=None,
+                 dtype=None, *, bias: bool = True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        kw = dict(device=device, dtype=dtype)
+        if affine:
+            self.weight = Parameter(factories.empty(num_channels, **kw))
+            if bias:
+                self.bias = Parameter(factories.empty(num_channels, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class LayerNorm(Module):
