@@ -62,6 +62,18 @@ def _fma64(a, b, c) -> np.ndarray:
     return np.where(np.isfinite(out), out, a * b + c)
 
 
+_LIBM_MAX = 4096
+
+
+def _libm(name: str, x: np.ndarray) -> np.ndarray:
+    """``math.<name>`` (the C library's, which PyTorch's float64 kernels call) element by element for arrays
+    up to 4096 values; NumPy's own SIMD version beyond (within 1 ulp of it: docs/errors.md)."""
+    if x.size > _LIBM_MAX:
+        return getattr(np, name)(x)
+    fn = getattr(math, name)
+    return np.fromiter(map(fn, x.ravel().tolist()), dtype=np.float64, count=x.size).reshape(x.shape)
+
+
 def _count(shape) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
@@ -72,10 +84,12 @@ def uniform(gen, shape, dtype, low: float = 0.0, high: float = 1.0) -> np.ndarra
     n = _count(shape)
     if dtype == np.float64:
         v = _fma64(_unit_float64(gen, n), high - low, low) if (low, high) != (0.0, 1.0) else _unit_float64(gen, n)
+    elif (low, high) == (0.0, 1.0):
+        v = _unit_float32(gen, n)                     # fma(x, 1, 0) = x
     else:
         lo, hi = np.float32(low), np.float32(high)
         v = _fma32(_unit_float32(gen, n), hi - lo, lo)
-    out = v.astype(dtype)
+    out = v.astype(dtype, copy=False)
     to, frm = dtype.type(high), dtype.type(low)
     out[out == to] = frm                  # PyTorch: a value rounded up to `high` becomes `low`
     return out.reshape(shape)
@@ -95,12 +109,12 @@ def _box_muller16_float32(x: np.ndarray, mean, std) -> np.ndarray:
 def _box_muller16_float64(x: np.ndarray, mean, std) -> np.ndarray:
     """``NormalFill16<double>``: the scalar loop with libm's log, cos, sin and std::fma."""
     u1 = 1.0 - x[:, :8]
-    radius = np.sqrt(-2.0 * np.log(u1))
+    radius = np.sqrt(-2.0 * _libm("log", u1))
     theta = (2.0 * math.pi) * x[:, 8:]
+    cos, sin = _libm("cos", theta), _libm("sin", theta)
     if (mean, std) == (0.0, 1.0):
-        return np.concatenate([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
-    return np.concatenate([_fma64(radius * np.cos(theta), std, mean),
-                           _fma64(radius * np.sin(theta), std, mean)], axis=1)
+        return np.concatenate([radius * cos, radius * sin], axis=1)
+    return np.concatenate([_fma64(radius * cos, std, mean), _fma64(radius * sin, std, mean)], axis=1)
 
 
 def _normal_fill(gen, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -130,11 +144,11 @@ def _normal_serial(gen, n: int, mean: float, std: float) -> np.ndarray:
     pairs = (n - start + 1) // 2
     if pairs:
         x = _unit_float64(gen, 2 * pairs)
-        r = np.sqrt(-2.0 * np.log1p(-x[1::2]))
+        r = np.sqrt(-2.0 * _libm("log1p", -x[1::2]))
         theta = (2.0 * math.pi) * x[0::2]
         z = np.empty(2 * pairs)
-        z[0::2] = r * np.cos(theta)
-        z[1::2] = r * np.sin(theta)
+        z[0::2] = r * _libm("cos", theta)
+        z[1::2] = r * _libm("sin", theta)
         out[start:] = z[:n - start]
         if (n - start) % 2:
             gen.next_double_normal = float(z[-1])
@@ -157,9 +171,31 @@ def _draws_for_range(gen, n: int, span: int) -> np.ndarray:
     return gen.random64(n) if span >= 1 << 28 else gen.random32(n)
 
 
+def _digits(dtype: np.dtype) -> int:
+    return np.finfo(dtype).nmant + 1
+
+
+def float_bounds(dtype, low: int, high: int) -> tuple[int, int]:
+    """PyTorch's ``update_from`` / ``update_to``: move [low, high) inwards to integers that stay inside it
+    after rounding to the float ``dtype`` (only matters beyond 2^mantissa)."""
+    d = _digits(np.dtype(dtype))
+    t = np.dtype(dtype).type
+    up = int(t(low + 1))
+    if up < low:
+        low = up + (1 << (abs(low + 1).bit_length() - 1 - d + 1))
+    down = int(t(high - 1))
+    if down >= high:
+        high = down - (1 << (abs(high - 1).bit_length() - 1 - d + 1))
+    return low, high
+
+
 def random_from_to(gen, shape, dtype, low: int, high: int) -> np.ndarray:
     """Integers uniform on [low, high): ``(r mod (high − low)) + low`` (``randint``, ``random_(low, high)``)."""
-    span = int(high) - int(low)
+    dtype = np.dtype(dtype)
+    low, high = int(low), int(high)
+    if dtype.kind == "f" and high - low < 1 << 64:
+        low, high = float_bounds(dtype, low, high)
+    span = high - low
     n = _count(shape)
     if span >= 1 << 64:          # random_(int64 min, None): the full 64-bit range, r reinterpreted as int64
         v = gen.random64(n).view(np.int64)
@@ -223,7 +259,7 @@ def bernoulli_tensor(gen, p: np.ndarray, shape, dtype) -> np.ndarray:
 def exponential(gen, shape, dtype, lambd: float = 1.0) -> np.ndarray:
     """Exp(λ): −(1/λ)·log1p(−u) with u a float64 uniform."""
     u = _unit_float64(gen, _count(shape))
-    return ((-1.0 / lambd) * np.log1p(-u)).astype(dtype).reshape(shape)
+    return ((-1.0 / lambd) * _libm("log1p", -u)).astype(dtype).reshape(shape)
 
 
 def multinomial(gen, probs: np.ndarray, num_samples: int, replacement: bool) -> np.ndarray:
