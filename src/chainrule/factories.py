@@ -91,7 +91,7 @@ def _random_float(dtype, kernel: str = "check_uniform_bounds") -> np.dtype:
     """The float dtype to draw in; an integer dtype is PyTorch's "not implemented" RuntimeError."""
     d = _float(dtype)
     if d.kind != "f":
-        raise RuntimeError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(d.name, d.name)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(d.name, d.name)}\'')
     return d
 
 
@@ -113,7 +113,8 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None, 
     if high is None:
         low, high = 0, low
     if size is None:
-        raise TypeError("randint() missing 1 required positional argument: 'size'")
+        raise TypeError("randint() received an invalid combination of arguments - got (int), but expected one of: "
+                        "(int high, tuple of ints size), (int low, int high, tuple of ints size)")
     if not low < high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dtypes.to_dtype(dtype).np if dtype is not None else np.int64
@@ -136,8 +137,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (m_t or s_t):
         if size is None:
-            raise TypeError("normal() received an invalid combination of arguments: with float mean and std, "
-                            "give size")
+            raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected "
+                            "one of: (Tensor mean, Tensor std), (float mean, float std, tuple of ints size)")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         return _finish(D.normal(g, _shape_arg((size,)), _random_float(dtype, "normal_kernel_cpu"), mean, std), requires_grad, device)

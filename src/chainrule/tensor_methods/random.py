@@ -22,11 +22,13 @@ def _gen(generator):
 
 def _check_float(t, name: str) -> None:
     if t._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{_type_name(t)}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_type_name(t)}\'')
 
 
 def _type_name(t) -> str:
-    return {"i": "Long", "u": "Byte", "b": "Bool"}.get(t._data.dtype.kind, "Float")
+    """PyTorch's scalar-type word for the dtype ('Long', 'Int', 'Float' …), as its kernel errors name it."""
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float16": "Half", "float32": "Float", "float64": "Double"}[t._data.dtype.name]
 
 
 class RandomMixin:
@@ -59,7 +61,7 @@ class RandomMixin:
         """Fill with Exp(λ): −(1/λ)·log1p(−u)."""
         if self._data.dtype.kind != "f":
             raise RuntimeError(f"Exponential distribution is a continuous probability distribution. dtype must be a "
-                               f"floating point but you specified {self.dtype}")
+                               f"floating point but you specified {_type_name(self)}")
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
         return self._fill_random(_D().exponential(_gen(generator), self._data.shape, self._data.dtype, lambd),
@@ -98,7 +100,7 @@ class RandomMixin:
         """A new tensor of 0/1 draws with probabilities ``self`` (or the number ``p``)."""
         if p is None:
             if self._data.dtype.kind != "f":
-                raise RuntimeError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_type_name(self)}\'')
+                raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_type_name(self)}\'')
             if ((self._data < 0) | (self._data > 1)).any():
                 raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
             return Tensor._make(_D().bernoulli_tensor(_gen(generator), self._data, self._data.shape, self._data.dtype))
@@ -108,7 +110,7 @@ class RandomMixin:
         """Indices drawn from each row's (unnormalised) probabilities; see ``chainrule.multinomial``."""
         probs = self._data
         if probs.ndim not in (1, 2):
-            raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {probs.ndim}")
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
         if probs.dtype.kind != "f":
             raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
                                f"{_type_name(self)}")
