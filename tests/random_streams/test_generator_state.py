@@ -126,3 +126,30 @@ def test_numpy_view_shares_the_engine():
     h = chainrule.Generator().manual_seed(2)
     chainrule.rand(20, generator=h)                            # 20 words
     assert_same(chainrule.rand(4, generator=g).numpy(), chainrule.rand(4, generator=h).numpy())
+
+
+def test_state_json_round_trip_and_damaged_records():
+    from chainrule.random import state_from_json, state_to_json
+    g = chainrule.Generator().manual_seed(3)
+    chainrule.randn(5, generator=g)
+    record = state_to_json(g.get_state())
+    h = chainrule.Generator().set_state(state_from_json(record))
+    assert_same(chainrule.randn(7, generator=h).numpy(), chainrule.randn(7, generator=g).numpy())
+    with pytest.raises(ValueError, match='a generator state must be {"mt19937_state": "<hex bytes>"}'):
+        state_from_json({"key": [1, 2]})
+    with pytest.raises(ValueError, match="a generator state has 5056 bytes, this one 2"):
+        state_from_json({"mt19937_state": "abcd"})
+
+
+def test_train_resume_with_a_damaged_random_state_is_refused(tmp_path):
+    import json
+    from chainrule.viz.checkpoints import CheckpointError
+    from chainrule.viz.training import TrainConfig, train
+    cfg = TrainConfig(dataset="xor", epochs=1)
+    train(cfg, str(tmp_path), progress=False, plots=False)
+    pointer = tmp_path / "checkpoints" / "latest.json"
+    meta = json.loads(pointer.read_text())
+    meta["shuffle_rng"] = {"mt19937_state": "00" * 5056}
+    pointer.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="is damaged: its random state is unusable"):
+        train(TrainConfig(dataset="xor", epochs=2), str(tmp_path), progress=False, plots=False, resume=True)

@@ -18,7 +18,7 @@ import numpy as np
 from .generator import Generator, DEFAULT_SEED, _nondeterministic_seed
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
-           "set_rng_state", "fork_rng", "rng", "resolve"]
+           "set_rng_state", "fork_rng", "rng", "resolve", "state_to_json", "state_from_json"]
 
 default_generator = Generator()
 default_generator.seed()                   # like PyTorch: a fresh seed per process until manual_seed
@@ -61,6 +61,24 @@ def fork_rng(devices=None, enabled: bool = True, **kwargs):
         yield
     finally:
         set_rng_state(state)
+
+
+def state_to_json(state) -> dict:
+    """A generator state (``get_state()``) as a JSON-ready dict: ``{"mt19937_state": "<hex of the 5056 bytes>"}``."""
+    return {"mt19937_state": bytes(np.asarray(state.numpy(), dtype=np.uint8)).hex()}
+
+
+def state_from_json(record) -> "Tensor":
+    """The state tensor back from ``state_to_json``'s dict; ValueError naming what is wrong."""
+    from ..tensor import Tensor
+    text = record.get("mt19937_state") if isinstance(record, dict) else None
+    try:
+        data = bytes.fromhex(text)
+    except (TypeError, ValueError):
+        raise ValueError("a generator state must be {\"mt19937_state\": \"<hex bytes>\"}") from None
+    if len(data) != 5056:
+        raise ValueError(f"a generator state has 5056 bytes, this one {len(data)}")
+    return Tensor._make(np.frombuffer(data, dtype=np.uint8).copy())
 
 
 def resolve(generator=None) -> Generator:
