@@ -103,3 +103,25 @@ def test_generated_indices_are_plain_ints():
     torch.manual_seed(0)
     expected = next(iter(tud.DataLoader(list(range(10)), batch_size=4, shuffle=True)))
     assert_same(batch.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("replacement,num_samples", [(True, 1), (True, 50), (False, 6)])
+def test_weighted_random_sampler(replacement, num_samples):
+    weights = [0.1, 2.0, 0.0, 1.5, 0.7, 3.0, 0.2]
+    def program(lib):
+        s = _data(lib).WeightedRandomSampler(weights, num_samples, replacement=replacement)
+        g = _data(lib).WeightedRandomSampler(weights, num_samples, replacement=replacement,
+                                             generator=lib.Generator().manual_seed(1))
+        return [list(s), list(s), list(g), lib.rand(2).tolist()]
+    ours, theirs = _run(2, program)
+    assert ours == theirs
+
+
+def test_weighted_random_sampler_errors():
+    for args, message in [((["a"], 0), "num_samples should be a positive integer value"),
+                          (([1.0], 2, "yes"), "replacement should be a boolean value"),
+                          (([[1.0, 2.0]], 2), r"weights should be a 1d sequence but given weights have shape \(1, 2\)")]:
+        with pytest.raises(ValueError, match=message):
+            cud.WeightedRandomSampler(*args)
+        with pytest.raises(ValueError, match=message):
+            tud.WeightedRandomSampler(*args)
