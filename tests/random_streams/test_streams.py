@@ -209,3 +209,26 @@ def test_fast_enough():
     chainrule.randn(1_000_000)
     chainrule.rand(1_000_000)
     assert time.perf_counter() - t0 < 5.0
+
+
+@pytest.mark.parametrize("view", ["t", "permute", "slice-step"])
+def test_fills_of_non_contiguous_views(view):
+    """PyTorch fills a view in memory order (a transposed tensor in its base's row-major order), and
+    normal_ takes its element-at-a-time path for a non-contiguous tensor."""
+    def program(lib):
+        def make(*shape):
+            base = lib.zeros(*shape)
+            return {"t": lambda: base.t(), "permute": lambda: base.permute(2, 0, 1),
+                    "slice-step": lambda: base[:, ::2]}[view]()
+        shape = (20, 30) if view != "permute" else (4, 5, 6)
+        out = []
+        for fill in (lambda v: v.normal_(), lambda v: v.uniform_(-1, 1), lambda v: v.bernoulli_(0.3),
+                     lambda v: v.exponential_(), lambda v: v.random_(0, 10),
+                     lambda v: v.bernoulli_(lib.full(v.shape, 0.5)),
+                     lambda v: lib.nn.init.kaiming_uniform_(v), lambda v: lib.nn.init.trunc_normal_(v),
+                     lambda v: lib.nn.init.trunc_normal_(v, a=1.5, b=2.5)):
+            v = make(*shape)
+            fill(v)
+            out.append(v.clone())
+        return out
+    same_stream(5, program, view)

@@ -62,13 +62,14 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with U(a, b) (``Tensor.uniform_``: 24 random bits per float32)."""
-    return _fill(tensor, D.uniform(resolve(generator), tensor._data.shape, tensor._data.dtype, float(a), float(b)))
+    g, dt = resolve(generator), tensor._data.dtype
+    return _fill(tensor, D.fill_like(tensor._data, lambda shape: D.uniform(g, shape, dt, float(a), float(b))))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with N(mean, std²) (``Tensor.normal_``)."""
-    return _fill(tensor, D.normal(resolve(generator), tensor._data.shape, tensor._data.dtype, mean, std,
-                                  tensor._data.flags.c_contiguous))
+    g, dt, contiguous = resolve(generator), tensor._data.dtype, tensor._data.flags.c_contiguous
+    return _fill(tensor, D.fill_like(tensor._data, lambda shape: D.normal(g, shape, dt, mean, std, contiguous)))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
@@ -82,16 +83,24 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    g, shape, dt = resolve(generator), tensor._data.shape, tensor._data.dtype
+    g, dt = resolve(generator), tensor._data.dtype
+
+    def normal(like):      # a whole tensor of N(mean, std²), in the order PyTorch visits ``like``
+        c = like.flags.c_contiguous
+        return D.fill_like(like, lambda shape: D.normal(g, shape, dt, mean, std, c))
+
+    def uniform(lo=0.0, hi=1.0):
+        return D.fill_like(tensor._data, lambda shape: D.uniform(g, shape, dt, lo, hi))
+
     p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
     if p > 0.3:
         lo, hi = float(dt.type(a)), float(dt.type(b))
-        result = D.normal(g, shape, dt, mean, std)
+        result = normal(tensor._data)
         while True:
             mask = (result < lo) | (result > hi)
             if not mask.any():
                 break
-            result = np.where(mask, D.normal(g, shape, dt, mean, std), result)
+            result = np.where(mask, normal(D.empty_like(tensor._data)), result)    # torch.empty_like(…).normal_
         return _fill(tensor, result)
     mode = max(a, min(mean, b))
     log_peak = -0.5 * ((mode - mean) / std) ** 2
@@ -102,12 +111,12 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
     def accept_draw(cand):
         with np.errstate(divide="ignore"):
-            return np.log(D.uniform(g, shape, dt)) > cand
+            return np.log(uniform()) > cand
 
-    result = D.uniform(g, shape, dt, float(a), float(b))
+    result = uniform(float(a), float(b))
     pending = accept_draw(log_pdf(result))
     while pending.any():
-        cand = D.uniform(g, shape, dt, float(a), float(b))
+        cand = uniform(float(a), float(b))
         result = np.where(pending, cand, result)
         pending = np.where(pending, accept_draw(log_pdf(cand)), pending)
     return _fill(tensor, result)

@@ -74,6 +74,31 @@ def _libm(name: str, x: np.ndarray) -> np.ndarray:
     return np.fromiter(map(fn, x.ravel().tolist()), dtype=np.float64, count=x.size).reshape(x.shape)
 
 
+def memory_order(a: np.ndarray) -> tuple:
+    """The axes of ``a`` from slowest to fastest in memory: the order PyTorch's TensorIterator visits the
+    elements of a non-contiguous tensor (a transposed view is filled in its base's row-major order)."""
+    return tuple(sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]) if a.shape[i] > 1 else 0))
+
+
+def fill_like(a: np.ndarray, draw) -> np.ndarray:
+    """``draw(shape)`` for ``a``'s shape, its values laid out in PyTorch's visiting order of ``a``."""
+    if a.flags.c_contiguous or a.ndim < 2:
+        return draw(a.shape)
+    order = memory_order(a)
+    values = draw(tuple(a.shape[i] for i in order))
+    return values.transpose(np.argsort(order))
+
+
+def empty_like(a: np.ndarray) -> np.ndarray:
+    """An uninitialised array laid out as PyTorch's ``empty_like(a)`` (preserve_format): ``a``'s axis order
+    when ``a`` is dense (a permutation of a contiguous block), else row-major."""
+    if a.ndim >= 2 and not a.flags.c_contiguous:
+        order = memory_order(a)
+        if np.transpose(a, order).flags.c_contiguous:
+            return np.empty(tuple(a.shape[i] for i in order), a.dtype).transpose(np.argsort(order))
+    return np.empty(a.shape, a.dtype)
+
+
 def _count(shape) -> int:
     return int(np.prod(shape, dtype=np.int64))
 

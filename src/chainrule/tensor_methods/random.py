@@ -36,26 +36,27 @@ class RandomMixin:
 
     __slots__ = ()
 
-    def _fill_random(self, values: np.ndarray, name: str):
+    def _fill_random(self, draw, name: str):
+        """Write ``draw(shape)`` into this tensor, in the order PyTorch visits its elements (memory order)."""
+        values = _D().fill_like(self._data, draw)
         values = np.asarray(values).astype(self._data.dtype, copy=False)
-        return self._in_place(lambda: Tensor._make(values), name)
+        return self._in_place(lambda: Tensor._make(np.ascontiguousarray(values)), name)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         """Fill with U[a, b): float32 x = 24 random bits·2⁻²⁴, v = fma(x, b − a, a)."""
         _check_float(self, "check_uniform_bounds")
         if not a <= b:
             raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-        return self._fill_random(_D().uniform(_gen(generator), self._data.shape, self._data.dtype, float(a), float(b)),
-                                 "uniform_")
+        g, dt = _gen(generator), self._data.dtype
+        return self._fill_random(lambda shape: _D().uniform(g, shape, dt, float(a), float(b)), "uniform_")
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with N(mean, std²) (Box–Muller; blocks of 16 from 16 elements on)."""
         _check_float(self, "normal_kernel_cpu")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        contiguous = self._data.flags.c_contiguous
-        return self._fill_random(_D().normal(_gen(generator), self._data.shape, self._data.dtype, mean, std,
-                                             contiguous), "normal_")
+        g, dt, contiguous = _gen(generator), self._data.dtype, self._data.flags.c_contiguous
+        return self._fill_random(lambda shape: _D().normal(g, shape, dt, mean, std, contiguous), "normal_")
 
     def exponential_(self, lambd=1.0, generator=None):
         """Fill with Exp(λ): −(1/λ)·log1p(−u)."""
@@ -64,8 +65,8 @@ class RandomMixin:
                                f"floating point but you specified {_type_name(self)}")
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        return self._fill_random(_D().exponential(_gen(generator), self._data.shape, self._data.dtype, lambd),
-                                 "exponential_")
+        g, dt = _gen(generator), self._data.dtype
+        return self._fill_random(lambda shape: _D().exponential(g, shape, dt, lambd), "exponential_")
 
     def random_(self, from_=None, to=None, *, generator=None, **kw):
         """``random_()``: [0, 2^mantissa] (floats) or [0, max] (integers); ``random_(to)``: [0, to);
@@ -73,9 +74,9 @@ class RandomMixin:
         from_ = kw.pop("from", from_)
         if kw:
             raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kw))}'")
-        g, shape, dt = _gen(generator), self._data.shape, self._data.dtype
+        g, dt = _gen(generator), self._data.dtype
         if from_ is None and to is None:
-            return self._fill_random(_D().random_full(g, shape, dt), "random_")
+            return self._fill_random(lambda shape: _D().random_full(g, shape, dt), "random_")
         if to is None and from_ is not None and not isinstance(from_, bool):
             from_, to = 0, from_
         if to is None:
@@ -83,18 +84,19 @@ class RandomMixin:
             to = top + 1
         if not from_ < to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
-        return self._fill_random(_D().random_from_to(g, shape, dt, int(from_), int(to)), "random_")
+        return self._fill_random(lambda shape: _D().random_from_to(g, shape, dt, int(from_), int(to)), "random_")
 
     def bernoulli_(self, p=0.5, generator=None):
         """Fill with 1 where a uniform < p (p a number, or a tensor broadcast to this one), else 0."""
-        g, shape, dt = _gen(generator), self._data.shape, self._data.dtype
+        g, dt = _gen(generator), self._data.dtype
         if isinstance(p, Tensor):
-            values = _D().bernoulli_tensor(g, p._data, shape, dt)
-        else:
-            if not 0 <= p <= 1:
-                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-            values = _D().bernoulli_scalar(g, shape, dt, float(p))
-        return self._fill_random(values, "bernoulli_")
+            a = self._data                       # p is visited in the same order as this tensor
+            order = tuple(range(a.ndim)) if a.flags.c_contiguous or a.ndim < 2 else _D().memory_order(a)
+            p_visit = np.broadcast_to(p._data, a.shape).transpose(order)
+            return self._fill_random(lambda shape: _D().bernoulli_tensor(g, p_visit, shape, dt), "bernoulli_")
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        return self._fill_random(lambda shape: _D().bernoulli_scalar(g, shape, dt, float(p)), "bernoulli_")
 
     def bernoulli(self, p=None, generator=None):
         """A new tensor of 0/1 draws with probabilities ``self`` (or the number ``p``)."""
