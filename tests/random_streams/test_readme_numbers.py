@@ -36,3 +36,13 @@ def test_readme_vanishing_numbers(activation, label):
     assert ours == pytest.approx(theirs, rel=1e-4)
     printed = re.search(rf"{label} (\d\.\de[-+]\d\d)", README.read_text(encoding="utf-8")).group(1)
     assert printed == f"{ours:.1e}"
+
+
+def test_readme_randn_example():
+    import chainrule
+    text = README.read_text(encoding="utf-8").replace("\n", " ")
+    printed = re.search(r"`torch\.randn\(3\)` is\s+`(tensor\(\[[^`]*\]\))`", text).group(1)
+    chainrule.manual_seed(0)
+    ours = str(chainrule.randn(3))
+    torch.manual_seed(0)
+    assert ours == printed == str(torch.randn(3))
