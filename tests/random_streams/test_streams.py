@@ -123,7 +123,9 @@ def test_normal_uniform_exponential_in_place(dtype, n):
         d = dt(lib, dtype)
         return [lib.empty(n, dtype=d).normal_(-1.25, 3.5), lib.empty(n, dtype=d).uniform_(-0.37, 0.37),
                 lib.empty(n, dtype=d).uniform_(5, 6), lib.empty(n, dtype=d).exponential_(),
-                lib.empty(n, dtype=d).exponential_(0.3)]
+                lib.empty(n, dtype=d).exponential_(0.3), lib.empty(n, dtype=d).log_normal_(),
+                lib.empty(n, dtype=d).log_normal_(0.5, 0.25), lib.randn(1, dtype=d), lib.empty(n, dtype=d).cauchy_(),
+                lib.empty(n, dtype=d).cauchy_(2.0, 0.5), lib.empty(n, dtype=d).geometric_(0.3)]
     for seed in SEEDS[:3]:
         same_stream(seed, program, dtype)
 

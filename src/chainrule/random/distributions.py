@@ -287,6 +287,24 @@ def exponential(gen, shape, dtype, lambd: float = 1.0) -> np.ndarray:
     return ((-1.0 / lambd) * _libm("log1p", -u)).astype(dtype).reshape(shape)
 
 
+def log_normal(gen, shape, dtype, mean: float = 1.0, std: float = 2.0) -> np.ndarray:
+    """exp of ``normal_distribution<double>(mean, std)`` drawn one element at a time (the cached sample too)."""
+    return _libm("exp", _normal_serial(gen, _count(shape), float(mean), float(std))).astype(dtype).reshape(shape)
+
+
+def cauchy(gen, shape, dtype, median: float = 0.0, sigma: float = 1.0) -> np.ndarray:
+    """median + σ·tan(π(u − ½)), u a float64 uniform."""
+    u = _unit_float64(gen, _count(shape))
+    return (median + sigma * _libm("tan", math.pi * (u - 0.5))).astype(dtype).reshape(shape)
+
+
+def geometric(gen, shape, dtype, p: float) -> np.ndarray:
+    """⌈ln u / ln(1 − p)⌉, u a float64 uniform: the number of trials up to the first success."""
+    u = _unit_float64(gen, _count(shape))
+    with np.errstate(divide="ignore"):
+        return np.ceil(_libm("log", u) / math.log1p(-p)).astype(dtype).reshape(shape)
+
+
 def multinomial(gen, probs: np.ndarray, num_samples: int, replacement: bool) -> np.ndarray:
     """Category indices drawn from each row of ``probs`` (1-D or 2-D, non-negative, not normalised)."""
     rows = probs.reshape(-1, probs.shape[-1])

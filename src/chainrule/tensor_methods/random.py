@@ -1,5 +1,5 @@
 """Random fills and draws on a tensor: ``uniform_``, ``normal_``, ``bernoulli_``, ``exponential_``, ``random_``,
-``bernoulli``, ``multinomial`` — PyTorch's algorithms and stream (``chainrule.random.distributions``).
+``log_normal_``, ``cauchy_``, ``geometric_``, ``bernoulli``, ``multinomial`` — PyTorch's algorithms and stream (``chainrule.random.distributions``).
 
     >>> chainrule.manual_seed(0); chainrule.empty(3).uniform_(-1, 1)   # tensor([-0.0075,  0.5364, -0.8230])
 """
@@ -85,6 +85,33 @@ class RandomMixin:
         if not from_ < to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
         return self._fill_random(lambda shape: _D().random_from_to(g, shape, dt, int(from_), int(to)), "random_")
+
+    def log_normal_(self, mean=1.0, std=2.0, generator=None):
+        """Fill with exp(N(mean, std²)) (one element at a time, sharing the cached normal sample)."""
+        _check_float(self, "log_normal_cpu")
+        if not std > 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        g, dt = _gen(generator), self._data.dtype
+        return self._fill_random(lambda shape: _D().log_normal(g, shape, dt, mean, std), "log_normal_")
+
+    def cauchy_(self, median=0.0, sigma=1.0, generator=None):
+        """Fill with Cauchy(median, σ): median + σ·tan(π(u − ½))."""
+        if self._data.dtype.kind != "f":
+            c_name = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                      "uint8": "unsigned char", "bool": "bool"}[self._data.dtype.name]     # torch names the C type
+            raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a "
+                               f"floating point but you specified {c_name}")
+        if not sigma > 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+        g, dt = _gen(generator), self._data.dtype
+        return self._fill_random(lambda shape: _D().cauchy(g, shape, dt, median, sigma), "cauchy_")
+
+    def geometric_(self, p, generator=None):
+        """Fill with Geometric(p) on {1, 2, …}: ⌈ln u / ln(1 − p)⌉."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        g, dt = _gen(generator), self._data.dtype
+        return self._fill_random(lambda shape: _D().geometric(g, shape, dt, p), "geometric_")
 
     def bernoulli_(self, p=0.5, generator=None):
         """Fill with 1 where a uniform < p (p a number, or a tensor broadcast to this one), else 0."""
