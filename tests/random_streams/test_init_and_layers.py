@@ -6,10 +6,8 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, strategies as st
 
-import chainrule
 
 from .helpers import assert_same, dt, run_both, same_stream
 

@@ -15,7 +15,7 @@ import contextlib
 
 import numpy as np
 
-from .generator import Generator, DEFAULT_SEED, _nondeterministic_seed
+from .generator import DEFAULT_SEED, Generator  # noqa: F401  (DEFAULT_SEED: torch.Generator().initial_seed())
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
            "set_rng_state", "fork_rng", "rng", "resolve", "state_to_json", "state_from_json"]
