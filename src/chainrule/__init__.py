@@ -10,11 +10,12 @@ from .dtypes import (dtype, float16, float32, float64, int8, uint8, int16, int32
                      set_default_dtype, get_default_dtype, finfo, iinfo)
 from ._format import set_printoptions
 from .device import device, cuda, backends
-from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator
+from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state, fork_rng, Generator,
+                     default_generator)
 from .tensor import Tensor, Size, Parameter
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, eye, arange, linspace, rand,
-                        randn, randint, randperm, zeros_like, ones_like, empty_like, full_like, rand_like,
-                        randn_like, randint_like, FloatTensor, DoubleTensor, LongTensor, BoolTensor)
+                        randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, empty_like,
+                        full_like, rand_like, randn_like, randint_like, FloatTensor, DoubleTensor, LongTensor, BoolTensor)
 from .functions import *  # noqa: F401,F403  (exp, log, sum, cat, stack, where, ...)
 from .functions import cat, stack, where, add, is_tensor
 from .tensor import matmul, maximum, minimum, split, chunk, gather

@@ -1,7 +1,9 @@
 """Tensor factories: ``tensor``, ``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace``,
-``rand``, ``randn``, ``randint``, ``*_like``, ``from_numpy``, ``as_tensor`` and the legacy typed constructors.
+``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``, ``multinomial``, ``*_like``, ``from_numpy``,
+``as_tensor`` and the legacy typed constructors.
 
-All accept PyTorch's keyword arguments (``dtype=``, ``device=``, ``requires_grad=``).
+All accept PyTorch's keyword arguments (``dtype=``, ``device=``, ``requires_grad=``, ``generator=``).  The random
+ones draw PyTorch's stream (``chainrule.random``): after ``manual_seed(s)`` they give ``torch``'s numbers.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .device import check_device
-from .random import rng
+from .random import distributions as D, resolve
 from .tensor import Tensor, _shape_arg, _to_array
 
 
@@ -82,28 +84,81 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) ->
     return _finish(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad, device)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Uniform on [0, 1)."""
-    return _finish(rng(generator).random(_shape_arg(size)).astype(_float(dtype)), requires_grad, device)
+_TYPE_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Standard normal."""
-    return _finish(rng(generator).standard_normal(_shape_arg(size)).astype(_float(dtype)), requires_grad, device)
+def _random_float(dtype, kernel: str = "check_uniform_bounds") -> np.dtype:
+    """The float dtype to draw in; an integer dtype is PyTorch's "not implemented" RuntimeError."""
+    d = _float(dtype)
+    if d.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_WORDS.get(d.name, d.name)}\'')
+    return d
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Integers uniform on [low, high); ``randint(high, size)`` as in PyTorch."""
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    """Uniform on [0, 1): float32 = 24 random bits·2⁻²⁴ (one 32-bit draw), float64 = 53 bits (two)."""
+    return _finish(D.uniform(resolve(generator), _shape_arg(size), _random_float(dtype)), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    """Standard normal by Box–Muller (from 16 elements on, PyTorch's block-of-16 fill)."""
+    return _finish(D.normal(resolve(generator), _shape_arg(size), _random_float(dtype, "normal_kernel_cpu")), requires_grad, device)
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+            out=None) -> Tensor:
+    """Integers uniform on [low, high) as ``(r mod (high − low)) + low``; ``randint(high, size)`` as in PyTorch."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() received an invalid combination of arguments - got (int), but expected one of: "
+                        "(int high, tuple of ints size), (int low, int high, tuple of ints size)")
+    if not low < high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dtypes.to_dtype(dtype).np if dtype is not None else np.int64
-    return _finish(rng(generator).integers(low, high, _shape_arg((size,))).astype(d), requires_grad, device)
+    return _finish(D.random_from_to(resolve(generator), _shape_arg((size,)), d, int(low), int(high)),
+                   requires_grad, device)
 
 
-def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
-    return _finish(rng(generator).permutation(n).astype(np.int64), False, device)
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             pin_memory=False) -> Tensor:
+    """A random permutation of 0 … n−1 (PyTorch's Fisher–Yates over its stream)."""
+    d = dtypes.to_dtype(dtype).np if dtype is not None else np.int64
+    return _finish(D.randperm(resolve(generator), int(n)).astype(d), requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+           out=None) -> Tensor:
+    """N(mean, std²): ``normal(m, s, size)`` with numbers, or element-wise means/stds from tensors
+    (drawn as N(0, 1) then ``·std + mean``, as PyTorch does)."""
+    g = resolve(generator)
+    m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (m_t or s_t):
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected "
+                            "one of: (Tensor mean, Tensor std), (float mean, float std, tuple of ints size)")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        return _finish(D.normal(g, _shape_arg((size,)), _random_float(dtype, "normal_kernel_cpu"), mean, std), requires_grad, device)
+    shape = np.broadcast_shapes(mean.shape if m_t else (), std.shape if s_t else ())
+    d = (mean if m_t else std)._data.dtype
+    z = D.normal(g, shape, d)
+    m = mean._data if m_t else mean
+    s = std._data if s_t else std
+    return _finish((z * np.asarray(s, dtype=d) + np.asarray(m, dtype=d)).astype(d), requires_grad, device)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
+    """0/1 draws: 1 with probability ``input`` (element-wise) or the number ``p``."""
+    return input.bernoulli(p, generator=generator)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
+    """Indices from each row's probabilities: with replacement by inverse CDF (one float64 uniform each),
+    without by the top ``num_samples`` of p / Exp(1)."""
+    return input.multinomial(num_samples, replacement, generator=generator)
 
 
 def _like(fn):
@@ -125,8 +180,13 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
-def randint_like(input, low, high=None, dtype=None, device=None) -> Tensor:
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+                 memory_format=None) -> Tensor:
+    """``randint`` with the shape (and, unless given, the dtype) of ``input``; ``randint_like(x, high)`` too."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype, device=device,
+                   requires_grad=requires_grad)
 
 
 def FloatTensor(*args) -> Tensor:

@@ -26,7 +26,8 @@ from .device import check_device, CPU
 from .ops import elementwise as E
 from .ops.reduce import normalize_dims
 from .tensor_methods import (ArithmeticMixin, ComparisonMixin, InPlaceMixin, IndexingMixin, MaskingMixin,
-                             NewTensorMixin, OrderingMixin, ReductionMixin, ShapeMixin, UnaryMathMixin, bind)
+                             NewTensorMixin, OrderingMixin, RandomMixin, ReductionMixin, ShapeMixin, UnaryMathMixin,
+                             bind)
 # re-exported: other modules import these from ``chainrule.tensor``
 from .tensor_methods.arithmetic import matmul, maximum, minimum  # noqa: F401
 from .tensor_methods.common import _data, _shape_arg  # noqa: F401
@@ -96,7 +97,7 @@ def _tensors_to_lists(data):
 
 
 class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, MaskingMixin,
-             ReductionMixin, ShapeMixin, IndexingMixin, InPlaceMixin, NewTensorMixin):
+             ReductionMixin, ShapeMixin, IndexingMixin, InPlaceMixin, RandomMixin, NewTensorMixin):
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data)`` / ``Tensor(*sizes)`` is PyTorch's legacy constructor: always the default

@@ -57,6 +57,7 @@ def _batch_adam_solution():
     chainrule.manual_seed(1)
     model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
     model[0].weight.data = chainrule.tensor([[-1.1082, 0.3], [0.5, -0.2]])
+    model[0].bias.data = chainrule.tensor([0.25, -0.1084])   # a negative bias: printed "− 0.1084", never "+ −"
     return explain_step(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.1),
                         chainrule.tensor([[1.0, 2.0], [0.5, -1.0], [2.0, 1.0]]),
                         chainrule.tensor([[0.5], [-0.5], [1.0]]))

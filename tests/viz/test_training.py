@@ -53,7 +53,8 @@ def test_moons_reaches_97_percent_and_writes_metrics_and_plots(tmp_path, capsys)
 
 
 def test_digits_reaches_95_percent(tmp_path):
-    result = train(TrainConfig(dataset="digits", epochs=8, lr=0.01, batch_size=64), str(tmp_path),
+    # with PyTorch's random stream (weights, split, shuffles) 8 epochs end at 94.7 %, 12 at 96.1 %
+    result = train(TrainConfig(dataset="digits", epochs=12, lr=0.01, batch_size=64), str(tmp_path),
                    progress=False, plots=False)
     assert result.test_accuracy >= 0.95
     assert not (tmp_path / "decision_boundary.png").exists()
@@ -167,7 +168,7 @@ def test_cli_nan_loss_exits_1_with_the_step(tmp_path, capsys):
                  "--out", str(tmp_path), "--no-progress", "--no-plots"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "chainrule train: stopped: the loss became inf at epoch 1, step" in err and "smaller --lr" in err
+    assert "chainrule train: stopped: the loss became nan at epoch 1, step 4" in err and "smaller --lr" in err
     assert "RuntimeWarning" not in err and "Traceback" not in err
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..ops import activations as A, losses as LS, layers as LY, elementwise as E
 from ..ops import linalg as _linalg
-from ..random import rng
+from ..random import distributions, resolve
 
 __all__ = [
     "linear", "relu", "relu_", "relu6", "leaky_relu", "elu", "gelu", "silu", "softplus", "logsigmoid", "hardtanh",
@@ -190,13 +190,25 @@ def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Te
 
 # ------------------------------------------------------------------------------------ layers
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """In training: zero each element with probability p and scale the rest by 1/(1 − p); else identity."""
+    """In training: zero each element with probability p and scale the rest by 1/(1 − p); else identity.
+
+    The mask is PyTorch's CPU one: ``noise = empty_like(x).bernoulli_(1 − p) / (1 − p)`` (one float64
+    uniform per element, kept when < 1 − p), ``y = x·noise``; p = 1 draws nothing."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    _t(input)
-    if not training or p == 0:
+    x = _t(input)
+    if not training or p == 0 or x._data.size == 0:
         return input
-    return _maybe_inplace(input, lambda: LY.NativeDropout.apply(input, float(p), rng()), inplace, "dropout_")
+    return _maybe_inplace(input, lambda: LY.NativeDropout.apply(input, _dropout_noise(x._data, float(p))), inplace,
+                          "dropout_")
+
+
+def _dropout_noise(a: np.ndarray, p: float) -> np.ndarray:
+    """m/(1 − p) in ``a``'s dtype, m ~ Bernoulli(1 − p) from the global generator (zeros when p = 1)."""
+    if p >= 1:
+        return np.zeros(a.shape, dtype=a.dtype)
+    keep = distributions.bernoulli_scalar(resolve(None), a.shape, a.dtype, 1.0 - p)
+    return (keep / a.dtype.type(1.0 - p)).astype(a.dtype)
 
 
 def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None, training: bool = False,

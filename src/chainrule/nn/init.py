@@ -1,12 +1,15 @@
 """``nn.init``: fill a tensor in place with initial values (under ``no_grad``, as PyTorch does).
 
-The distributions are PyTorch's; the random stream is chainrule's (``chainrule.manual_seed``).
+The distributions, the order of the draws and the stream are PyTorch's: after ``chainrule.manual_seed(s)``
+every initialiser gives the numbers ``torch.nn.init`` gives after ``torch.manual_seed(s)``.
 
     fan_in  = size(1) · receptive field,  fan_out = size(0) · receptive field
     xavier_uniform_:  U(−a, a),  a = gain·√(6 / (fan_in + fan_out))
     xavier_normal_:   N(0, std²), std = gain·√(2 / (fan_in + fan_out))
     kaiming_uniform_: U(−b, b),  b = gain·√(3 / fan),  gain = calculate_gain(nonlinearity, a)
     kaiming_normal_:  N(0, std²), std = gain / √fan
+    trunc_normal_:    N(mean, std²) on [a, b] by rejection (PyTorch 2.13's two samplers)
+    orthogonal_:      Q of the QR of an N(0, 1) matrix, columns signed by diag(R), times gain
 """
 from __future__ import annotations
 
@@ -16,11 +19,11 @@ import warnings
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..random import rng
+from ..random import distributions as D, resolve
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "xavier_uniform_",
-           "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_"]
+           "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_", "sparse_"]
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -58,25 +61,65 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    """Fill with U(a, b)."""
-    return _fill(tensor, rng(generator).uniform(a, b, tensor._data.shape))
+    """Fill with U(a, b) (``Tensor.uniform_``: 24 random bits per float32)."""
+    g, dt = resolve(generator), tensor._data.dtype
+    return _fill(tensor, D.fill_like(tensor._data, lambda shape: D.uniform(g, shape, dt, float(a), float(b))))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-    """Fill with N(mean, std²)."""
-    return _fill(tensor, rng(generator).normal(mean, std, tensor._data.shape))
+    """Fill with N(mean, std²) (``Tensor.normal_``)."""
+    g, dt, contiguous = resolve(generator), tensor._data.dtype, tensor._data.flags.c_contiguous
+    return _fill(tensor, D.fill_like(tensor._data, lambda shape: D.normal(g, shape, dt, mean, std, contiguous)))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:
-    """Fill with N(mean, std²) restricted to [a, b] (redrawing values outside)."""
-    g = rng(generator)
-    out = g.normal(mean, std, tensor._data.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = g.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _fill(tensor, out)
+    """Fill with N(mean, std²) restricted to [a, b], by PyTorch's rejection samplers: when [a, b] holds more
+    than 30 % of the mass, redraw a whole normal tensor and keep it where values fell outside; otherwise
+    propose U(a, b) and accept where log U(0, 1) ≤ −½((x − mean)/std)² − log_peak."""
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    g, dt = resolve(generator), tensor._data.dtype
+
+    def normal(like):      # a whole tensor of N(mean, std²), in the order PyTorch visits ``like``
+        c = like.flags.c_contiguous
+        return D.fill_like(like, lambda shape: D.normal(g, shape, dt, mean, std, c))
+
+    def uniform(lo=0.0, hi=1.0):
+        return D.fill_like(tensor._data, lambda shape: D.uniform(g, shape, dt, lo, hi))
+
+    p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+    if p > 0.3:
+        lo, hi = float(dt.type(a)), float(dt.type(b))
+        result = normal(tensor._data)
+        while True:
+            mask = (result < lo) | (result > hi)
+            if not mask.any():
+                break
+            result = np.where(mask, normal(D.empty_like(tensor._data)), result)    # torch.empty_like(…).normal_
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    one = dt.type
+
+    def log_pdf(x):
+        return ((((x - one(mean)) / one(std)) ** 2) * one(-0.5) - one(log_peak)).astype(dt)
+
+    def accept_draw(cand):
+        with np.errstate(divide="ignore"):
+            return np.log(uniform()) > cand
+
+    result = uniform(float(a), float(b))
+    pending = accept_draw(log_pdf(result))
+    while pending.any():
+        cand = uniform(float(a), float(b))
+        result = np.where(pending, cand, result)
+        pending = np.where(pending, accept_draw(log_pdf(cand)), pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -100,19 +143,36 @@ def eye_(tensor: Tensor) -> Tensor:
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
-    """Fill with a (semi-)orthogonal matrix (QR of a Gaussian matrix), scaled by ``gain``."""
+    """Fill with a (semi-)orthogonal matrix: Q of the QR of an N(0, 1) (rows, cols) matrix (transposed when
+    rows < cols), each column times sign(R_jj), then ``gain``·Q."""
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor._data.size == 0:
+        return tensor
+    dt = tensor._data.dtype
     rows = tensor._data.shape[0]
     cols = tensor._data.size // rows
-    flat = rng(generator).normal(0.0, 1.0, (rows, cols))
+    flat = D.normal(resolve(generator), (rows, cols), dt)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
-    q = q * np.sign(np.diag(r))
+    q = (q * np.sign(np.diag(r))).astype(dt)
     if rows < cols:
         q = q.T
-    return _fill(tensor, gain * q.reshape(tensor._data.shape))
+    return _fill(tensor, (q.reshape(tensor._data.shape) * dt.type(gain)).astype(dt))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-D tensor with N(0, std²), then zero ⌈sparsity·rows⌉ random rows of each column (those
+    permutations come from the global generator, as in PyTorch)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor._data.shape
+    num_zeros = math.ceil(sparsity * rows)
+    values = D.normal(resolve(generator), (rows, cols), tensor._data.dtype, 0.0, std)
+    for col in range(cols):
+        values[D.randperm(resolve(None), rows)[:num_zeros], col] = 0
+    return _fill(tensor, values)
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor):
@@ -162,7 +222,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std          # PyTorch's order of operations: the same float bound
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -174,7 +235,8 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+    std = gain / math.sqrt(fan)
+    return normal_(tensor, 0.0, std, generator)
 
 
 # PyTorch's deprecated non-underscore aliases are not provided: they only warn.

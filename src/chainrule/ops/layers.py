@@ -18,21 +18,17 @@ class Mm(Linear):
 
 
 class NativeDropout(Op):
-    """out = a·m/(1 − p) with m ~ Bernoulli(1 − p) drawn once per element;  ∂out/∂a = m/(1 − p)"""
+    """out = a·noise with noise = m/(1 − p), m ~ Bernoulli(1 − p) drawn by the caller (``F.dropout``, PyTorch's
+    stream);  ∂out/∂a = noise"""
     @staticmethod
-    def forward(ctx, a, p, generator):
-        if p >= 1:
-            scale = np.zeros(a.shape, dtype=a.dtype)
-        else:
-            keep = generator.random(a.shape) >= p
-            scale = (keep / (1 - p)).astype(a.dtype)
-        ctx.save_for_backward(scale)
-        return a * scale
+    def forward(ctx, a, noise):
+        ctx.save_for_backward(noise)
+        return a * noise
 
     @staticmethod
     def backward(ctx, g):
-        scale, = ctx.saved_tensors
-        return g * scale
+        noise, = ctx.saved_tensors
+        return g * noise
 
 
 class Embedding(Op):

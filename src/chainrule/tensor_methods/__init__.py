@@ -9,6 +9,7 @@
     shape        reshape/view, squeeze/unsqueeze, transpose/permute, expand, repeat, split/chunk
     indexing     x[i], x[i] = v, select, narrow, index_select, gather
     in_place     add_, mul_, zero_, copy_, += … and ``_in_place``, which writes results back
+    random       uniform_, normal_, bernoulli_, exponential_, random_, bernoulli, multinomial (PyTorch's stream)
     new_tensors  new_zeros, new_ones, new_full, new_tensor
 
 Each mixin has ``__slots__ = ()``, so ``Tensor``'s slots and attribute access are as if the methods
@@ -16,7 +17,7 @@ were written in its class body.  The families create and recognise tensors (``Te
 ``isinstance(x, Tensor)``) but cannot import the class that inherits them: ``bind(Tensor)`` hands
 it to them once ``chainrule.tensor`` has defined it.
 """
-from . import arithmetic, common, comparison, in_place, indexing, masking, ordering, reduction, shape, unary
+from . import arithmetic, common, comparison, in_place, indexing, masking, ordering, random, reduction, shape, unary
 from .arithmetic import ArithmeticMixin
 from .comparison import ComparisonMixin
 from .in_place import InPlaceMixin
@@ -24,14 +25,16 @@ from .indexing import IndexingMixin
 from .masking import MaskingMixin
 from .new_tensors import NewTensorMixin
 from .ordering import OrderingMixin
+from .random import RandomMixin
 from .reduction import ReductionMixin
 from .shape import ShapeMixin
 from .unary import UnaryMathMixin
 
 __all__ = ["ArithmeticMixin", "ComparisonMixin", "InPlaceMixin", "IndexingMixin", "MaskingMixin", "NewTensorMixin",
-           "OrderingMixin", "ReductionMixin", "ShapeMixin", "UnaryMathMixin", "bind"]
+           "OrderingMixin", "RandomMixin", "ReductionMixin", "ShapeMixin", "UnaryMathMixin", "bind"]
 
-_USES_TENSOR = (arithmetic, common, comparison, in_place, indexing, masking, ordering, reduction, shape, unary)
+_USES_TENSOR = (arithmetic, common, comparison, in_place, indexing, masking, ordering, random, reduction, shape,
+                unary)
 
 
 def bind(tensor_class) -> None:

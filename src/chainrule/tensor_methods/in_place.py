@@ -10,7 +10,7 @@ Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind()
 
 
 class InPlaceMixin:
-    """``x.mul_(2)``, ``x.copy_(y)``, ``x.normal_()`` …: each computes the out-of-place result, then ``_in_place``
+    """``x.mul_(2)``, ``x.copy_(y)`` …: each computes the out-of-place result, then ``_in_place``
     writes it into ``x``."""
 
     __slots__ = ()
@@ -146,18 +146,6 @@ class InPlaceMixin:
 
     def lerp_(self, end, weight):
         return self._in_place(lambda: self + weight * (end - self), "lerp_")
-
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        from ..random import rng
-        return self._fill_random(lambda shape: rng(generator).uniform(a, b, shape), "uniform_")
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        from ..random import rng
-        return self._fill_random(lambda shape: rng(generator).normal(mean, std, shape), "normal_")
-
-    def _fill_random(self, draw, name):
-        values = draw(self._data.shape).astype(self._data.dtype)
-        return self._in_place(lambda: Tensor._make(values), name)
 
     def __iadd__(self, other):
         return self.add_(other)

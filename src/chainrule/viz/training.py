@@ -183,7 +183,7 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
     of the last finished epoch stay in ``out/checkpoints``.
     """
     import chainrule
-    from ..random import Generator
+    from ..random import Generator, state_from_json, state_to_json
     from . import datasets
 
     os.makedirs(out, exist_ok=True)
@@ -221,8 +221,12 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
                 raise ckpt.CheckpointError(
                     f"the checkpoint in {ck_dir} was made with {key}={saved[key]!r}, this run has "
                     f"{key}={getattr(config, key)!r}: resume with the same settings (only --epochs may change)")
-        shuffle.set_state(meta["shuffle_rng"])
-        chainrule.set_rng_state(meta["global_rng"])
+        try:
+            shuffle.set_state(state_from_json(meta["shuffle_rng"]))
+            chainrule.set_rng_state(state_from_json(meta["global_rng"]))
+        except (ValueError, RuntimeError) as e:
+            raise ckpt.CheckpointError(f"the checkpoint in {ck_dir} is damaged: its random state is unusable ({e}); "
+                                       f"delete the checkpoints folder to start fresh") from None
         history = meta["history"]
         start_epoch = meta["epoch"] + 1
         resumed_from = meta["epoch"]
@@ -293,7 +297,8 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
                     + f"  ({seconds:.2f} s)")
             ckpt.save_checkpoint(ck_dir, epoch, model, optimizer, {
                 "config": asdict(config), "history": history,
-                "shuffle_rng": shuffle.get_state(), "global_rng": chainrule.get_rng_state()})
+                "shuffle_rng": state_to_json(shuffle.get_state()),
+                "global_rng": state_to_json(chainrule.get_rng_state())})
             last_good = os.path.join(ck_dir, ckpt.POINTER)
     finally:
         if bar is not None:

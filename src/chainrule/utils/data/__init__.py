@@ -6,9 +6,10 @@
     ...     ...
 """
 from .dataset import Dataset, TensorDataset, Subset, ConcatDataset, random_split
-from .sampler import Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, BatchSampler
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler,
+                      BatchSampler)
 from .dataloader import DataLoader, default_collate, default_convert
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler", "SequentialSampler",
-           "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader", "default_collate",
+           "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader", "default_collate",
            "default_convert"]

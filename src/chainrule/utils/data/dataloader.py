@@ -22,6 +22,8 @@ from ... import functions as F
 from ...factories import tensor as _tensor
 from .dataset import TensorDataset
 from .sampler import SequentialSampler, RandomSampler, BatchSampler
+from ...random import resolve
+from ...random.distributions import random_full
 
 
 def default_convert(data):
@@ -112,6 +114,12 @@ class DataLoader:
             if collate_fn is None else collate_fn
 
     def __iter__(self):
+        # PyTorch's iterator draws a worker base seed as it is created (``empty((), int64).random_(generator=
+        # loader.generator)``) — even unshuffled and without workers — so later draws line up with torch's
+        random_full(resolve(self.generator), (), np.int64)
+        return self._batches()
+
+    def _batches(self):
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])

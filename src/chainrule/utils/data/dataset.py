@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ...random import rng
+from ...random import distributions as D, resolve
 from ...tensor import Tensor
 
 
@@ -100,7 +100,7 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given lengths (or fractions summing to 1).
 
     Fractions are floored and the leftover samples go one each to the first subsets, as in PyTorch.
-    The permutation comes from ``generator`` (or the global seed set by ``chainrule.manual_seed``).
+    The permutation is ``randperm(n, generator=generator)`` (the global generator when None): PyTorch's split.
     """
     n = len(dataset)
     lengths = list(lengths)
@@ -122,7 +122,7 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
                          f"({sum(lengths)} != {n})")
-    perm = rng(generator).permutation(n).tolist()
+    perm = D.randperm(resolve(generator), n).tolist()        # torch.randperm(n, generator=generator)
     out, start = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[start:start + int(length)]))

@@ -1,13 +1,14 @@
 """Samplers decide the order of sample indices; ``BatchSampler`` groups them into batches.
 
-Shuffling draws from a ``chainrule.Generator`` when one is given, otherwise from a fresh seed taken from the
-global generator each epoch — so ``chainrule.manual_seed(s)`` makes every epoch's order repeat.
+Shuffling is PyTorch's: with a ``generator`` each epoch is ``randperm(n, generator=generator)``; without one,
+each epoch first draws a seed from the global generator (``empty((), int64).random_()``) and permutes with a
+fresh ``Generator`` seeded by it — so after ``chainrule.manual_seed(s)`` the orders are ``torch``'s.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ...random import rng
+from ...random import Generator, distributions as D, resolve
 
 
 class Sampler:
@@ -30,10 +31,12 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
-def _epoch_rng(generator) -> np.random.Generator:
+def _epoch_generator(generator) -> Generator:
+    """``generator``, or (PyTorch's RandomSampler without one) a Generator seeded by one global ``random_()``."""
     if generator is not None:
-        return generator.np
-    return np.random.default_rng(int(rng(None).integers(2 ** 63)))
+        return resolve(generator)
+    seed = int(D.random_full(resolve(None), (), np.int64))
+    return Generator().manual_seed(seed)
 
 
 class RandomSampler(Sampler):
@@ -55,12 +58,15 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
-        g = _epoch_rng(self.generator)
-        if self.replacement:
-            return iter(g.integers(0, n, size=self.num_samples).tolist())
-        reps, rest = divmod(self.num_samples, n)
-        order = [i for _ in range(reps) for i in g.permutation(n).tolist()]
-        return iter(order + g.permutation(n).tolist()[:rest])
+        g = _epoch_generator(self.generator)
+        if self.replacement:    # PyTorch draws randint(n, (32,)) per 32 samples, then the rest
+            sizes = [32] * (self.num_samples // 32) + [self.num_samples % 32]
+            for size in sizes:
+                yield from D.random_from_to(g, (size,), np.int64, 0, n).tolist()
+            return
+        for _ in range(self.num_samples // n):
+            yield from D.randperm(g, n).tolist()
+        yield from D.randperm(g, n).tolist()[:self.num_samples % n]
 
     def __len__(self):
         return self.num_samples
@@ -74,11 +80,35 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        perm = _epoch_rng(self.generator).permutation(len(self.indices))
-        return iter([self.indices[i] for i in perm])
+        for i in D.randperm(resolve(self.generator), len(self.indices)).tolist():
+            yield self.indices[i]
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probabilities ∝ ``weights`` (``multinomial``, float64 weights)."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = np.asarray(weights._data if hasattr(weights, "_data") else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        from ...tensor import Tensor
+        self.weights = Tensor._make(w)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        yield from self.weights.multinomial(self.num_samples, self.replacement, generator=self.generator).tolist()
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
