@@ -2,7 +2,9 @@
 
 Each command module defines ``SUMMARY`` (one line), ``EXAMPLE`` (shown in ``--help``),
 ``add_arguments(parser)`` and ``run(args) -> int``.  A command raises ``UsageError`` for anything the
-user can fix; that becomes a one-line message and exit code 2, never a traceback.
+user can fix; that becomes a one-line message and exit code 2, never a traceback.  An exception whose
+traceback passes through the user's own model file (``commands/_user_code.py``) is the user's too: it is
+reported with that file's line, exit code 2.
 
 Exit codes: 0 done; 1 the command ran and found a problem (a wrong hand-worked value, a NaN loss, a
 chain-rule mismatch), the output pipe closed early, or chainrule itself failed (``internal error``, a
@@ -114,10 +116,15 @@ def main(argv=None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
+    from .commands._user_code import user_location, user_paths
     try:
         return int(args._run(args) or 0)
     except UsageError as e:
-        print(f"chainrule {args.command}: error: {_one_line(e)}", file=sys.stderr)
+        message = _one_line(e)
+        where = user_location(e, user_paths(args), chained=True)
+        if where is not None and where.path not in message:    # a re-worded error of the user's code
+            message = f"{where}: {message}"
+        print(f"chainrule {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
@@ -125,9 +132,14 @@ def main(argv=None) -> int:
     except BrokenPipeError:     # `chainrule ... | head`: the reader has gone; stop quietly
         _silence_stdout()
         return 1
-    except Exception as e:  # noqa: BLE001 - a bug in chainrule: one line and exit 1, not a traceback
+    except Exception as e:  # noqa: BLE001 - the user's code failed (exit 2), or a bug in chainrule (exit 1)
         if os.environ.get("CHAINRULE_TRACEBACK"):
             raise
+        where = user_location(e, user_paths(args))
+        if where is not None:   # the traceback passes through the user's model file: their line, their error
+            print(f"chainrule {args.command}: error: {where}: {type(e).__name__}: {_one_line(e)} "
+                  f"(CHAINRULE_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+            return 2
         print(f"chainrule {args.command}: internal error: {type(e).__name__}: {_one_line(e)} "
               f"(a bug in chainrule, please report it; CHAINRULE_TRACEBACK=1 shows where)", file=sys.stderr)
         return 1
