@@ -22,6 +22,10 @@ def run(args) -> int:
     ext = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
     if ext not in ("dot", "gv", "svg", "png", "pdf"):
         raise UsageError(f"unknown graph format for {args.output}: use a file ending in .dot, .svg, .png or .pdf")
+    if ext in ("svg", "png", "pdf"):
+        import shutil
+        if shutil.which("dot") is None:    # before tracing: say what to install, then stop
+            raise UsageError(graph.MISSING_DOT.format(what=f"{ext.upper()} output"))
     try:
         if args.model_file is None:
             from .. import nn

@@ -42,17 +42,10 @@ def run(args) -> int:
         raise UsageError(f"--lr must be a positive number, got {args.lr}")
     if not 0 <= args.test_fraction < 1:
         raise UsageError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
+    from ._needs import need
     if not args.no_plots:
-        try:
-            import matplotlib
-            matplotlib.use("Agg")
-        except ImportError:
-            raise UsageError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
-    try:
-        import safetensors  # noqa: F401  (checkpoints, and so --resume, are safetensors files)
-    except ImportError:
-        raise UsageError("train writes its checkpoints with safetensors: pip install safetensors "
-                         "(or pip install 'chainrule[io]')") from None
+        need("matplotlib", "drawing the training plots", instead="pass --no-plots").use("Agg")
+    need("safetensors", "writing checkpoints (and so --resume)")
     config = training.TrainConfig(dataset=args.dataset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                                   seed=args.seed, optimizer=args.optimizer, test_fraction=args.test_fraction,
                                   n=args.n, noise=args.noise, model_file=args.model_file)

@@ -35,6 +35,10 @@ def run(args) -> int:
         raise UsageError("--width and --batch must be at least 1")
     if max(depths) > 200:
         raise UsageError(f"depth {max(depths)} is more than this study needs (at most 200)")
+    plot = args.output.lower() != "none"
+    if plot:                       # before the study: a missing matplotlib must not cost the whole run
+        from ._needs import need
+        need("matplotlib", "drawing the plot", instead="pass -o none to skip it").use("Agg")
     try:
         result = vanishing.study(depths, activations, width=args.width, batch=args.batch, seed=args.seed,
                                  init=args.init)
@@ -55,9 +59,7 @@ def run(args) -> int:
         except OSError as e:
             raise cannot_write(args.json, e) from None
         print(f"wrote {args.json}")
-    if args.output.lower() != "none":
-        import matplotlib
-        matplotlib.use("Agg")
+    if plot:
         try:
             result.plot(args.output)
         except ImportError as e:
