@@ -25,7 +25,8 @@ def run(args) -> int:
     if ext in ("svg", "png", "pdf"):
         import shutil
         if shutil.which("dot") is None:    # before tracing: say what to install, then stop
-            raise UsageError(graph.MISSING_DOT.format(what=f"{ext.upper()} output"))
+            message = graph.MISSING_DOT.format(what=ext.upper() + " output")
+            raise UsageError(message)
     try:
         if args.model_file is None:
             from .. import nn
