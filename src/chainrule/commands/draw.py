@@ -1,13 +1,14 @@
 """``chainrule draw``: the network as an SVG diagram with the numbers of one training step on it."""
 from __future__ import annotations
 
+from ._words import LANGS   # chainrule.explain.locale.LANGS, without importing explain to list the commands
+
 SUMMARY = "draw the network as an SVG diagram: units with z and activation values, weights and gradients on the edges"
 EXAMPLE = ("  chainrule draw -o net.svg            # the lecture's network after one training step\n"
            "  chainrule draw model.py -o net.svg   # your model file (model, x, y, criterion, optimizer)\n"
            "  chainrule draw --lang ko -o net.svg  # headings and legend in Korean (입력층, 은닉층, 출력층, 오차)")
 
 
-LANGS = ("en", "ko")      # chainrule.explain.locale.LANGS, without importing explain to list the commands
 
 
 def add_arguments(parser) -> None:
