@@ -9,8 +9,6 @@ EXAMPLE = ("  chainrule draw -o net.svg            # the lecture's network after
            "  chainrule draw --lang ko -o net.svg  # headings and legend in Korean (입력층, 은닉층, 출력층, 오차)")
 
 
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: the lecture's network)")
     parser.add_argument("-o", "--output", default="network.svg",
