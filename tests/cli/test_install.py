@@ -70,3 +70,10 @@ def test_graph_without_dot_says_so_before_tracing(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "needs Graphviz's `dot` program" in done.stderr, done.stderr
     assert not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.parametrize("argv", [["explain"], ["draw", "-o", "net.svg"], ["graph", "-o", "graph.dot"],
+                                  ["vanishing", "--depths", "2", "--width", "2", "--batch", "2", "-o", "none"]])
+def test_the_commands_that_need_nothing_else_run_on_numpy_alone(tmp_path, argv):
+    done = run_blocked(argv, OPTIONAL, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
