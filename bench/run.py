@@ -1,8 +1,13 @@
 """Benchmark: the same training work in chainrule, PyTorch and hand-written NumPy, in one run.
 
-    python3 bench/run.py                 # all workloads, writes bench/results/latest.{json,md}
+    python3 bench/run.py                 # all workloads: prints the results, writes no file
+    python3 bench/run.py --save          # ... and updates the tracked bench/results/latest.{json,md}
+    python3 bench/run.py --out /tmp/b    # ... or writes latest.{json,md} under another folder
     python3 bench/run.py --only W1 --repeats 15
     python3 bench/run.py --growth-steps 0   # skip the 10,000-step memory-growth check
+
+It needs PyTorch and scikit-learn, the reference and the digits data: the test extra
+(``python3 -m pip install -e '.[test]'``).
 
 Each workload builds one set of initial weights and data, checks that the three implementations
 agree numerically after one step, then times chainrule against NumPy in interleaved rounds (A B, B A,
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -312,6 +318,7 @@ def time_workload(w, repeats: int) -> dict:
 
 
 IMPLS = ["numpy", "chainrule", "torch"]
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
 def main(argv=None) -> int:
@@ -320,8 +327,19 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=11)
     ap.add_argument("--growth-steps", type=int, default=10_000,
                     help="training steps for the memory-growth check (0 skips it)")
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    ap.add_argument("--save", action="store_true",
+                    help=f"write latest.json and latest.md into {RESULTS} (tracked: the numbers the docs quote)")
+    ap.add_argument("--out", metavar="DIR", help="write latest.json and latest.md into DIR instead")
     args = ap.parse_args(argv)
+    if args.save and args.out:
+        ap.error("--save writes bench/results/; --out writes elsewhere: give one of them")
+    missing = [name for name, module in (("PyTorch", "torch"), ("scikit-learn", "sklearn"))
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        print(f"bench/run.py compares chainrule with {' and '.join(missing)}, which "
+              f"{'is' if len(missing) == 1 else 'are'} not installed: install the test extra, "
+              f"python3 -m pip install -e '.[test]'", file=sys.stderr)
+        return 2
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
     unknown = set(args.only or ()) - {cls.name for cls in WORKLOADS}
@@ -351,7 +369,6 @@ def main(argv=None) -> int:
             row["memory_growth"] = memory_growth(w, args.growth_steps)
         rows.append(row)
         print(_row_md(row), flush=True)
-    os.makedirs(args.out, exist_ok=True)
     meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
             "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
             "load average (1 min) before / after": f"{load_before} / {_load_average()}",
@@ -363,9 +380,16 @@ def main(argv=None) -> int:
         meta["torch"] = torch.__version__
     except ImportError:
         pass
+    out = RESULTS if args.save else args.out
+    if out is None:
+        print("\n" + to_markdown(rows, meta) + "\n(not saved: --save updates bench/results/latest.{json,md}, "
+              "--out DIR writes them elsewhere)")
+        return 0
     from chainrule.io.atomic import write_text as atomic_write_text
-    atomic_write_text(os.path.join(args.out, "latest.json"), json.dumps({"meta": meta, "rows": rows}, indent=2))
-    atomic_write_text(os.path.join(args.out, "latest.md"), to_markdown(rows, meta))
+    os.makedirs(out, exist_ok=True)
+    atomic_write_text(os.path.join(out, "latest.json"), json.dumps({"meta": meta, "rows": rows}, indent=2))
+    atomic_write_text(os.path.join(out, "latest.md"), to_markdown(rows, meta))
+    print(f"wrote {os.path.join(out, 'latest.json')} and latest.md")
     return 0
 
 

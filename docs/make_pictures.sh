@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every picture in the README with the commands the README documents.
-# Needs the plot extra (matplotlib), Graphviz's `dot`, and Debian's chromium for the page screenshot.
+# Needs Graphviz's `dot` and Debian's chromium (the page screenshot) besides the default install. Pictures
+# are saved without dates or version stamps, so a run that changes nothing leaves every matplotlib PNG
+# byte-identical (git status stays clean for them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/images

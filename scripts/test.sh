@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: install chainrule with its test extras, then run the whole suite.
+# The README's test command: install chainrule with its test extras, lint, then run the whole suite (the
+# slow tests included: tests/newcomer installs the README's way in a fresh virtual environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q -e ".[test]"
@@ -11,4 +12,5 @@ command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
 if [ -n "$missing" ]; then apt-get update -qq && apt-get install -y -qq $missing; fi
 export CHAINRULE_REQUIRE_BROWSER=1 CHAINRULE_REQUIRE_TOOLS=1  # a missing browser or dot fails its tests, never skips
 (cd tests/explain/js && npm ci --silent)  # KaTeX, which the explain tests parse every formula with
+python3 -m ruff check .   # the linter, with the project's settings in pyproject.toml: any finding fails the run
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -2,12 +2,14 @@
 
 Each command module defines ``SUMMARY`` (one line), ``EXAMPLE`` (shown in ``--help``),
 ``add_arguments(parser)`` and ``run(args) -> int``.  A command raises ``UsageError`` for anything the
-user can fix; that becomes a one-line message and exit code 2, never a traceback.
+user can fix; that becomes a one-line message and exit code 2, never a traceback.  An exception whose
+traceback passes through the user's own model file (``commands/_user_code.py``) is the user's too: it is
+reported with that file's line, exit code 2.
 
-Exit codes: 0 done; 1 the command ran and found a problem (a wrong hand-worked value, a NaN loss, a
+Exit codes: 0 done (and ``--help``); 1 the command ran and found a problem (a wrong hand-worked value, a NaN loss, a
 chain-rule mismatch), the output pipe closed early, or chainrule itself failed (``internal error``, a
 bug to report; set ``CHAINRULE_TRACEBACK=1`` to see the traceback); 2 a usage mistake (bad option, bad
-file); 130 interrupted (Ctrl-C).
+file, no command at all: the help is printed); 130 interrupted (Ctrl-C).
 ``main()`` returns the code instead of raising ``SystemExit``, so it can be called in-process.
 """
 from __future__ import annotations
@@ -26,11 +28,43 @@ class UsageError(Exception):
     """A mistake the user can fix (bad file, bad option): printed as one line, exit code 2."""
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The examples as written, and every option's default in its help: "(default: …)" is added unless the
+    help already says it, or there is nothing to say (a flag that is off, an option with no default)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text or action.default is None or action.default is False
+                or action.default is argparse.SUPPRESS or not action.option_strings
+                or isinstance(action, (argparse._HelpAction, argparse._VersionAction))):
+            return text
+        return text + " (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line naming the command and pointing at ``--help`` (exit code 2)."""
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
+
+
+class DeprecatedAlias(argparse.Action):
+    """An old spelling of an option, hidden from ``--help`` (``--precision`` for ``--decimals``): it still
+    works, and a finished command adds a warning naming the new spelling::
+
+        parser.add_argument("--precision", dest="decimals", type=int, action=DeprecatedAlias, new="--decimals")
+    """
+
+    def __init__(self, option_strings, dest, new, **kwargs):
+        self.new = new
+        kwargs.setdefault("help", argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        notes = list(getattr(namespace, "_deprecated", ()))
+        notes.append(f"{option_string} is deprecated; use {self.new}")
+        namespace._deprecated = notes
 
 
 def cannot_write(path, error: Exception) -> UsageError:
@@ -64,8 +98,7 @@ def build_parser(load=None) -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(f"chainrule.commands.{name}")
         p = sub.add_parser(name, help=module.SUMMARY, description=module.SUMMARY,
-                           epilog="example:\n" + module.EXAMPLE,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog="example:\n" + module.EXAMPLE, formatter_class=_HelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
@@ -111,13 +144,23 @@ def main(argv=None) -> int:
     args = _parse(parser, argv)
     if isinstance(args, int):
         return args
-    if not getattr(args, "command", None):
+    if not getattr(args, "command", None):     # `chainrule` alone: what the commands are, and exit 2 (usage)
         parser.print_help()
-        return 0
+        print("chainrule: error: no command given: choose one of the commands above "
+              "(see 'chainrule COMMAND --help')", file=sys.stderr)
+        return 2
+    from .commands._user_code import user_location, user_paths
     try:
-        return int(args._run(args) or 0)
+        code = int(args._run(args) or 0)
+        for note in getattr(args, "_deprecated", ()):     # after the work, so a usage error stays one line
+            print(f"chainrule {args.command}: warning: {note}", file=sys.stderr)
+        return code
     except UsageError as e:
-        print(f"chainrule {args.command}: error: {_one_line(e)}", file=sys.stderr)
+        message = _one_line(e)
+        where = user_location(e, user_paths(args), chained=True)
+        if where is not None and where.path not in message:    # a re-worded error of the user's code
+            message = f"{where}: {message}"
+        print(f"chainrule {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
@@ -125,9 +168,14 @@ def main(argv=None) -> int:
     except BrokenPipeError:     # `chainrule ... | head`: the reader has gone; stop quietly
         _silence_stdout()
         return 1
-    except Exception as e:  # noqa: BLE001 - a bug in chainrule: one line and exit 1, not a traceback
+    except Exception as e:  # noqa: BLE001 - the user's code failed (exit 2), or a bug in chainrule (exit 1)
         if os.environ.get("CHAINRULE_TRACEBACK"):
             raise
+        where = user_location(e, user_paths(args))
+        if where is not None:   # the traceback passes through the user's model file: their line, their error
+            print(f"chainrule {args.command}: error: {where}: {type(e).__name__}: {_one_line(e)} "
+                  f"(CHAINRULE_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+            return 2
         print(f"chainrule {args.command}: internal error: {type(e).__name__}: {_one_line(e)} "
               f"(a bug in chainrule, please report it; CHAINRULE_TRACEBACK=1 shows where)", file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ def test_detect_anomaly_forward_names_op_argument_and_line():
     x = chainrule.tensor([1.0, -1.0], requires_grad=True)
     with pytest.raises(RuntimeError) as info:
         with autograd.detect_anomaly():
-            y = x.log()   # the line the error must point at
+            y = x.log()   # noqa: F841 - the line the error must point at
     msg = str(info.value)
     assert "LogBackward0" in msg and "nan" in msg and "forward" in msg
     assert "index (1,) where input 0 = -1" in msg

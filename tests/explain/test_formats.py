@@ -12,11 +12,18 @@ from .helpers import run_cli
 JS = os.path.join(os.path.dirname(__file__), "js")
 
 
+def _missing(reason):
+    """Skip for a developer without the tool; fail where tools are required (scripts/test.sh, CI)."""
+    if os.environ.get("CHAINRULE_REQUIRE_TOOLS") or os.environ.get("CI"):
+        pytest.fail(f"{reason} (CHAINRULE_REQUIRE_TOOLS is set: the formulas must be parsed, not skipped)")
+    pytest.skip(reason)
+
+
 def katex_failures(formulas):
     if shutil.which("node") is None:
-        pytest.skip("Node.js is not installed")
+        _missing("Node.js is not installed")
     if not os.path.isdir(os.path.join(JS, "node_modules", "katex")):
-        pytest.skip("KaTeX is not installed: run (cd tests/explain/js && npm ci)")
+        _missing("KaTeX is not installed: run (cd tests/explain/js && npm ci)")
     proc = subprocess.run(["node", os.path.join(JS, "check_math.js")], input=json.dumps(formulas),
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(proc.stdout)
@@ -95,6 +102,17 @@ def test_every_markdown_and_latex_formula_parses_in_katex(which, lang, other_mod
     code, out, _ = run_cli("explain", *args, "--format", "markdown", "--notation", "indexed")
     formulas += markdown_formulas(out)
     assert katex_failures(formulas) == []
+
+
+def test_a_missing_node_fails_where_tools_are_required(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)          # as on a machine without Node.js
+    monkeypatch.setenv("CHAINRULE_REQUIRE_TOOLS", "1")
+    with pytest.raises(pytest.fail.Exception, match="Node.js is not installed"):
+        katex_failures([{"tex": "x", "display": False}])
+    monkeypatch.delenv("CHAINRULE_REQUIRE_TOOLS")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        katex_failures([{"tex": "x", "display": False}])
 
 
 def test_katex_check_catches_a_broken_formula():

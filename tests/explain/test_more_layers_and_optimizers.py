@@ -35,7 +35,7 @@ def test_activation_with_its_own_formula_and_derivative(act, formula, derivative
 def test_elu_on_both_sides_of_zero():
     sol, ref = twin_step([("linear", 2, 2), "ELU", ("linear", 2, 1)], "MSELoss", "SGD", {"lr": 0.1},
                          np.array([[-2.0, 1.0], [2.0, -1.0]]), np.array([[0.3], [-0.2]]), seed=5)
-    text = assert_matches(sol, ref)
+    assert_matches(sol, ref)
     assert sol.record.layers[0].z.min() < 0 < sol.record.layers[0].z.max()   # both branches are exercised
 
 

@@ -246,7 +246,8 @@ def test_dtype_conversion_keeps_parameter_objects(convert, dtype):
 def test_to_device_cpu_is_accepted_and_cuda_is_a_clear_error():
     lin = nn.Linear(1, 1)
     assert lin.to("cpu") is lin and lin.cpu() is lin and lin.to(chainrule.device("cpu")) is lin
-    assert nn.BCELoss().to("cpu") is not None
+    loss = nn.BCELoss()
+    assert loss.to("cpu") is loss and loss.cpu() is loss           # a module without parameters: itself, unchanged
     with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
         lin.to("cuda")
     with pytest.raises(TypeError, match="only accepts floating point dtypes"):

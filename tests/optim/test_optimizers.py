@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import chainrule
-from .harness import compare_training, initial_arrays, make_params, batches, train
+from .harness import compare_training, initial_arrays, make_params, batches
 
 CASES = [
     ("SGD", dict(lr=0.1)),

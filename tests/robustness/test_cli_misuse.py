@@ -78,9 +78,9 @@ def test_top_level_help_lists_every_command_and_an_example():
     assert "example:\n  chainrule explain" in out
 
 
-def test_no_arguments_prints_help_and_exits_0():
+def test_no_arguments_prints_help_and_exits_2():      # issue 12: no command is a usage mistake
     code, out, _ = run_cli([])
-    assert code == 0 and "usage: chainrule" in out
+    assert code == 2 and "usage: chainrule" in out
 
 
 def test_an_unexpected_failure_is_one_line_exit_1_and_names_the_bug(monkeypatch):

@@ -36,7 +36,7 @@ COMMANDS = {
                      "--notation": pool("flat", "indexed"), "--form": pool("auto", "scalar", "matrix"),
                      "--max-scalar": pool(*SMALL, "200"), "-o": st.sampled_from(OUTPUTS)}),
     "check": ([], {"--model": st.sampled_from(FILES), "--steps": pool(*SMALL), "--lang": pool("en", "ko")}),
-    "draw": (["-o", "net.svg"], {"-o": st.sampled_from(OUTPUTS), "--precision": pool("0", "4", "12", "13"),
+    "draw": (["-o", "net.svg"], {"-o": st.sampled_from(OUTPUTS), "--decimals": pool("0", "4", "12", "13"),
                                  "--labels": pool("auto", "on", "off"), "--no-step": None}),
     "graph": (["-o", "g.dot"], {"-o": st.sampled_from(OUTPUTS), "--max-elements": pool(*SMALL, "8"),
                                 "--no-values": None}),

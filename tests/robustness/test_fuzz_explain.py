@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import given, strategies as st
 
 from .fuzzing import fuzz_settings, toml_value

@@ -227,8 +227,8 @@ def test_train_without_safetensors_says_what_to_install(tmp_path, capsys, monkey
     monkeypatch.setitem(sys.modules, "safetensors", None)     # as if it were not installed
     assert main(["train", "--dataset", "xor", "--epochs", "1", "--out", str(tmp_path), "--no-plots"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("chainrule train: error: train writes its checkpoints with safetensors: pip install safetensors "
-                   "(or pip install 'chainrule[io]')")
+    assert err == ("chainrule train: error: writing checkpoints (and so --resume) needs safetensors, which is not "
+                   "installed: python3 -m pip install safetensors")
 
 
 def test_toml_model_file_in_float64_trains_and_plots(tmp_path):

@@ -1,19 +1,21 @@
 """``chainrule draw``: the network as an SVG diagram with the numbers of one training step on it."""
 from __future__ import annotations
 
+from ._words import LANGS   # chainrule.explain.locale.LANGS, without importing explain to list the commands
+
 SUMMARY = "draw the network as an SVG diagram: units with z and activation values, weights and gradients on the edges"
 EXAMPLE = ("  chainrule draw -o net.svg            # the lecture's network after one training step\n"
            "  chainrule draw model.py -o net.svg   # your model file (model, x, y, criterion, optimizer)\n"
            "  chainrule draw --lang ko -o net.svg  # headings and legend in Korean (입력층, 은닉층, 출력층, 오차)")
 
 
-LANGS = ("en", "ko")      # chainrule.explain.locale.LANGS, without importing explain to list the commands
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: the lecture's network)")
-    parser.add_argument("-o", "--output", default="network.svg", help="SVG file to write (default: network.svg)")
-    parser.add_argument("--precision", type=int, default=4, help="decimals shown (default: 4)")
+    parser.add_argument("-o", "--output", default="network.svg",
+                        help="SVG file to write; - is standard output (default: network.svg)")
+    parser.add_argument("--decimals", type=int, default=4, metavar="D", help="decimals shown (default: 4)")
+    from ..cli import DeprecatedAlias
+    parser.add_argument("--precision", type=int, dest="decimals", action=DeprecatedAlias, new="--decimals")
     parser.add_argument("--labels", choices=("auto", "on", "off"), default="auto",
                         help="label edges with their numbers (auto: when there are at most 40 edges)")
     parser.add_argument("--lang", choices=LANGS, default="en",
@@ -22,15 +24,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError, cannot_write
+    from ..cli import UsageError
     from ..explain.locale import diagram_words, messages
     from ..viz import network
     from ..viz.model_files import ModelFileError, load_model_file
 
-    if not args.output.lower().endswith(".svg"):
+    if args.output != "-" and not args.output.lower().endswith(".svg"):
         raise UsageError(f"the diagram is written as SVG: give an output file ending in .svg (got {args.output})")
-    if not 0 <= args.precision <= 12:
-        raise UsageError(f"--precision must be between 0 and 12, got {args.precision}")
+    if not 0 <= args.decimals <= 12:
+        raise UsageError(f"--decimals must be between 0 and 12, got {args.decimals}")
     labels = {"auto": "auto", "on": True, "off": False}[args.labels]
     words = diagram_words(args.lang)
     try:
@@ -48,12 +50,12 @@ def run(args) -> int:
                                             spec.loss_fn if spec.y is not None else None,
                                             None if args.no_step else spec.optimizer, title=args.model_file,
                                             words=words)
-        diagram = network.draw_network(state, precision=args.precision, labels=labels, words=words)
+        diagram = network.draw_network(state, precision=args.decimals, labels=labels, words=words)
     except (ModelFileError, ValueError) as e:
         raise UsageError(str(e)) from None
-    try:
-        diagram.save(args.output)
-    except OSError as e:
-        raise cannot_write(args.output, e) from None
-    print(f"wrote {args.output}")
+    from ._output import write_output
+    from ._words import say
+    write_output(args.output, diagram.svg)
+    if args.output != "-":
+        print(say(args.lang, "wrote", path=args.output))
     return 0

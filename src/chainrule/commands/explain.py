@@ -5,13 +5,24 @@ SUMMARY = "explain one training step by hand: forward pass, loss, chain rule for
 EXAMPLE = ("  chainrule explain                        # the lecture's worked example\n"
            "  chainrule explain --lang ko --hand       # in Korean, rounded by hand as in the post\n"
            "  chainrule explain model.py --steps 3     # your model file, step 3\n"
-           "  chainrule explain model.toml --format html -o step.html")
+           "  chainrule explain model.toml -o step.html  # the format follows the extension\n"
+           "  chainrule explain --template > model.toml   # a commented TOML model file to start from\n"
+           "\n"
+           "TOML model files: every key is in the template (chainrule explain --template) and in\n"
+           "python3 -m pydoc chainrule.explain.model_file; an unknown key is an error.")
+
+#: output file extension -> --format (``commands/_output.py``'s rule: an explicit --format must agree)
+FORMATS = {"txt": "text", "text": "text", "md": "markdown", "markdown": "markdown", "tex": "latex", "html": "html",
+           "htm": "html"}
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("model_file", nargs="?",
                         help="Python file defining model, criterion, optimizer, x, y (chainrule importable as "
-                             "torch), or a TOML model file (default: the lecture's example)")
+                             "torch), or a TOML model file (format: --template; default: the lecture's example)")
+    parser.add_argument("--template", action="store_true",
+                        help="print a commented TOML model file (the lecture's network) and stop: "
+                             "chainrule explain --template > model.toml")
     parser.add_argument("--steps", type=int, default=1, metavar="N",
                         help="run N training steps and explain step N, listing the loss of every step")
     parser.add_argument("--decimals", type=int, default=4, metavar="D", help="decimals shown (default: 4)")
@@ -23,8 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--verify-torch", action="store_true",
                         help="run the same step in PyTorch and mark each value ✓ or show the difference")
     parser.add_argument("--lang", choices=("en", "ko"), default="en", help="language (default: en)")
-    parser.add_argument("--format", choices=("text", "markdown", "latex", "html"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "markdown", "latex", "html"), default=None,
+                        help="output format (default: from the -o file's extension, else text)")
     parser.add_argument("--notation", choices=("flat", "indexed"), default="flat",
                         help="flat: the post's W1, W2, … (default); indexed: W⁽¹⁾₁₂")
     parser.add_argument("--form", choices=("auto", "scalar", "matrix"), default="auto",
@@ -32,7 +43,9 @@ def add_arguments(parser) -> None:
                              "auto: scalar up to --max-scalar parameters (default)")
     parser.add_argument("--max-scalar", type=int, default=None, metavar="P",
                         help="largest number of parameters written out unit by unit (default: 200)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of the terminal")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE (atomically; .txt, .md, .tex or .html picks the format) instead of the "
+                             "terminal; - is standard output")
 
 
 def load_problem(path):
@@ -49,10 +62,15 @@ def load_problem(path):
 
 def run(args) -> int:
     import sys
-    from ..cli import UsageError, cannot_write
+    from ..cli import UsageError
     from ..explain import ChainRuleMismatch, UnsupportedModel, explain_step
     from ..explain.build import DEFAULT_MAX_SCALAR
+    from ._output import pick_format, write_output
 
+    if args.template:
+        write_output(args.output or "-", template())
+        return 0
+    fmt = pick_format(args.output, args.format, FORMATS, default="text")
     if not 0 <= args.decimals <= 12:
         raise UsageError(f"--decimals must be between 0 and 12, got {args.decimals}")
     if args.steps < 1:
@@ -70,14 +88,12 @@ def run(args) -> int:
     except ChainRuleMismatch as e:
         print(f"chainrule explain: {e}", file=sys.stderr)
         return 1
-    text = solution.render(args.format, args.lang)
-    if args.output:
-        from ..io.atomic import atomic_write
-        try:
-            with atomic_write(args.output, "w") as f:
-                f.write(text)
-        except OSError as e:
-            raise cannot_write(args.output, e) from None
-    else:
-        sys.stdout.write(text)
+    write_output(args.output or "-", solution.render(fmt, args.lang))
     return 0
+
+
+def template() -> str:
+    """The commented TOML model file ``--template`` prints (``commands/model_template.toml``)."""
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "model_template.toml"), encoding="utf-8") as f:
+        return f.read()

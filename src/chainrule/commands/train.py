@@ -8,21 +8,23 @@ EXAMPLE = ("  chainrule train --dataset moons --epochs 30 --out runs/moons\n"
 
 
 def add_arguments(parser) -> None:
+    from ._words import add_lang_argument
     parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: a small ReLU MLP for the data)")
     parser.add_argument("--dataset", default="moons", help="xor, moons, circles, spirals, digits or a .csv path "
                                                            "(label in the last column)")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--optimizer", choices=("adam", "sgd", "adamw", "rmsprop"), default="adam")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="share held out for testing (default: 0.2)")
-    parser.add_argument("--n", type=int, help="number of generated points (generated datasets)")
-    parser.add_argument("--noise", type=float, help="noise of generated datasets")
+    parser.add_argument("--epochs", type=int, default=30, help="passes over the training data")
+    parser.add_argument("--lr", type=float, default=0.01, help="learning rate")
+    parser.add_argument("--batch-size", type=int, default=32, help="examples per step")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the data split, weights and batches")
+    parser.add_argument("--optimizer", choices=("adam", "sgd", "adamw", "rmsprop"), default="adam", help="optimizer")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="share held out for testing")
+    parser.add_argument("--n", type=int, help="number of generated points (generated datasets; default: the dataset's own)")
+    parser.add_argument("--noise", type=float, help="noise of generated datasets (default: the dataset's own)")
     parser.add_argument("--out", default="runs/train", help="folder for metrics, plots and checkpoints")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    add_lang_argument(parser, "the summary")
 
 
 def run(args) -> int:
@@ -42,17 +44,10 @@ def run(args) -> int:
         raise UsageError(f"--lr must be a positive number, got {args.lr}")
     if not 0 <= args.test_fraction < 1:
         raise UsageError(f"--test-fraction must be in [0, 1), got {args.test_fraction}")
+    from ._needs import need
     if not args.no_plots:
-        try:
-            import matplotlib
-            matplotlib.use("Agg")
-        except ImportError:
-            raise UsageError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
-    try:
-        import safetensors  # noqa: F401  (checkpoints, and so --resume, are safetensors files)
-    except ImportError:
-        raise UsageError("train writes its checkpoints with safetensors: pip install safetensors "
-                         "(or pip install 'chainrule[io]')") from None
+        need("matplotlib", "drawing the training plots", instead="pass --no-plots").use("Agg")
+    need("safetensors", "writing checkpoints (and so --resume)")
     config = training.TrainConfig(dataset=args.dataset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                                   seed=args.seed, optimizer=args.optimizer, test_fraction=args.test_fraction,
                                   n=args.n, noise=args.noise, model_file=args.model_file)
@@ -75,10 +70,11 @@ def run(args) -> int:
         raise UsageError(str(e)) from None
     except OSError as e:    # --out is a file, or a folder we may not write to
         raise UsageError(f"cannot write to --out {args.out}: {e.strerror or e}") from None
+    from ._words import say
     last = result.history[-1]
-    line = f"epoch {last['epoch']}: loss {last['loss']:.4f}, train accuracy {last['accuracy']:.4f}"
+    line = say(args.lang, "train.last", epoch=last["epoch"], loss=last["loss"], accuracy=last["accuracy"])
     if result.test_accuracy is not None:
-        line += f", test accuracy {result.test_accuracy:.4f}"
+        line += say(args.lang, "train.test", accuracy=result.test_accuracy)
     print(line)
     for name, path in result.files.items():
         print(f"  {name}: {path}")

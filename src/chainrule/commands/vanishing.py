@@ -3,26 +3,38 @@ from __future__ import annotations
 
 SUMMARY = "measure the vanishing gradient: gradient norm per layer for each depth and activation (table + log plot)"
 EXAMPLE = ("  chainrule vanishing --depths 2..10 --activations sigmoid,tanh,relu -o vanishing.png\n"
-           "  chainrule vanishing --depths 10 --init kaiming --json vanishing.json")
+           "  chainrule vanishing --depths 10 --init kaiming --json vanishing.json -o none\n"
+           "  chainrule vanishing --format svg -o - > vanishing.svg   # the table goes to stderr")
+
+#: plot file extension -> --format (``commands/_output.py``'s rule)
+FORMATS = {"png": "png", "svg": "svg", "pdf": "pdf"}
 
 
 def add_arguments(parser) -> None:
+    from ._words import add_lang_argument
     parser.add_argument("--depths", default="2..10", help="depths: a range like 2..10 or a list like 2,5,10")
-    parser.add_argument("--activations", default="sigmoid,tanh,relu", help="comma-separated (default: sigmoid,tanh,relu)")
-    parser.add_argument("--width", type=int, default=64, help="units per hidden layer (default: 64)")
-    parser.add_argument("--batch", type=int, default=256, help="batch size of the backward pass (default: 256)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--activations", default="sigmoid,tanh,relu", help="comma-separated activation names")
+    parser.add_argument("--width", type=int, default=64, help="units per hidden layer")
+    parser.add_argument("--batch", type=int, default=256, help="batch size of the backward pass")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the weights and inputs")
     parser.add_argument("--init", choices=("default", "kaiming", "xavier"), default="default",
-                        help="weight initialisation (default: nn.Linear's own)")
-    parser.add_argument("-o", "--output", default="vanishing.png", help="plot file (.png/.svg/.pdf); 'none' to skip")
-    parser.add_argument("--json", help="also write the numbers as JSON to this file")
+                        help="weight initialisation ('default': nn.Linear's own)")
+    parser.add_argument("-o", "--output", default="vanishing.png",
+                        help="plot file (.png, .svg or .pdf picks the format); - is standard output; 'none' to skip")
+    parser.add_argument("--format", choices=tuple(FORMATS), default=None,
+                        help="plot format (default: from the -o file's extension, else png)")
+    parser.add_argument("--json", help="also write the numbers as JSON to this file (- is standard output)")
+    add_lang_argument(parser, "the report")
 
 
 def run(args) -> int:
     import json
+    import sys
 
-    from ..cli import UsageError, cannot_write
+    from ..cli import UsageError
     from ..viz import vanishing
+    from ._output import pick_format, write_output
+    from ._words import say
 
     try:
         depths = vanishing.parse_depths(args.depths)
@@ -35,34 +47,33 @@ def run(args) -> int:
         raise UsageError("--width and --batch must be at least 1")
     if max(depths) > 200:
         raise UsageError(f"depth {max(depths)} is more than this study needs (at most 200)")
+    plot = args.output.lower() != "none"
+    if plot and args.output == "-" and args.json == "-":
+        raise UsageError("-o - and --json - cannot both go to standard output: write one of them to a file")
+    fmt = pick_format(args.output, args.format, FORMATS, default="png") if plot else None
+    if plot:                       # before the study: a missing matplotlib must not cost the whole run
+        from ._needs import need
+        need("matplotlib", "drawing the plot", instead="pass -o none to skip it").use("Agg")
     try:
         result = vanishing.study(depths, activations, width=args.width, batch=args.batch, seed=args.seed,
                                  init=args.init)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    print(f"gradient norm ‖∂L/∂W‖ per layer after one backward pass (layer 1 = nearest the input; width "
-          f"{args.width}, batch {args.batch}, seed {args.seed}, {args.init} init)")
-    print(result.table())
+    report = sys.stderr if "-" in (args.output, args.json) else sys.stdout    # stdout carries the file
+    print(say(args.lang, "vanishing.head", width=args.width, batch=args.batch, seed=args.seed, init=args.init),
+          file=report)
+    print(result.table(), file=report)
     deepest = max(depths)
-    print()
+    print(file=report)
     for act in activations:
-        r = result.ratio(act, deepest)
-        print(f"{act:>10} at depth {deepest}: first layer / last layer = {r:.2e}")
+        print(say(args.lang, "vanishing.ratio", act=act, depth=deepest, ratio=result.ratio(act, deepest)), file=report)
     if args.json:
-        from ..viz._svg import write_text_atomic
-        try:
-            write_text_atomic(args.json, json.dumps(result.to_dict(), indent=1))
-        except OSError as e:
-            raise cannot_write(args.json, e) from None
-        print(f"wrote {args.json}")
-    if args.output.lower() != "none":
-        import matplotlib
-        matplotlib.use("Agg")
-        try:
-            result.plot(args.output)
-        except ImportError as e:
-            raise UsageError(str(e)) from None
-        except (OSError, ValueError) as e:
-            raise cannot_write(args.output, e) from None
-        print(f"wrote {args.output}")
+        write_output(args.json, json.dumps(result.to_dict(), indent=1))
+        if args.json != "-":
+            print(say(args.lang, "wrote", path=args.json), file=report)
+    if plot:
+        from ..viz.plots import figure_bytes
+        write_output(args.output, figure_bytes(result.plot(None), fmt))
+        if args.output != "-":
+            print(say(args.lang, "wrote", path=args.output), file=report)
     return 0

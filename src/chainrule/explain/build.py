@@ -253,7 +253,6 @@ class Builder:
         rec, nm, H = self.rec, self.names, self.H
         lf = rec.loss_fn
         K = self.sizes[-1]
-        last = rec.layers[-1]
         blocks = [Para(f"loss.intro.{lf.kind}")]
         per = lf.per_sample(rec.out.astype(np.float64), rec.y)
         for n in self._samples():

@@ -227,6 +227,44 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: the keys a TOML model file may hold, per table ("" is the top level); each optimizer adds its own options
+TOML_KEYS = {"": ("layers", "activations", "dtype", "seed", "x", "y", "init", "loss", "optimizer"),
+             "init": ("weights", "biases"), "loss": ("name", "reduction", "label_smoothing"),
+             "optimizer": ("name", "lr")}
+#: names people write for a key under another name, which a spelling comparison would not find
+TOML_SYNONYMS = {"learning_rate": "lr", "learningrate": "lr", "lr_rate": "lr", "alpha": "lr", "step_size": "lr",
+                 "activation": "activations", "act": "activations", "layer": "layers", "sizes": "layers",
+                 "weight": "weights", "bias": "biases", "input": "x", "inputs": "x", "target": "y", "targets": "y",
+                 "labels": "y", "criterion": "loss", "loss_fn": "loss", "optim": "optimizer", "random_seed": "seed",
+                 "type": "name", "kind": "name"}
+
+
+def _did_you_mean(key: str, valid) -> str:
+    """" (did you mean 'activations'?)" for the valid key closest to ``key``, or "" when none is close."""
+    import difflib
+    key_l = str(key).lower()
+    guess = TOML_SYNONYMS.get(key_l) if TOML_SYNONYMS.get(key_l) in valid else None
+    if guess is None:
+        close = difflib.get_close_matches(key_l, list(valid), n=1, cutoff=0.6)
+        guess = close[0] if close else None
+    return f" (did you mean '{guess}'?)" if guess else ""
+
+
+def _reject_unknown_keys(table: dict, valid, where: str, path: str, optimizer: str | None = None) -> None:
+    """A key of ``table`` that is not in ``valid`` is a ``ModelFileError`` naming the key, its table and
+    the closest valid key: a misspelt key must never be silently ignored (``activation = [...]`` would
+    otherwise explain a sigmoid network).  ``optimizer``: the optimizer's name, whose options ``valid`` are."""
+    for key in table:
+        if key in valid:
+            continue
+        hint, expected = _did_you_mean(key, valid), ", ".join(sorted(valid))
+        if optimizer:
+            raise ModelFileError(f"{path}: optimizer field '{key}' is not an option of {optimizer}{hint}: "
+                                 f"expected {expected}")
+        place = f"in [{where}]" if where else "at the top level"
+        raise ModelFileError(f"{path}: unknown key '{key}' {place}{hint}: expected {expected}")
+
+
 def load_toml(path: str) -> ModelFile:
     import numpy as np
     import chainrule
@@ -238,6 +276,10 @@ def load_toml(path: str) -> ModelFile:
         raise ModelFileError(f"{path}: not valid TOML: {e}") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+    _reject_unknown_keys(doc, TOML_KEYS[""], "", path)
+    for table in ("init", "loss", "optimizer"):
+        if isinstance(doc.get(table), dict) and table != "optimizer":    # the optimizer's keys depend on its name
+            _reject_unknown_keys(doc[table], TOML_KEYS[table], table, path)
     layers = _need(doc, "layers", "a list of layer sizes such as [2, 2, 1]", path)
     if (not isinstance(layers, list) or len(layers) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in layers)):
@@ -308,6 +350,8 @@ def load_toml(path: str) -> ModelFile:
         if not _is_number(ls) or not 0 <= ls <= 1:
             raise ModelFileError(f"{path}: loss.label_smoothing must be a number from 0 to 1, got {_short(ls)}")
         loss_kw["label_smoothing"] = float(ls)
+    if lname != "cross_entropy" and "label_smoothing" in loss:
+        raise ModelFileError(f"{path}: loss.label_smoothing is an option of cross_entropy only, not of {lname}")
     criterion = getattr(nn, LOSS_NAMES[lname])(**loss_kw)
     yv = _need(doc, "y", "the targets, e.g. y = [[0]]", path)
     if lname == "cross_entropy":
@@ -330,19 +374,16 @@ def load_toml(path: str) -> ModelFile:
         y = chainrule.tensor(_matrix(yv, len(x), layers[-1], "y", path), dtype=dtype)
     opt = _table(doc, "optimizer", {"name": "sgd", "lr": 0.1}, path)
     oname = str(opt.get("name", "")).lower()
-    lr = opt.get("lr")
-    if not _is_number(lr) or lr < 0:
-        raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {_short(lr)}")
-    kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
     allowed = {"sgd": {"momentum", "dampening", "weight_decay", "nesterov"},
                "adam": {"betas", "eps", "weight_decay", "amsgrad"}, "adamw": {"betas", "eps", "weight_decay", "amsgrad"}}
     if oname not in allowed:
         raise ModelFileError(f"{path}: optimizer.name = {_short(opt.get('name'))} is not known: "
                              f"expected sgd, adam or adamw")
-    extra = set(kw) - allowed[oname]
-    if extra:
-        raise ModelFileError(f"{path}: optimizer field '{sorted(extra)[0]}' is not an option of {oname}: "
-                             f"expected {', '.join(sorted(allowed[oname]))}")
+    _reject_unknown_keys(opt, set(TOML_KEYS["optimizer"]) | allowed[oname], "optimizer", path, optimizer=oname)
+    lr = opt.get("lr")
+    if not _is_number(lr) or lr < 0:
+        raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {_short(lr)}")
+    kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
     for key, value in kw.items():
         if key in ("nesterov", "amsgrad"):
             if not isinstance(value, bool):

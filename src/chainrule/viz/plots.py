@@ -19,14 +19,27 @@ def _figure(*args, **kw):
     return Figure(*args, **kw)
 
 
+#: what matplotlib would stamp into a file that changes with its version or the clock, left out so the same
+#: figure gives the same bytes (a regenerated picture is byte-identical when nothing changed)
+STABLE_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                   "pdf": {"CreationDate": None, "Producer": None, "Creator": None}}
+
+
+def figure_bytes(fig, fmt: str = "png") -> bytes:
+    """The figure saved as ``fmt`` (png, svg, pdf) with no version or date in it, SVG ids from a fixed salt."""
+    import io as _io
+    import matplotlib
+    buf = _io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "chainrule"}):
+        fig.savefig(buf, format=fmt, dpi=110, bbox_inches="tight", metadata=STABLE_METADATA.get(fmt))
+    return buf.getvalue()
+
+
 def _save(fig, path):
     if path:
-        import io as _io
         from ._svg import write_bytes_atomic
         fmt = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
-        buf = _io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=110, bbox_inches="tight")
-        write_bytes_atomic(path, buf.getvalue())
+        write_bytes_atomic(path, figure_bytes(fig, fmt))
     return fig
 
 
