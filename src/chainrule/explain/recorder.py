@@ -156,14 +156,6 @@ def _state_copy(optimizer, p) -> dict:
     return out
 
 
-def _group_of(optimizer, p) -> dict:
-    for g in optimizer.param_groups:
-        if any(q is p for q in g["params"]):
-            return {k: v for k, v in g.items() if k != "params"}
-    raise UnsupportedModel(f"a parameter of the model (shape {tuple(p.shape)}) is not in the optimizer's parameter "
-                           f"groups, so the step would not update it: build the optimizer from model.parameters()")
-
-
 def _train_step(model, criterion, optimizer, x, y) -> float:
     optimizer.zero_grad()
     loss = criterion(model(x), y)

@@ -138,9 +138,27 @@ def rule_for(op, arg_exprs, out_sym) -> Rule | None:
     if fn is None:
         return None
     try:
-        return fn(E, op.node, *arg_exprs, out=out_sym)
+        r = fn(E, op.node, *arg_exprs, out=out_sym)
     except Exception:   # noqa: BLE001 - a rule that does not fit this call: the generic form is used
         return None
+    if not isinstance(r, Rule) or (r.forward is not None and not _well_formed(r.forward)):
+        return None
+    return Rule(r.forward, tuple(x if x is None or _well_formed(x) else None for x in r.d),
+                tuple(x if x is None or _well_formed(x) else None for x in r.vjp))
+
+
+def _well_formed(expr) -> bool:
+    """Only expression nodes all the way down (a rule handed a raw array would not render)."""
+    if not isinstance(expr, D.Expr):
+        return False
+    for f in fields(expr):
+        v = getattr(expr, f.name)
+        if isinstance(v, tuple):
+            if not all(isinstance(x, (D.Expr, str)) and (not isinstance(x, D.Expr) or _well_formed(x)) for x in v):
+                return False
+        elif isinstance(v, D.Expr) and not _well_formed(v):
+            return False
+    return True
 
 
 def generic_forward(op, arg_exprs) -> D.Expr:
