@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 
 from .build import DEFAULT_MAX_SCALAR, Builder
+from .honest import audit
 from .locale import messages
 from .recorder import record_step
 from .render import render
@@ -124,12 +125,12 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
             torch_rows = torch_rows(rec)
         builder = Builder(rec, decimals=decimals, hand=hand, notation=notation, form=form, max_scalar=max_scalar,
                           torch_record=torch_rows)
-        d = builder.build()
+        d = audit(builder.build())
         extra_sections(d, graph, decimals, input_grads, epochs)
         return Solution(d, rec, lang, graph)
     from .graph_builder import GraphBuilder
     title = {"loss": _loss_title(criterion), "optimizer": type(optimizer).__name__}
-    d = GraphBuilder(graph, decimals=decimals, title=title).build()
+    d = audit(GraphBuilder(graph, decimals=decimals, title=title).build())
     d.title_key = "graph.title"
     extra_sections(d, graph, decimals, False, epochs)
     return Solution(d, graph, lang, graph)
@@ -154,7 +155,7 @@ def explain_backward(output, *, decimals: int = 4, lang: str = "en", of: str = "
     if recorder is None:
         recorder = StepRecorder.replay(output)
     graph = recorder.finish(output)
-    d = GraphBuilder(graph, decimals=decimals, loss_name=of, title={"loss": of}).build()
+    d = audit(GraphBuilder(graph, decimals=decimals, loss_name=of, title={"loss": of}).build())
     d.title_key = "graph.title_backward"
     return Solution(d, graph, lang, graph)
 

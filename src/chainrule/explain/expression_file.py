@@ -69,6 +69,7 @@ def explain_expression_file(path: str, of: str | None = None, *, decimals: int =
                 v.after = v.tensor._data.copy()
                 v.opt["after"] = _state_copy(opt, v.tensor)
         graph.optimizer = opt
-    d = GraphBuilder(graph, decimals=decimals, loss_name=name, title={"loss": name}).build()
+    from .honest import audit
+    d = audit(GraphBuilder(graph, decimals=decimals, loss_name=name, title={"loss": name}).build())
     d.title_key = "graph.title_backward"
     return Solution(d, graph, lang, graph)
