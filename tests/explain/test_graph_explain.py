@@ -305,3 +305,38 @@ def test_nothing_to_explain_is_a_clear_error():
             p.requires_grad_(False)
         explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
                      chainrule.ones(1, 2), chainrule.zeros(1, 1))
+
+
+RESIDUAL_PY = """import torch
+from torch import nn, optim
+torch.manual_seed(0)
+class Res(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+    def forward(self, x):
+        return x + torch.tanh(self.fc(x))
+model = Res()
+criterion = nn.MSELoss()
+optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+x = torch.tensor([[0.5, -1.0]])
+y = torch.tensor([[0.0, 0.0]])
+"""
+
+
+def test_verify_torch_for_any_model_file_runs_it_with_pytorch(tmp_path):
+    path = tmp_path / "res.py"
+    path.write_text(RESIDUAL_PY)
+    code, out, err = run_cli("explain", str(path), "--verify-torch", "--steps", "2")
+    assert code == 0, err
+    table = out[out.index("Checked against PyTorch"):]
+    rows = [l for l in table.splitlines() if l.startswith("  ") and ("✓" in l or "✗" in l)]
+    assert len(rows) == 5 and all(l.rstrip().endswith("✓") for l in rows), table
+    assert "∂L/∂W_fc" in table and "b_fc(3)" in table
+
+
+def test_verify_torch_in_the_api_needs_a_twin_outside_the_layered_form():
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1), chainrule.nn.Sigmoid(), chainrule.nn.Tanh())
+    with pytest.raises(ValueError, match="needs the model built with PyTorch: pass torch_twin="):
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
+                     chainrule.ones(1, 2), chainrule.zeros(1, 1), verify_torch=True)

@@ -88,10 +88,14 @@ def run(args) -> int:
                 raise UsageError(str(e)) from None
         else:
             model, criterion, optimizer, x, y = load_problem(args.model_file)
+            twin = None
+            if args.verify_torch and args.model_file and args.model_file.endswith(".py"):
+                from ..explain.torch_check import torch_twin_of_file
+                twin = torch_twin_of_file(args.model_file)
             solution = explain_step(model, criterion, optimizer, x, y, step=args.steps, decimals=args.decimals,
                                     hand=args.hand, numeric=args.numeric, notation=args.notation, form=args.form,
                                     max_scalar=max_scalar, lang=args.lang, verify_torch=args.verify_torch,
-                                    input_grads=args.input_grads)
+                                    input_grads=args.input_grads, torch_twin=twin)
     except UnsupportedModel as e:
         raise UsageError(str(e)) from None
     except ChainRuleMismatch as e:

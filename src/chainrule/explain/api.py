@@ -75,7 +75,7 @@ _STEPS_TAKEN = weakref.WeakKeyDictionary()
 def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step: int = 1, decimals: int = 4,
                  hand: bool = False, numeric: bool = False, notation: str = "flat", form: str = "auto",
                  max_scalar: int = DEFAULT_MAX_SCALAR, lang: str = "en", verify_torch: bool = False,
-                 input_grads: bool = False) -> Solution:
+                 input_grads: bool = False, torch_twin=None) -> Solution:
     """Run training steps 1…``step`` and explain the last one, checked against autograd.
 
     ``data``: an iterable of (x, y) batches instead of ``x``, ``y`` — step N takes the N-th batch, cycling
@@ -83,6 +83,11 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
     ``form``: "scalar" (every unit, the post's way), "matrix" (δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ σ'(z⁽ˡ⁾) with
     shapes and per-layer statistics) or "auto" (scalar up to ``max_scalar`` parameters) — for a chain of
     Linear + activation layers; any other model is explained on its recorded graph (``graph_builder``).
+
+    ``verify_torch``: run the same steps in PyTorch and compare.  A chain of Linear layers is rebuilt in
+    PyTorch from its structure; any other model needs ``torch_twin``, a function returning the same
+    (model, criterion, optimizer, x, y) built with PyTorch (``chainrule explain model.py --verify-torch``
+    runs the model file again with the real PyTorch); chainrule's starting parameters are copied into it.
 
     Calling it again with the same optimizer continues the step count: the second call explains step 2
     (and its "before" values are those the first call's update left), never a second "step 1".
@@ -97,10 +102,15 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
             from .errors import UnsupportedModel
             raise UnsupportedModel("data has no batches: give an iterable of (x, y) pairs")
         x, y = _batch(batches, done + step - 1)
-    torch_rows = None
+    torch_rows = graph_rows = None
     if verify_torch:
-        from .torch_check import torch_reference
-        torch_rows = torch_reference(model, criterion, optimizer, x, y, step)
+        from .torch_check import graph_reference, torch_reference
+        try:
+            torch_rows = torch_reference(model, criterion, optimizer, x, y, step)
+        except (AttributeError, TypeError):      # not a structure the layered twin can rebuild
+            torch_rows = None
+        if torch_twin is not None:
+            graph_rows = graph_reference(torch_twin, model, step)
     runner = None
     if batches is not None:
         count = [done]
@@ -123,6 +133,8 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
         rec.step = done + step
         if torch_rows is not None:
             torch_rows = torch_rows(rec)
+        elif graph_rows is not None:
+            torch_rows = graph_rows(graph)
         builder = Builder(rec, decimals=decimals, hand=hand, notation=notation, form=form, max_scalar=max_scalar,
                           torch_record=torch_rows)
         d = audit(builder.build())
@@ -130,7 +142,17 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
         return Solution(d, rec, lang, graph)
     from .graph_builder import GraphBuilder
     title = {"loss": _loss_title(criterion), "optimizer": type(optimizer).__name__}
-    d = audit(GraphBuilder(graph, decimals=decimals, title=title).build())
+    if verify_torch and graph_rows is None:
+        from .errors import UnsupportedModel
+        raise UnsupportedModel("--verify-torch for a model outside the layered form (a chain of Linear layers and "
+                               "activations) needs the model built with PyTorch: pass torch_twin= to explain_step, "
+                               "or use a Python model file (chainrule explain model.py --verify-torch runs it "
+                               "with the real PyTorch)")
+    gb = GraphBuilder(graph, decimals=decimals, title=title)
+    d = gb.build()
+    if graph_rows is not None:
+        d.sections.append(gb.torch_section(graph_rows(graph)))
+    d = audit(d)
     d.title_key = "graph.title"
     extra_sections(d, graph, decimals, False, epochs)
     return Solution(d, graph, lang, graph)

@@ -252,6 +252,9 @@ class GraphBuilder:
             blocks.append(Equation(Partial(L, vs), rows, None if v.size == 1 else Shape(v.shape), role="gradient"))
         return Section("graph.section.backward", blocks)
 
+    def torch_section(self, rows) -> Section:
+        return torch_section(rows, self.dtype)
+
     # -- update ------------------------------------------------------------------------------------------
     def update(self):
         opt = self.g.optimizer
@@ -319,6 +322,21 @@ class GraphBuilder:
             tb.append(Table(["table.parameter", "graph.why", "table.value"], rows, Para("graph.not_updated")))
         secs.append(Section("graph.section.table", tb))
         return secs
+
+
+def torch_section(rows, dtype) -> Section:
+    """The --verify-torch table: each (label, chainrule, PyTorch) with ✓ or the difference."""
+    out = []
+    for label, ours, theirs in rows:
+        ours = np.asarray(ours, np.float64).ravel()
+        theirs = np.asarray(theirs, np.float64).ravel()
+        diff = float(np.max(np.abs(ours - theirs))) if ours.size else 0.0
+        ok = diff <= chain.tolerance(dtype) * max(1.0, float(np.max(np.abs(theirs))) if theirs.size else 1)
+        out.append([label, Num(float(ours[0]) if ours.size == 1 else float(np.abs(ours).max())),
+                    Num(float(theirs[0]) if theirs.size == 1 else float(np.abs(theirs).max())),
+                    "✓" if ok else f"✗ Δ = {diff:.3g}"])
+    return Section("section.torch", [Table(["table.quantity", "table.chainrule", "table.torch", "table.match"], out,
+                                           Para("torch.intro"))])
 
 
 def _Key(key, name):
