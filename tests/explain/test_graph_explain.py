@@ -340,3 +340,19 @@ def test_verify_torch_in_the_api_needs_a_twin_outside_the_layered_form():
     with pytest.raises(ValueError, match="needs the model built with PyTorch: pass torch_twin="):
         explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
                      chainrule.ones(1, 2), chainrule.zeros(1, 1), verify_torch=True)
+
+
+def test_draw_and_the_page_show_the_graph_with_values_and_gradients(tmp_path):
+    path = tmp_path / "res.py"
+    path.write_text(RESIDUAL_PY)
+    svg = tmp_path / "res.svg"
+    code, out, err = run_cli("draw", str(path), "-o", str(svg))
+    assert code == 0, err
+    drawn = svg.read_text()
+    assert 'class="value parameter"' in drawn and "∂L/∂" in drawn and "TanhBackward0" in drawn
+    assert "layer 1" not in drawn          # not the layered diagram: it would hide the residual path
+    html = tmp_path / "res.html"
+    code, out, err = run_cli("explain", str(path), "--format", "html", "-o", str(html))
+    assert code == 0, err
+    page = html.read_text()
+    assert '<figure class="graph-view"><svg' in page and "<math" in page

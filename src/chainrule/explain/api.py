@@ -40,7 +40,15 @@ class Solution:
         if format == "html" and self.layered:   # the interactive page: diagram beside the derivation
             from .render.interactive import page
             return page(self, messages(lang or self.lang))
-        return render(self.derivation, format, messages(lang or self.lang))
+        out = render(self.derivation, format, messages(lang or self.lang))
+        if format == "html":                     # any other graph: the graph view (values, gradients) on top
+            from ..viz.graph_view import draw_graph
+            svg = draw_graph(self.graph).svg
+            i = out.find("<body>")
+            if i >= 0:
+                i += len("<body>")
+                out = out[:i] + '\n<figure class="graph-view">' + svg + "</figure>\n" + out[i:]
+        return out
 
     def __str__(self) -> str:
         return self.render("text")

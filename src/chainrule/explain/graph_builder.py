@@ -23,8 +23,10 @@ import re
 import numpy as np
 
 from . import chain
-from .derivation import (Add, Derivation, Eq, Equation, Func, Hadamard, Matrix, Mul, Num, Para, Partial, Phrase,
-                         Rel, Section, Seq, Shape, Sym, Table)
+from dataclasses import fields, is_dataclass
+
+from .derivation import (Add, Derivation, Eq, Equation, Expr, Frac, Func, Hadamard, Matrix, Mul, Num, Para, Paren,
+                         Partial, Phrase, Rel, Section, Seq, Shape, Sub, Sym, Table)
 from .rules import E, generic_forward, rule_for, substitute
 from .step_graph import Value
 
@@ -165,11 +167,10 @@ class GraphBuilder:
                 blocks.append(Equation(out, rows, None if op.output.size == 1 else Shape(op.output.shape),
                                        role="forward"))
                 continue
-            if self.small_enough(*(a.value for a in ins)) and any(self.sym.get(a.id) is not None for a in ins):
-                nums = substitute(fwd, {self.sym[a.id]: self.show(a.value, integer=a.producer is None)
-                                        for a in ins if self.sym.get(a.id) is not None})
-                if nums != fwd:
-                    rows.append(nums)
+            present = [a for a in ins if self.sym.get(a.id) is not None and _mentions(fwd, self.sym[a.id])]
+            if self.small_enough(*(a.value for a in ins)) and present:
+                rows.append(substitute(fwd, {self.sym[a.id]: self.show(a.value, integer=a.producer is None)
+                                             for a in present}))
             rows.append(self.show(op.output.value))
             rows = _dedupe(rows)
             role = "loss" if op.output is self.g.loss else "forward"
@@ -214,7 +215,9 @@ class GraphBuilder:
                         blocks.append(Equation(Partial(out, vs), _dedupe(lrows), role="local"))
                     self.check(f"∂{_t(L)}/∂{_t(vs)} through {op.name}", np.asarray(G) * local
                                if op.output.size != 1 else float(np.asarray(G).reshape(())) * local, contrib)
-                    sym_terms.append((lrows[0] if d is not None else Partial(out, vs)) if top
+                    vjp = rule.vjp[i] if rule is not None and i < len(rule.vjp) and rule.vjp[i] is not None else None
+                    sym_terms.append((lrows[0] if d is not None else substitute(vjp, {E.G: Num(1, integer=True)})
+                                      if vjp is not None else None) if top
                                      else Mul((Partial(L, out), Partial(out, vs)), "dot"))
                     if self.small_enough(G, local):
                         gs, ls = self.show(G), lrows[-1]
@@ -242,9 +245,10 @@ class GraphBuilder:
             self.check(f"∂{_t(L)}/∂{_t(vs)}", total, v.grad)
             if v.producer is None and getattr(v.tensor, "grad", None) is not None:
                 self.check(f"∂{_t(L)}/∂{_t(vs)} (.grad)", total, np.asarray(v.tensor.grad._data))
-            rows = [sym_terms[0] if len(sym_terms) == 1 else Add(tuple(sym_terms))]
+            rows = [] if None in sym_terms else [sym_terms[0] if len(sym_terms) == 1 else Add(tuple(sym_terms))]
             if all_small and num_terms and len(num_terms) == len(sym_terms):
                 rows.append(num_terms[0] if len(num_terms) == 1 else Add(tuple(num_terms)))
+            rows += self._softmax_ce(v, cons)
             rows.append(self.show(v.grad))
             rows = _dedupe(rows)
             if len(cons) > 1:
@@ -254,6 +258,39 @@ class GraphBuilder:
 
     def torch_section(self, rows) -> Section:
         return torch_section(rows, self.dtype)
+
+    def _softmax_ce(self, v, cons) -> list:
+        """softmax + cross-entropy (``log_softmax`` then ``nll_loss``, as ``CrossEntropyLoss`` records it):
+        ∂L/∂z = (p − onehot(y))/N, the form a person writes, checked against autograd's ∂L/∂z."""
+        if len(cons) != 1 or cons[0][0].cls.__name__ != "LogSoftmax" or v.value.ndim != 2:
+            return []
+        ls = cons[0][0].output
+        users = [op for op, _ in ls.consumers if op.output.id in self.keep]
+        if len(users) != 1 or users[0].cls.__name__ != "NllLoss" or users[0].output is not self.g.loss:
+            return []
+        nll = users[0]
+        target = nll.args[1]
+        if getattr(nll.node, "reduction", "") not in ("mean", "sum") or nll.args[2:3] not in ((), (None,)):
+            return []
+        t = np.asarray(target.value if isinstance(target, Value) else target).reshape(-1)
+        if t.shape[0] != v.value.shape[0] or (t < 0).any() or (t >= v.value.shape[1]).any():
+            return []               # ignored targets: the general rule above says it all
+        z = v.value.astype(np.float64)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        onehot = np.zeros_like(p)
+        onehot[np.arange(len(t)), t] = 1
+        n = float(nll.node.total) if nll.node.reduction == "mean" else 1.0
+        self.check("∂L/∂z = (p − onehot(y))/N", (p - onehot) / n, v.grad)
+        ysym = self.sym.get(target.id) if isinstance(target, Value) else None
+        P, Y = Sym("p", ref=v.id), Func("onehot", (ysym or Sym("y"),))
+        scale = Frac(Num(1, integer=True), Num(n, integer=True)) if n != 1 else None
+        sym = Mul((scale, Paren(Sub(P, Y))), "juxt") if scale else Sub(P, Y)
+        rows = [sym]
+        if self.small_enough(p):
+            nums = Sub(self.show(p), self.show(onehot, integer=True))
+            rows.append(Mul((scale, Paren(nums)), "juxt") if scale else nums)
+        return rows
 
     # -- update ------------------------------------------------------------------------------------------
     def update(self):
@@ -341,6 +378,20 @@ def torch_section(rows, dtype) -> Section:
 
 def _Key(key, name):
     return Phrase(key, (("name", name),))
+
+
+def _mentions(expr, sym) -> bool:
+    """Whether ``sym`` occurs in ``expr``."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e == sym:
+            return True
+        if isinstance(e, tuple):
+            stack.extend(e)
+        elif is_dataclass(e) and isinstance(e, Expr):
+            stack.extend(getattr(e, f.name) for f in fields(e))
+    return False
 
 
 def _dedupe(rows) -> list:

@@ -42,6 +42,11 @@ class E:
     rule = Rule
 
     @staticmethod
+    def expr_or(a, fallback):
+        """``a`` when it is an expression (a tensor argument's symbol), else ``fallback`` (a raw array)."""
+        return a if isinstance(a, D.Expr) else fallback
+
+    @staticmethod
     def sym(base, **kw):
         return D.Sym(base, **kw)
 

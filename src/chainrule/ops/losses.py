@@ -269,8 +269,14 @@ BinaryCrossEntropy.explain = lambda E, n, p, t, *_, out: E.rule(
     _mean_of(E, n, E.neg(E.paren(E.add(E.mul(t, E.func("log", p)),
                                        E.mul(E.paren(E.sub(E.one, t)), E.func("log", E.sub(E.one, p)))))), _size(n)),
     d=(_per(E, n, E.div(E.sub(p, t), E.juxt(p, E.paren(E.sub(E.one, p)))), _size(n)), None))
-NllLoss.explain = lambda E, n, logp, t, *_, out: E.rule(
-    E.neg(E.mul(E.div(E.one, E.sym("N")), E.sum("n", E.sym("log p", sub="n,yₙ")))) if n.reduction == "mean"
-    else E.neg(E.sum("n", E.sym("log p", sub="n,yₙ"))),
-    vjp=(E.neg(E.mul(E.div(E.one, E.sym("N")), E.sym("onehot", sub="y"))) if n.reduction == "mean"
-         else E.neg(E.sym("onehot", sub="y")), None))
+def _nll_rule(E, n, logp, t, *_, out):
+    """ℓ = −(1/N)·Σₙ logp[n, yₙ] (mean over the N kept targets) or −Σₙ logp[n, yₙ];  ∂ℓ/∂logp = −(1/N)·onehot(y)."""
+    picked = E.sym(logp.base, sub=logp.sub, sample="n,yₙ") if hasattr(logp, "base") else E.func("pick", logp, t)
+    onehot = E.func("onehot", E.expr_or(t, E.sym("y")))
+    if n.reduction == "mean":
+        scale = E.div(E.one, E.num(n.total))
+        return E.rule(E.neg(E.mul(scale, E.sum("n", picked))), vjp=(E.neg(E.mul(scale, onehot)), None))
+    return E.rule(E.neg(E.sum("n", picked)), vjp=(E.neg(onehot), None))
+
+
+NllLoss.explain = _nll_rule

@@ -447,6 +447,16 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
     with StepRecorder(model) as rec:     # the explainer's recorder: the leaf modules' calls, in call order
         out = model(x)
     calls = [(name, mod, value) for name, _, mod, _, value in rec.leaf_calls]
+    prev = x
+    for name, call, mod, inp, value in rec.leaf_calls:
+        if call > 1 or inp is not prev:
+            raise ValueError(f"cannot draw this model as a layered network: '{name}' "
+                             + ("is called more than once" if call > 1 else "does not take the output of the "
+                                "module before it") + "; the diagram shows a chain of Linear layers")
+        prev = value
+    if rec.leaf_calls and prev is not out:
+        raise ValueError("cannot draw this model as a layered network: its output is not its last layer's output "
+                         "(a residual connection or other computation after the layers)")
     loss = loss_fn(out, y) if loss_fn is not None else None
     layers, linears = [], []
     for name, mod, value in calls:
