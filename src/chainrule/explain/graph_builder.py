@@ -32,13 +32,15 @@ from .step_graph import Value
 
 #: tensors with at most this many entries are written out in full
 SMALL = 16
+#: graphs with more operations than this are summarised (the first and last quarter written out)
+MAX_OPS = 200
 #: parameters with at most this many entries have every element's update written out
 SMALL_UPDATE = 8
 
 
 class GraphBuilder:
     def __init__(self, graph, *, decimals: int = 4, loss_name: str = "L", title: dict | None = None,
-                 max_elements: int = SMALL):
+                 max_elements: int = SMALL, max_ops: int = MAX_OPS):
         self.g = graph
         self.D = decimals
         self.small = max_elements
@@ -50,6 +52,13 @@ class GraphBuilder:
         self.title = title or {}
         self.sym = {}
         self._name_values()
+        # the summarised form: past ``max_ops`` operations only the first and last ``max_ops // 4`` are written
+        # out (every product is still checked); the leaves, the loss and the update always are
+        self.hidden = set()
+        if len(self.ops) > max_ops:
+            k = max_ops // 4
+            self.hidden = {op.output.id for op in self.ops[k:-k]} - {graph.loss.id if graph.loss else -1}
+        self.n_hidden = len(self.hidden)
 
     # -- names -----------------------------------------------------------------------------------------
     def _name_values(self):
@@ -119,7 +128,18 @@ class GraphBuilder:
         return all(np.asarray(a).size <= self.small for a in arrays)
 
     def check(self, label, product, autograd):
-        chain.check(label, product, autograd, self.dtype)
+        """``chain.check``; ``label`` may be a function (the name is written only when the check fails)."""
+        try:
+            chain.check("", product, autograd, self.dtype)
+        except chain.ChainRuleMismatch:
+            chain.check(label() if callable(label) else label, product, autograd, self.dtype)
+
+    def rule(self, op, args, out):
+        """The op's rule on these arguments, computed once per op."""
+        cache = self.__dict__.setdefault("_rules", {})
+        if op.id not in cache:
+            cache[op.id] = rule_for(op, args, out)
+        return cache[op.id]
 
     # -- the document ------------------------------------------------------------------------------------
     def build(self) -> Derivation:
@@ -150,14 +170,20 @@ class GraphBuilder:
     def forward(self) -> Section:
         blocks = [Para("graph.forward")]
         scope = None
+        omitted = False
         for op in self.ops:
+            if op.output.id in self.hidden:
+                if not omitted:
+                    blocks.append(Para("graph.omitted", {"n": self.n_hidden}))
+                    omitted = True
+                continue
             here = op.scope[0] if op.scope else None
             if here != scope and here is not None:
                 blocks.append(Para("graph.module", {"module": here[0], "call": here[1]}))
             scope = here
             out = self.sym[op.output.id]
             args = [self.expr(a) for a in op.args]
-            rule = rule_for(op, args, out)
+            rule = self.rule(op, args, out)
             fwd = rule.forward if rule is not None and rule.forward is not None else generic_forward(op, args)
             rows = [fwd]
             ins = [a for _, a in op.inputs]
@@ -181,11 +207,18 @@ class GraphBuilder:
         L = self.Lsym
         blocks = [Para("graph.backward", {"loss": L})]
         blocks.append(Equation(Partial(L, L), [Num(1, integer=True)], role="gradient"))
+        omitted = False
         for v in sorted(self.vals, key=lambda v: -v.id):
             if v is self.g.loss or v.grad is None or self.sym.get(v.id) is None:
                 continue
             cons = [(op, i) for op, i in v.consumers if op.output.id in self.keep and i in op.contribution]
             if not cons:
+                continue
+            if v.id in self.hidden:          # summarised: checked, not written out
+                self._check_only(v, cons, L)
+                if not omitted:
+                    blocks.append(Para("graph.omitted", {"n": self.n_hidden}))
+                    omitted = True
                 continue
             vs = self.sym[v.id]
             sym_terms, num_terms, parts = [], [], []
@@ -196,7 +229,7 @@ class GraphBuilder:
                 contrib = op.contribution[i]
                 parts.append(contrib)
                 args = [self.expr(a) for a in op.args]
-                rule = rule_for(op, args, out)
+                rule = self.rule(op, args, out)
                 if op.elementwise(i) or op.output.size == 1:
                     local = op.local(i)
                     d = rule.d[i] if rule is not None and i < len(rule.d) and rule.d[i] is not None else None
@@ -213,7 +246,7 @@ class GraphBuilder:
                     top = op.output is self.g.loss
                     if not top:
                         blocks.append(Equation(Partial(out, vs), _dedupe(lrows), role="local"))
-                    self.check(f"∂{_t(L)}/∂{_t(vs)} through {op.name}", np.asarray(G) * local
+                    self.check(lambda: f"∂{_t(L)}/∂{_t(vs)} through {op.name}", np.asarray(G) * local
                                if op.output.size != 1 else float(np.asarray(G).reshape(())) * local, contrib)
                     vjp = rule.vjp[i] if rule is not None and i < len(rule.vjp) and rule.vjp[i] is not None else None
                     sym_terms.append((lrows[0] if d is not None else substitute(vjp, {E.G: Num(1, integer=True)})
@@ -242,9 +275,9 @@ class GraphBuilder:
                         sym_terms.append(Func("vjp", (Partial(out, vs), gsym)))
                         all_small = False
             total = np.sum([np.asarray(p).reshape(v.shape) for p in parts], axis=0)
-            self.check(f"∂{_t(L)}/∂{_t(vs)}", total, v.grad)
+            self.check(lambda: f"∂{_t(L)}/∂{_t(vs)}", total, v.grad)
             if v.producer is None and getattr(v.tensor, "grad", None) is not None:
-                self.check(f"∂{_t(L)}/∂{_t(vs)} (.grad)", total, np.asarray(v.tensor.grad._data))
+                self.check(lambda: f"∂{_t(L)}/∂{_t(vs)} (.grad)", total, np.asarray(v.tensor.grad._data))
             rows = [] if None in sym_terms else [sym_terms[0] if len(sym_terms) == 1 else Add(tuple(sym_terms))]
             if all_small and num_terms and len(num_terms) == len(sym_terms):
                 rows.append(num_terms[0] if len(num_terms) == 1 else Add(tuple(num_terms)))
@@ -258,6 +291,26 @@ class GraphBuilder:
 
     def torch_section(self, rows) -> Section:
         return torch_section(rows, self.dtype)
+
+    def _check_only(self, v, cons, L):
+        """The checks of a value that the summarised form does not write out."""
+        parts = []
+        for op, i in cons:
+            contrib = op.contribution[i]
+            parts.append(contrib)
+            if op.elementwise(i) or op.output.size == 1:
+                G = np.asarray(op.output.grad)
+                local = op.local(i)
+                prod = G * local if op.output.size != 1 else float(G.reshape(())) * local
+                if v.size == 1:
+                    prod, contrib = float(prod.reshape(())), float(np.asarray(contrib).reshape(()))
+                self.check(lambda: f"∂L/∂{_t(self.sym[v.id])} through {op.name}", prod, contrib)
+        if v.size == 1:
+            self.check(lambda: f"∂L/∂{_t(self.sym[v.id])}", float(sum(float(np.asarray(p).reshape(())) for p in parts)),
+                       float(np.asarray(v.grad).reshape(())))
+            return
+        total = np.sum([np.asarray(p).reshape(v.shape) for p in parts], axis=0)
+        self.check(lambda: f"∂L/∂{_t(self.sym[v.id])}", total, v.grad)
 
     def _softmax_ce(self, v, cons) -> list:
         """softmax + cross-entropy (``log_softmax`` then ``nll_loss``, as ``CrossEntropyLoss`` records it):
@@ -330,7 +383,7 @@ class GraphBuilder:
                 after = {k: (float(np.asarray(x).reshape(v.shape)[idx]) if np.ndim(x) and np.size(x) == v.size else float(np.asarray(x).reshape(-1)[0]))
                          for k, x in v.opt["after"].items()}
                 rows = opt.explain_update(E, grp, es, float(v.value[idx]), float(grad[idx]), before, after, t)
-                self.check(f"the {type(opt).__name__} update of {_t(es)}", rows[-1][3], float(v.after[idx]))
+                self.check(lambda: f"the {type(opt).__name__} update of {_t(es)}", rows[-1][3], float(v.after[idx]))
                 for lhs, srow, nrow, value in rows:
                     blocks.append(Equation(lhs, [srow, nrow, Num(float(value))], role="update"))
         table = []

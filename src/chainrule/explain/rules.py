@@ -156,8 +156,8 @@ def _well_formed(expr) -> bool:
     """Only expression nodes all the way down (a rule handed a raw array would not render)."""
     if not isinstance(expr, D.Expr):
         return False
-    for f in fields(expr):
-        v = getattr(expr, f.name)
+    for name in expr.__dataclass_fields__:
+        v = getattr(expr, name)
         if isinstance(v, tuple):
             if not all(isinstance(x, (D.Expr, str)) and (not isinstance(x, D.Expr) or _well_formed(x)) for x in v):
                 return False
@@ -179,8 +179,8 @@ def substitute(expr, numbers: dict):
     if not is_dataclass(expr) or not isinstance(expr, D.Expr):
         return expr
     changes = {}
-    for f in fields(expr):
-        v = getattr(expr, f.name)
+    for name in expr.__dataclass_fields__:
+        v = getattr(expr, name)
         if isinstance(v, tuple):
             nv = tuple(substitute(x, numbers) for x in v)
         elif isinstance(v, D.Expr):
@@ -188,7 +188,7 @@ def substitute(expr, numbers: dict):
         else:
             continue
         if nv is not v:
-            changes[f.name] = nv
+            changes[name] = nv
     if isinstance(expr, D.Mul):
         factors = changes.get("factors", expr.factors)
         op = expr.op
@@ -199,4 +199,4 @@ def substitute(expr, numbers: dict):
         return D.Mul(factors, op)
     if not changes:
         return expr
-    return type(expr)(**{f.name: changes.get(f.name, getattr(expr, f.name)) for f in fields(expr)})
+    return type(expr)(**{n: changes.get(n, getattr(expr, n)) for n in expr.__dataclass_fields__})

@@ -450,9 +450,9 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
     prev = x
     for name, call, mod, inp, value in rec.leaf_calls:
         if call > 1 or inp is not prev:
-            raise ValueError(f"cannot draw this model as a layered network: '{name}' "
-                             + ("is called more than once" if call > 1 else "does not take the output of the "
-                                "module before it") + "; the diagram shows a chain of Linear layers")
+            why = "is called more than once" if call > 1 else "does not take the output of the module before it"
+            raise ValueError(f"cannot draw this model as a layered network: '{name}' {why}; the diagram shows a "
+                             f"chain of Linear layers (chainrule draw shows the computational graph instead)")
         prev = value
     if rec.leaf_calls and prev is not out:
         raise ValueError("cannot draw this model as a layered network: its output is not its last layer's output "
