@@ -180,6 +180,8 @@ class GraphBuilder:
             here = op.scope[0] if op.scope else None
             if here != scope and here is not None:
                 blocks.append(Para("graph.module", {"module": here[0], "call": here[1]}))
+            elif here != scope and scope is not None:
+                blocks.append(Para("graph.outside"))
             scope = here
             out = self.sym[op.output.id]
             args = [self.expr(a) for a in op.args]
