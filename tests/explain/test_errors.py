@@ -59,13 +59,15 @@ def test_toml_model_matches_the_seed(tmp_path):
     assert "= −0.7197" in out and "= −0.1668" in out
 
 
-def test_unsupported_layer(tmp_path):
+def test_a_layer_outside_the_lecture_form_is_explained_on_its_graph(tmp_path):
+    """Issue 10: a Softmax between two Linear layers was refused; it is explained on the recorded graph."""
     path = write(tmp_path, "m.py", "import torch\nfrom torch import nn, optim\n"
                  "model = nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1), nn.Linear(2, 1))\n"
                  "criterion = nn.MSELoss()\noptimizer = optim.SGD(model.parameters(), lr=0.1)\n"
                  "x = torch.ones(1, 2)\ny = torch.zeros(1, 1)\n")
-    code, _, err = run_cli("explain", path)
-    assert code == 2 and "layer '1' (Softmax) is not supported" in err and "supported: Linear" in err
+    code, out, err = run_cli("explain", path)
+    assert code == 0, err
+    assert "computational graph" in out and "SoftmaxBackward0" not in err
 
 
 def test_too_large_for_the_scalar_form(tmp_path):
@@ -84,13 +86,14 @@ def test_too_large_for_the_scalar_form(tmp_path):
     print(f"784-128-10 explained in {elapsed:.2f} s")
 
 
-def test_unsupported_loss_and_optimizer_messages():
+def test_other_losses_and_optimizers_are_explained_with_their_own_update():
+    """Issue 10: HuberLoss and RMSprop were refused; the graph form explains them, RMSprop with its own rule."""
     model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1))
     x, y = chainrule.ones(1, 2), chainrule.zeros(1, 1)
-    with pytest.raises(ValueError, match="loss HuberLoss is not supported"):
-        explain_step(model, chainrule.nn.HuberLoss(), chainrule.optim.SGD(model.parameters(), lr=0.1), x, y)
-    with pytest.raises(ValueError, match="optimizer RMSprop is not supported"):
-        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.RMSprop(model.parameters()), x, y)
+    out = str(explain_step(model, chainrule.nn.HuberLoss(), chainrule.optim.SGD(model.parameters(), lr=0.1), x, y))
+    assert "computational graph" in out
+    out = str(explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.RMSprop(model.parameters()), x, y))
+    assert "RMSprop(lr=0.01, eps=1e-08, alpha=0.99)" in out and "√" in out
 
 
 def test_a_corrupted_factor_is_refused(monkeypatch):

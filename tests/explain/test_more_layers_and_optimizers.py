@@ -100,16 +100,33 @@ def test_cross_entropy_with_label_smoothing(target):
         assert "−(0.8667 × log(" in text and "0.0667 × log(" in text
 
 
-def test_cross_entropy_ignore_index_is_refused():
+def test_cross_entropy_ignore_index_is_explained_on_the_graph():
+    """Issue 10: an ignored target is no longer refused: the graph form shows what NllLoss did with it."""
+    import torch
     model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 3))
-    with pytest.raises(UnsupportedModel, match="ignore_index"):
-        explain_step(model, chainrule.nn.CrossEntropyLoss(), chainrule.optim.SGD(model.parameters(), lr=0.1),
-                     chainrule.ones(2, 2), chainrule.tensor([0, -100]))
+    tm = torch.nn.Sequential(torch.nn.Linear(2, 3))
+    with torch.no_grad():
+        tm[0].weight.copy_(torch.tensor(model[0].weight.detach().numpy()))
+        tm[0].bias.copy_(torch.tensor(model[0].bias.detach().numpy()))
+    sol = explain_step(model, chainrule.nn.CrossEntropyLoss(), chainrule.optim.SGD(model.parameters(), lr=0.1),
+                       chainrule.ones(2, 2), chainrule.tensor([0, -100]))
+    loss = torch.nn.CrossEntropyLoss()(tm(torch.ones(2, 2)), torch.tensor([0, -100]))
+    assert abs(sol.loss - float(loss)) < 1e-6
 
 
-def test_maximize_is_refused_by_name():
+def test_maximize_is_explained_with_the_sign_it_used():
+    """Issue 10: Adam(maximize=True) was refused; its update is written with the ascent it applied."""
+    import torch
     model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1))
-    with pytest.raises(UnsupportedModel, match=r"Adam\(maximize=True\) is not supported by chainrule explain"):
-        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.Adam(model.parameters(), maximize=True),
-                     chainrule.ones(1, 2), chainrule.ones(1, 1))
-
+    before = model[0].weight.detach().numpy().copy()
+    tm = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        tm[0].weight.copy_(torch.tensor(before))
+        tm[0].bias.copy_(torch.tensor(model[0].bias.detach().numpy()))
+    sol = explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.Adam(model.parameters(), maximize=True),
+                       chainrule.ones(1, 2), chainrule.ones(1, 1))
+    topt = torch.optim.Adam(tm.parameters(), maximize=True)
+    torch.nn.MSELoss()(tm(torch.ones(1, 2)), torch.ones(1, 1)).backward()
+    topt.step()
+    np.testing.assert_allclose(model[0].weight.detach().numpy(), tm[0].weight.detach().numpy(), atol=1e-7)
+    assert "maximize=True" in str(sol) and "−∂L/∂" in str(sol)

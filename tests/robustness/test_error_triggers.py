@@ -128,12 +128,6 @@ def _load_state_dict_mismatch():
     nn.Linear(2, 1).load_state_dict({"weight": chainrule.ones(3, 3), "bias": chainrule.ones(1)})
 
 
-def _param_not_in_optimizer_explained(tmp_path):
-    from chainrule.explain import explain_step
-    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
-    explain_step(model, nn.BCELoss(), optim.SGD(model[0].parameters(), lr=1), _t(1, 2), chainrule.zeros(1, 1))
-
-
 def _optimizer_state_shape():
     w = nn.Parameter(_t(2))
     opt = optim.Adam([w])
@@ -401,8 +395,6 @@ CASES = {
     "batch-size-zero": (ValueError, "batch_size should be a positive integer",
                         lambda: chainrule.utils.data.DataLoader([1], batch_size=0)),
     # explain API
-    "param-not-in-optimizer": (UnsupportedModel, "is not in the optimizer's parameter groups.*model.parameters",
-                               _param_not_in_optimizer_explained),
     "explain-unknown-language": (ValueError, "unknown language 'fr'", _locale_unknown),
     "explain-unknown-format": (ValueError, "unknown format 'pdf'", _render_unknown_format),
     # train / viz

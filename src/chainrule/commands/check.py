@@ -49,6 +49,10 @@ def run(args) -> int:
     model, criterion, optimizer, x, y = load_problem(args.model)
     try:
         rec = record_step(model, criterion, optimizer, x, y, step=args.steps)
+        if not hasattr(rec, "layers"):
+            raise UnsupportedModel(f"chainrule check reads solutions in the lecture's layered form (a chain of Linear "
+                                   f"layers and activations, every parameter trained); this model is not one "
+                                   f"({rec.why}): chainrule explain shows its step on the computational graph")
         verify(rec)
         known = quantities(rec)
     except (UnsupportedModel, ValueError) as e:

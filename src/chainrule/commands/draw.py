@@ -23,6 +23,20 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-step", action="store_true", help="do not run the optimizer step (no updated values)")
 
 
+def _graph_view(spec, args):
+    """The computational graph of one step (values and gradients on every node), for any other model."""
+    from ..explain.step_graph import StepRecorder, record_training_step
+    from ..viz.graph_view import draw_graph
+    if spec.y is None or spec.loss_fn is None or spec.optimizer is None or args.no_step:
+        with StepRecorder(spec.model) as rec:
+            out = spec.model(spec.x)
+            loss = spec.loss_fn(out, spec.y) if spec.loss_fn is not None and spec.y is not None else out.sum()
+        graph = rec.finish(loss)
+    else:
+        graph = record_training_step(spec.model, spec.loss_fn, spec.optimizer, spec.x, spec.y)
+    return draw_graph(graph, precision=args.decimals, title=args.model_file)
+
+
 def run(args) -> int:
     from ..cli import UsageError
     from ..explain.locale import diagram_words, messages
@@ -46,11 +60,16 @@ def run(args) -> int:
             spec = load_model_file(args.model_file)
             if spec.x is None:
                 raise UsageError(f"{args.model_file} defines no example input: set x (and y, criterion) to draw values")
-            state = network.capture_network(spec.model, spec.x, spec.y,
-                                            spec.loss_fn if spec.y is not None else None,
-                                            None if args.no_step else spec.optimizer, title=args.model_file,
-                                            words=words)
-        diagram = network.draw_network(state, precision=args.decimals, labels=labels, words=words)
+            try:
+                state = network.capture_network(spec.model, spec.x, spec.y,
+                                                spec.loss_fn if spec.y is not None else None,
+                                                None if args.no_step else spec.optimizer, title=args.model_file,
+                                                words=words)
+            except ValueError:       # not a chain of Linear layers: draw the recorded graph itself
+                state = None
+                diagram = _graph_view(spec, args)
+        if state is not None:
+            diagram = network.draw_network(state, precision=args.decimals, labels=labels, words=words)
     except (ModelFileError, ValueError) as e:
         raise UsageError(str(e)) from None
     from ._output import write_output

@@ -43,6 +43,9 @@ def add_arguments(parser) -> None:
                              "auto: scalar up to --max-scalar parameters (default)")
     parser.add_argument("--max-scalar", type=int, default=None, metavar="P",
                         help="largest number of parameters written out unit by unit (default: 200)")
+    parser.add_argument("--of", metavar="NAME",
+                        help="expression files (no model): the scalar to explain (default: loss, L, f or out)")
+    parser.add_argument("--input-grads", action="store_true", help="also print ∂L/∂x, the gradient of the input")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE (atomically; .txt, .md, .tex or .html picks the format) instead of the "
                              "terminal; - is standard output")
@@ -58,6 +61,21 @@ def load_problem(path):
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     return m.model, m.criterion, m.optimizer, m.x, m.y
+
+
+def _is_expression_file(path) -> bool:
+    """A Python file that never assigns ``model`` (an expression file: leaf tensors and a scalar)."""
+    import ast
+    if not path or not path.endswith(".py"):
+        return False
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return False          # load_model_file reports it
+    assigned = {t.id for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    return "model" not in assigned
 
 
 def run(args) -> int:
@@ -78,11 +96,24 @@ def run(args) -> int:
     max_scalar = DEFAULT_MAX_SCALAR if args.max_scalar is None else args.max_scalar
     if max_scalar < 0:
         raise UsageError(f"--max-scalar must be 0 or more, got {max_scalar}")
-    model, criterion, optimizer, x, y = load_problem(args.model_file)
     try:
-        solution = explain_step(model, criterion, optimizer, x, y, step=args.steps, decimals=args.decimals,
-                                hand=args.hand, numeric=args.numeric, notation=args.notation, form=args.form,
-                                max_scalar=max_scalar, lang=args.lang, verify_torch=args.verify_torch)
+        if _is_expression_file(args.model_file):     # no model: a computational graph of tensors
+            from ..explain.expression_file import explain_expression_file
+            from ..explain.model_file import ModelFileError
+            try:
+                solution = explain_expression_file(args.model_file, args.of, decimals=args.decimals, lang=args.lang)
+            except ModelFileError as e:
+                raise UsageError(str(e)) from None
+        else:
+            model, criterion, optimizer, x, y = load_problem(args.model_file)
+            twin = None
+            if args.verify_torch and args.model_file and args.model_file.endswith(".py"):
+                from ..explain.torch_check import torch_twin_of_file
+                twin = torch_twin_of_file(args.model_file)
+            solution = explain_step(model, criterion, optimizer, x, y, step=args.steps, decimals=args.decimals,
+                                    hand=args.hand, numeric=args.numeric, notation=args.notation, form=args.form,
+                                    max_scalar=max_scalar, lang=args.lang, verify_torch=args.verify_torch,
+                                    input_grads=args.input_grads, torch_twin=twin)
     except UnsupportedModel as e:
         raise UsageError(str(e)) from None
     except ChainRuleMismatch as e:

@@ -142,6 +142,8 @@ class Builder:
                 blocks.append(Table(["table.symbol", "table.parameter", "table.value"], rows,
                                     Para("setup.layer_params", {"layer": l + 1, "name": L.name})))
             blocks.append(Para("setup.data", {"n": self.N}))
+            if rec.loss_fn.kind == "cross_entropy" and not rec.loss_fn.soft(rec.y):
+                blocks.append(Para("setup.classes"))
             if self.N == 1:
                 items = [Eq(nm.x(i), self.num(rec.x[0, i], integer=True)) for i in range(self.sizes[0])]
                 items += self._targets(0)
@@ -164,7 +166,7 @@ class Builder:
         if rec.loss_fn.kind == "cross_entropy":
             if rec.loss_fn.soft(rec.y):
                 return [Eq(nm.at(Sym("q", sub=str(k + 1)), n), self.num(rec.y[n, k])) for k in range(self.sizes[-1])]
-            return [Eq(nm.at(Sym("c"), n), Num(int(rec.y[n]) + 1, integer=True))]
+            return [Eq(nm.at(Sym("c"), n), Num(int(rec.y[n]), integer=True))]     # as given: 0-based, as PyTorch
         return [Eq(nm.at(nm.y(k), n), self.num(rec.y[n, k], integer=True)) for k in range(self.sizes[-1])]
 
     def _loss_name(self) -> str:
@@ -318,7 +320,7 @@ class Builder:
         rec, nm = self.rec, self.names
         secs = []
         intro = Section("section.backward", [Para("backward.intro")])
-        intro.blocks.append(self._update_rule())
+        intro.blocks.extend(self._update_rules())
         if self.N > 1:
             intro.blocks.append(Para("backward.batch", {"n": self.N}))
         secs.append(intro)
@@ -335,6 +337,25 @@ class Builder:
                     self._param(l, "bias", (j,), nm.b(l, j), None, sec.blocks)
             secs.append(sec)
         return secs
+
+    def _update_rules(self) -> list:
+        """The update in general form: the plain rule below, or — for SGD with momentum, weight decay or
+        maximize — the equations the SGD class itself writes (``SGD.explain_rule``), so the introduction
+        never shows plain SGD's formula for a step that used momentum."""
+        groups = [o["group"] for L in self.rec.layers for o in L.opt.values()]
+        if self.rec.optimizer == "SGD" and groups and any(g.get("momentum") or g.get("weight_decay") or
+                                                          g.get("maximize") for g in groups):
+            from ..optim.sgd import SGD
+            from .rules import E
+            w0, w1 = Sym("W", sub="n", time="t"), Sym("W", sub="n", time="t+1")
+            out, seen = [], set()
+            for g in groups:
+                key = tuple(sorted((k, repr(v)) for k, v in g.items()))
+                if key not in seen:
+                    seen.add(key)
+                    out.extend(SGD.explain_rule(None, E, g, w0, w1, Partial(Sym("L"), w0)))
+            return out
+        return [self._update_rule()]
 
     def _update_rule(self) -> Equation:
         """The optimiser's rule in general form: W(t+1) = W(t) − α ∂L/∂W(t) (Adam: α m̂/(√v̂ + ε))."""
@@ -427,7 +448,10 @@ class Builder:
                             self.num(L.local[m, j], H[("local", l)][m, j])), "times")
                 self.check(f"∂L/∂{z_j}", L.da[m, j] * L.local[m, j], L.dz[m, j])
                 rows = [prod, nums, self.num(L.dz[m, j] / self.c, H[("dz", l)][m, j])]
-                if l == nL - 1 and lf.kind == "bce" and isinstance(act, Sigmoid) and self.sizes[-1] == 1:
+                if (l == nL - 1 and lf.kind == "bce" and isinstance(act, Sigmoid) and self.sizes[-1] == 1
+                        and abs(float(L.a[m, j]) - float(rec.y[m, j]) - float(L.dz[m, j]) / self.c)
+                        <= chain.tolerance(rec.dtype) * max(1.0, abs(float(L.dz[m, j]) / self.c))):
+                    # σ − y only where it holds: a saturated σ (PyTorch clamps BCE's log) breaks the identity
                     rows[2:2] = [Sub(a_j, nm.at(nm.y(j), n)), Sub(an, self.num(rec.y[m, j], integer=True))]
                 blocks.append(Equation(Partial(lsym, z_j), rows))
 
@@ -706,7 +730,7 @@ class Builder:
                                        Shape((sizes[l + 1],))))
         if not brief:
             blocks.append(Para("matrix.loss", {"loss": Num(rec.loss)}))
-            blocks.append(self._update_rule())
+            blocks.extend(self._update_rules())
         return Section("section.matrix", blocks)
 
     # -- observation ------------------------------------------------------------------------------------

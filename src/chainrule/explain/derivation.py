@@ -39,6 +39,7 @@ class Sym(Expr):
     sample: int | None = None
     time: int | None = None
     bold: bool = False
+    ref: int | None = field(default=None, compare=False)   # the StepGraph value it names (Value.id)
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,30 @@ class Mark(Expr):
 
 # -- blocks ------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Phrase:
+    """A table cell in words: the locale message ``key`` with ``params`` (renderers get it as text)."""
+    key: str
+    params: tuple = ()          # (name, value) pairs
+
+    def text(self, messages) -> str:
+        return messages.get(self.key).format_map(dict(self.params))
+
+
 @dataclass
 class Para:
     key: str
     params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Matrix(Expr):
+    """A small tensor written out: ``rows`` is a tuple of rows, each a tuple of ``Num`` (a vector is one row)."""
+    rows: tuple
+
+
+#: what an equation is for: "forward", "loss", "local" (∂out/∂in), "gradient" (∂L/∂v), "update", or "" (other)
+ROLES = ("forward", "loss", "local", "gradient", "update", "")
 
 
 @dataclass
@@ -184,6 +205,7 @@ class Equation:
     rows: list
     shape: Shape | None = None
     notes: list = field(default_factory=list)   # Para items printed under the equation
+    role: str = ""                              # one of ROLES
 
 
 @dataclass
@@ -208,6 +230,7 @@ class Derivation:
     decimals: int = 4
     title_params: dict = field(default_factory=dict)
     hand: bool = False
+    title_key: str = "title"
 
 
 def numbers_in(expr) -> list:
@@ -222,7 +245,7 @@ def numbers_in(expr) -> list:
             for name in getattr(e, "__dataclass_fields__", ()):
                 v = getattr(e, name)
                 if isinstance(v, tuple):
-                    stack.extend(v)
+                    stack.extend(x for r in v for x in (r if isinstance(r, tuple) else (r,)))
                 elif isinstance(v, Expr):
                     stack.append(v)
     return out

@@ -262,12 +262,22 @@ class Loss:
         raise NotImplementedError
 
 
+def _clamped_log(arg, value):
+    """log(arg), or max(log(arg), −100) when ``value`` (a Num) is where PyTorch's BCE clamps the log."""
+    if isinstance(value, Num) and value.value <= float(np.exp(-100.0)):
+        return Func("max", (Func("log", (arg,)), Num(-100, integer=True)))
+    return Func("log", (arg,))
+
+
 class BCE(Loss):
     kind, module = "bce", "BCELoss"
 
     def term(self, yhat, y):
-        return Add((Mul((y, Func("log", (yhat,))), "dot"),
-                    Mul((Paren(Sub(ONE, y)), Func("log", (Sub(ONE, yhat),))), "dot")))
+        """y·log(ŷ) + (1 − y)·log(1 − ŷ); with numbers, a log PyTorch clamps at −100 is written max(log …, −100)
+        (a saturated ŷ = 1.0000 would otherwise read log(1 − 1.0000) = −100 as if it were finite)."""
+        return Add((Mul((y, _clamped_log(yhat, yhat)), "dot"),
+                    Mul((Paren(Sub(ONE, y)), _clamped_log(Sub(ONE, yhat), None if not isinstance(yhat, Num)
+                                                          else Num(1 - yhat.value))), "dot")))
 
     def per_sample(self, o, t):
         with np.errstate(divide="ignore"):
@@ -276,8 +286,14 @@ class BCE(Loss):
         return -(t * lg + (1 - t) * lg1).sum(axis=1) * self.kscale
 
     def dterm(self, yhat, y):
-        """∂ℓ/∂ŷ for one output, before the 1/K factor: (ŷ − y) / (ŷ(1 − ŷ))."""
-        return Frac(Sub(yhat, y), Mul((yhat, Paren(Sub(ONE, yhat))), "juxt"))
+        """∂ℓ/∂ŷ for one output, before the 1/K factor: (ŷ − y) / (ŷ(1 − ŷ)); with a number where PyTorch's
+        floor acts, the denominator is written max(ŷ(1 − ŷ), 10⁻¹²), as the kernel computes it."""
+        den = Mul((yhat, Paren(Sub(ONE, yhat))), "juxt")
+        if isinstance(yhat, Num):
+            from ..ops.losses import _EPSILON
+            if yhat.value * (1 - yhat.value) < _EPSILON:
+                den = Func("max", (den, Num(_EPSILON)))
+        return Frac(Sub(yhat, y), den)
 
     def grad(self, o, t):
         # the same floor as the engine's kernel (PyTorch's float32 1e-12), so a saturated ŷ agrees too

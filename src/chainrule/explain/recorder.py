@@ -156,14 +156,6 @@ def _state_copy(optimizer, p) -> dict:
     return out
 
 
-def _group_of(optimizer, p) -> dict:
-    for g in optimizer.param_groups:
-        if any(q is p for q in g["params"]):
-            return {k: v for k, v in g.items() if k != "params"}
-    raise UnsupportedModel(f"a parameter of the model (shape {tuple(p.shape)}) is not in the optimizer's parameter "
-                           f"groups, so the step would not update it: build the optimizer from model.parameters()")
-
-
 def _train_step(model, criterion, optimizer, x, y) -> float:
     optimizer.zero_grad()
     loss = criterion(model(x), y)
@@ -172,67 +164,88 @@ def _train_step(model, criterion, optimizer, x, y) -> float:
     return float(loss.item())
 
 
-def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bool = False) -> StepRecord:
-    """Run steps 1…``step`` of training and record everything about the last one."""
+def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bool = False,
+                input_grads: bool = False, steps_run=None) -> StepRecord:
+    """Run steps 1…``step`` of training and record the last one as a ``StepGraph``; read off it, when the
+    model is a chain of (Linear, activation) layers with a loss and optimizer the lecture's form knows,
+    the per-layer ``StepRecord`` the lecture's builder writes out.  Otherwise the ``StepGraph`` itself is
+    returned, its ``why`` saying what kept it from the lecture's form (the step has been taken either way)."""
     import chainrule
     from chainrule.autograd import grad as autograd_grad
+    from .step_graph import record_training_step
 
-    loss_cls, reduction = _check_loss(criterion)
-    opt_kind = _check_optimizer(optimizer)
     if step < 1:
         raise UnsupportedModel(f"--steps must be at least 1, got {step}")
-    losses = [_train_step(model, criterion, optimizer, x, y) for _ in range(step - 1)]
-
-    # forward, with hooks on every leaf module
-    names = {id(m): n for n, m in model.named_modules()}
-    calls = []
-    handles = []
-    for name, m in _leaf_modules(model):
-        handles.append(m.register_forward_hook(lambda mod, args, out: calls.append((mod, args[0], out))))
-    optimizer.zero_grad()
+    why = None
     try:
-        out = model(x)
-    finally:
-        for h in handles:
-            h.remove()
-    groups = _layers_from_calls(calls, names)
-    if calls and calls[-1][2] is not out:
-        raise UnsupportedModel("the model's output is not the output of its last layer; chainrule explain "
-                               f"supports chains of {SUPPORTED}")
+        loss_cls, reduction = _check_loss(criterion)
+        opt_kind = _check_optimizer(optimizer)
+    except UnsupportedModel as e:
+        why = str(e)
+    run = steps_run if steps_run is not None else (lambda: _train_step(model, criterion, optimizer, x, y))
+    losses = [run() for _ in range(step - 1)]
+    locals_ = {}
+
+    def activation_locals(graph):     # ∂a/∂z through each activation's own nodes, before θ changes
+        for _, _, m, i, o in graph.leaf_calls:
+            if i is not None and o is not i and o.producer is not None and activation_for(m) is not None:
+                try:
+                    (local,) = autograd_grad(o.tensor, i.tensor, grad_outputs=chainrule.ones_like(o.tensor),
+                                             retain_graph=True)
+                except RuntimeError:      # not a chain the lecture's form can show; the graph form will
+                    continue
+                locals_[o.id] = _np(local)
+    graph = record_training_step(model, criterion, optimizer, x, y, input_grads=input_grads, numeric=numeric,
+                                 before_update=activation_locals)
+    graph.step = step
+    graph.losses = losses + [graph.loss_value]
+    graph.why = why
+    if why is not None:
+        return graph
+    calls = [(m, i, o) for _, _, m, i, o in graph.leaf_calls]
+    names = {id(m): n for n, m in model.named_modules()}
+    try:
+        groups = _layers_from_calls(calls, names)
+    except UnsupportedModel as e:
+        graph.why = str(e)
+        return graph
+    if calls and calls[-1][2] is not graph.output:
+        graph.why = f"the model's output is not the output of its last layer ({SUPPORTED})"
+    elif any(p is not None and (not p.requires_grad or group_of_value(graph, p) is None)
+             for _, lin, *_ in groups for p in (lin.weight, lin.bias)):
+        graph.why = "a parameter is not trained by the optimizer"
+    elif len(graph.parameters()) != sum(1 + (lin.bias is not None) for _, lin, *_ in groups):
+        graph.why = "the model has parameters outside its Linear layers"
+    elif any(a is not None and a.id not in locals_ for *_, a in groups):
+        graph.why = "an activation without a local derivative"
+    if graph.why is not None:
+        return graph
 
     layers = []
     for name, lin, inp, z, act_name, act, a in groups:
         width = lin.weight.shape[1]
+        wv, bv = _param_value(graph, lin.weight), _param_value(graph, lin.bias)
         rec = LayerRecord(name=name, act_name=act_name, activation=act or Identity(),
-                          weight=_np(lin.weight), bias=None if lin.bias is None else _np(lin.bias))
-        rec.inp = _rows(_np(inp), width)
-        rec.z = _rows(_np(z), lin.weight.shape[0])
-        rec.a = rec.z if a is None else _rows(_np(a), lin.weight.shape[0])
-        rec._tensors = (lin, z, a)
-        if a is not None:   # ∂a/∂z through the activation's own graph nodes (element-wise: a sum of ones)
-            (local,) = autograd_grad(a, z, grad_outputs=chainrule.ones_like(a), retain_graph=True)
-            rec.local = _rows(_np(local), lin.weight.shape[0])
+                          weight=wv.value, bias=None if bv is None else bv.value)
+        rec.inp = _rows(inp.value, width)
+        rec.z = _rows(z.value, lin.weight.shape[0])
+        rec.a = rec.z if a is None else _rows(a.value, lin.weight.shape[0])
+        if a is not None:   # ∂a/∂z through the activation's own graph nodes (kept by the recorder)
+            rec.local = _rows(locals_[a.id], lin.weight.shape[0])
         else:
             rec.local = np.ones_like(rec.z)
+        rec.dz = _rows(z.grad.astype(rec.z.dtype), rec.z.shape[1])
+        rec.da = _rows(a.grad.astype(rec.z.dtype), rec.z.shape[1]) if a is not None else rec.dz
+        rec.weight_grad = _np(lin.weight.grad)
+        rec.bias_grad = None if lin.bias is None else _np(lin.bias.grad)
+        rec.weight_after = wv.after
+        rec.bias_after = None if bv is None else bv.after
+        for pname, v in (("weight", wv), ("bias", bv)):
+            if v is not None:
+                rec.opt[pname] = v.opt
+                if v.name in graph.numeric:
+                    rec.numeric[pname] = graph.numeric[v.name]
         layers.append(rec)
-
-    # hooks that catch ∂L/∂z, ∂L/∂a and ∂L/∂out as the engine's backward pass hands them on
-    caught = {}
-
-    def catch(key):
-        def hook(g):
-            caught[key] = _np(g)
-        return hook
-
-    for i, rec in enumerate(layers):
-        lin, z, a = rec._tensors
-        z.register_hook(catch(("z", i)))
-        if a is not None:
-            a.register_hook(catch(("a", i)))
-    out.register_hook(catch("out"))
-    loss = criterion(out, y)
-    loss_value = float(loss.item())
-    loss.backward()
 
     K = layers[-1].weight.shape[0]
     xs = _rows(_np(x), layers[0].weight.shape[1])
@@ -242,71 +255,33 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
         if ys.dtype.kind in "iu":
             ys = ys.reshape(N)
             if ys.min() < 0:
-                raise UnsupportedModel(f"CrossEntropyLoss target {int(ys.min())} (ignore_index) is not supported by "
-                                       f"chainrule explain: every sample needs a class")
+                graph.why = f"CrossEntropyLoss target {int(ys.min())} ignored (ignore_index)"
+                return graph
         else:                       # class probabilities, one row per sample (the loss has checked the shape)
             ys = ys.reshape(N, K).astype(np.float64)
     else:
         ys = ys.reshape(N, K).astype(xs.dtype)
-    for i, rec in enumerate(layers):
-        lin = rec._tensors[0]
-        rec.dz = _rows(caught[("z", i)], rec.z.shape[1])
-        rec.da = _rows(caught[("a", i)], rec.z.shape[1]) if ("a", i) in caught else rec.dz
-        rec.weight_grad = _np(lin.weight.grad)
-        rec.bias_grad = None if lin.bias is None else _np(lin.bias.grad)
+    out = graph.output
+    rec = StepRecord(layers=layers, x=xs, y=ys, out=layers[-1].a, dout=_rows(out.grad.astype(xs.dtype), K),
+                     loss=graph.loss_value, loss_fn=_loss_fn(loss_cls, reduction, K, criterion), optimizer=opt_kind,
+                     step=step, losses=graph.losses, dtype=layers[0].weight.dtype, model_repr=repr(model),
+                     numeric_h=graph.numeric_h)
+    rec.graph = graph
+    return rec
 
-    h = 0.0
-    if numeric:
-        h = _numeric(model, criterion, x, y, layers)
 
-    for rec in layers:
-        lin = rec._tensors[0]
-        for pname in ("weight", "bias"):
-            p = getattr(lin, pname)
-            if p is not None:
-                rec.opt[pname] = {"group": _group_of(optimizer, p), "before": _state_copy(optimizer, p)}
-    optimizer.step()
-    losses.append(loss_value)
-    for rec in layers:
-        lin = rec._tensors[0]
-        rec.weight_after = _np(lin.weight)
-        rec.bias_after = None if lin.bias is None else _np(lin.bias)
-        for pname in rec.opt:
-            rec.opt[pname]["after"] = _state_copy(optimizer, getattr(lin, pname))
-        del rec._tensors
+def _param_value(graph, p):
+    if p is None:
+        return None
+    return next(v for v in graph.parameters() if v.tensor is p)
 
-    return StepRecord(layers=layers, x=xs, y=ys, out=layers[-1].a, dout=_rows(caught["out"], K),
-                      loss=loss_value, loss_fn=_loss_fn(loss_cls, reduction, K, criterion), optimizer=opt_kind, step=step,
-                      losses=losses, dtype=layers[0].weight.dtype, model_repr=repr(model), numeric_h=h)
+
+def group_of_value(graph, p):
+    v = next((v for v in graph.parameters() if v.tensor is p), None)
+    return None if v is None else v.opt
 
 
 def _loss_fn(cls, reduction, K, criterion):
     if cls.kind == "cross_entropy":
         return cls(reduction, K, float(getattr(criterion, "label_smoothing", 0.0) or 0.0))
     return cls(reduction, K)
-
-
-def _numeric(model, criterion, x, y, layers) -> float:
-    """Central differences (L(θ+h) − L(θ−h)) / 2h for every parameter, on the real model."""
-    import chainrule
-    dtype = layers[0].weight.dtype
-    h = 1e-6 if dtype == np.float64 else 1e-2
-    with chainrule.no_grad():
-        for rec in layers:
-            lin = rec._tensors[0]
-            for pname in ("weight", "bias"):
-                p = getattr(lin, pname)
-                if p is None:
-                    continue
-                arr = p._data
-                est = np.zeros(arr.shape, dtype=np.float64)
-                for idx in np.ndindex(arr.shape):
-                    old = arr[idx]
-                    arr[idx] = old + h
-                    up = float(criterion(model(x), y).item())
-                    arr[idx] = old - h
-                    down = float(criterion(model(x), y).item())
-                    arr[idx] = old
-                    est[idx] = (up - down) / (2 * h)
-                rec.numeric[pname] = est
-    return h

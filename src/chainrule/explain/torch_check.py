@@ -145,3 +145,57 @@ def torch_reference(model, criterion, optimizer, x, y, steps: int):
         return result
 
     return rows
+
+
+# -- any graph: the model file again, with the real PyTorch ------------------------------------------------
+def graph_reference(twin, model, steps: int):
+    """``--verify-torch`` for a model outside the layered form.  ``twin()`` builds the same problem with the
+    real PyTorch — ``chainrule explain`` runs the model file a second time with ``import torch`` giving
+    PyTorch itself — and chainrule's starting parameters are copied into it by name (so a seeded
+    initialisation, which draws different random numbers in the two libraries, still starts the same).
+    Returns ``rows(graph)``: (label, chainrule value, PyTorch value) for the loss, every parameter's
+    gradient and every parameter after the update."""
+    torch = _import_torch()
+    start = {n: np.array(p._data, copy=True) for n, p in model.named_parameters()}
+
+    def rows(graph):
+        tm, tcrit, topt, tx, ty = twin()
+        tparams = dict(tm.named_parameters())
+        missing = sorted(set(start) - set(tparams))
+        if missing:
+            raise UnsupportedModel(f"--verify-torch: the PyTorch model has no parameter {missing[0]}")
+        with torch.no_grad():
+            for n, a in start.items():
+                tparams[n].copy_(torch.from_numpy(a).to(tparams[n].dtype))
+        for _ in range(steps):
+            topt.zero_grad()
+            loss = tcrit(tm(tx), ty)
+            loss.backward()
+            grads = {n: None if p.grad is None else p.grad.numpy().copy() for n, p in tm.named_parameters()}
+            topt.step()
+        from .graph_builder import _symbol_of_name
+        from .render.text import TextMath
+        math = TextMath(4)
+        out = [("L", graph.loss_value, float(loss.item()))]
+        for v in graph.parameters():
+            sym = math(_symbol_of_name(v.name))
+            if v.grad is not None and grads.get(v.name) is not None:
+                out.append((f"∂L/∂{sym}", np.asarray(v.tensor.grad._data), grads[v.name]))
+            out.append((f"{sym}({graph.step + 1})", v.after, tparams[v.name].detach().numpy()))
+        return out
+
+    return rows
+
+
+def torch_twin_of_file(path: str):
+    """A ``twin()`` for ``graph_reference``: the Python model file run with the real PyTorch."""
+    def twin():
+        torch = _import_torch()
+        from .model_file import compile_model_file
+        namespace = {"__name__": "__chainrule_model__", "__file__": path, "torch": torch}
+        exec(compile_model_file(path), namespace)         # noqa: S102 - the user's own model file
+        crit = namespace.get("criterion", namespace.get("loss_fn"))
+        x = namespace.get("x", namespace.get("inputs"))
+        y = next((namespace[k] for k in ("y", "target", "targets") if k in namespace), None)
+        return namespace["model"], crit, namespace["optimizer"], x, y
+    return twin

@@ -149,3 +149,13 @@ class Hardtanh(Op):
     def backward(ctx, g):
         a, = ctx.saved_tensors
         return np.where((a <= ctx.lo) | (a >= ctx.hi), 0, g).astype(g.dtype, copy=False)
+
+
+# -- explain rules (see chainrule/explain/rules.py): out over the input's symbol, ∂out/∂a per element -------
+# (a rule returning None leaves the op to the generic form: Softplus with β ≠ 1 is not written as ln(1 + eᵃ))
+Softplus.explain = lambda E, n, a, *_, out: E.rule(
+    E.func("ln", E.add(E.one, E.func("exp", a))),                      # out = ln(1 + eᵃ)
+    d=(E.div(E.one, E.add(E.one, E.func("exp", E.neg(a)))),)) if n.beta == 1 else None   # ∂out/∂a = 1/(1 + e⁻ᵃ)
+Silu.explain = lambda E, n, a, out: E.rule(E.mul(a, E.func("σ", a)),
+                                         d=(E.juxt(E.func("σ", a), E.paren(E.add(E.one, E.juxt(a, E.paren(E.sub(E.one, E.func("σ", a))))))),))
+LogSigmoid.explain = lambda E, n, a, out: E.rule(E.func("ln", E.func("σ", a)), d=(E.sub(E.one, E.func("σ", a)),))

@@ -598,3 +598,28 @@ def floating_unary(op, a, *args, **kwargs):
     if a._data.dtype.kind != "f":
         a = Cast.apply(a, dtypes.get_default_dtype().np)
     return op.apply(a, *args, **kwargs)
+
+
+# -- explain rules ------------------------------------------------------------------------------------
+# How ``chainrule explain`` writes each op: ``E.rule(forward, d=∂out/∂input per input)`` over the
+# inputs' symbols (see chainrule/explain/rules.py; the numbers are always autograd's own).
+Add.explain = lambda E, n, a, b, *_, out: E.rule(E.add(a, E.scaled(n.alpha, b)), d=(E.one, E.num(n.alpha)))
+Sub.explain = lambda E, n, a, b, *_, out: E.rule(E.sub(a, E.scaled(n.alpha, b)), d=(E.one, E.num(-n.alpha)))
+Mul.explain = lambda E, n, a, b, out: E.rule(E.mul(a, b), d=(b, a))
+Div.explain = lambda E, n, a, b, out: E.rule(E.div(a, b), d=(E.div(E.one, b), E.neg(E.div(a, E.pow(b, E.two)))))
+Neg.explain = lambda E, n, a, out: E.rule(E.neg(a), d=(E.num(-1),))
+Pow.explain = lambda E, n, a, b, out: E.rule(E.pow(a, b), d=(E.mul(b, E.pow(a, E.sub(b, E.one))),
+                                                           E.mul(out, E.func("ln", a))))
+Exp.explain = lambda E, n, a, out: E.rule(E.func("exp", a), d=(out,))
+Log.explain = lambda E, n, a, out: E.rule(E.func("ln", a), d=(E.div(E.one, a),))
+Log1p.explain = lambda E, n, a, out: E.rule(E.func("ln", E.add(E.one, a)), d=(E.div(E.one, E.add(E.one, a)),))
+Sqrt.explain = lambda E, n, a, out: E.rule(E.sqrt(a), d=(E.div(E.one, E.mul(E.two, out)),))
+Abs.explain = lambda E, n, a, out: E.rule(E.func("abs", a), d=(E.func("sign", a),))
+Sin.explain = lambda E, n, a, out: E.rule(E.func("sin", a), d=(E.func("cos", a),))
+Cos.explain = lambda E, n, a, out: E.rule(E.func("cos", a), d=(E.neg(E.func("sin", a)),))
+Tanh.explain = lambda E, n, a, out: E.rule(E.func("tanh", a), d=(E.sub(E.one, E.pow(out, E.two)),))
+Sigmoid.explain = lambda E, n, a, out: E.rule(E.func("σ", a), d=(E.juxt(out, E.paren(E.sub(E.one, out))),))
+Relu.explain = lambda E, n, a, out: E.rule(E.func("max", E.zero, a), d=(E.rel(a, ">", E.zero),))
+Maximum.explain = lambda E, n, a, b, out: E.rule(E.func("max", a, b), d=(E.rel(a, ">", b), E.rel(b, ">", a)))
+Minimum.explain = lambda E, n, a, b, out: E.rule(E.func("min", a, b), d=(E.rel(a, "<", b), E.rel(b, "<", a)))
+Clone.explain = lambda E, n, a, *_, out: E.rule(a, d=(E.one,))

@@ -138,3 +138,17 @@ class NativeLayerNorm(Op):
         if need[2]:
             gb = g64.sum(axis=lead).astype(g.dtype)
         return gx, gw, gb
+
+
+# -- explain rules (see chainrule/explain/rules.py) ----------------------------------------------------
+NativeDropout.explain = lambda E, n, a, *_, out: E.rule(E.had(a, E.sym("m")), d=(E.div(E.sym("m"), E.sub(E.one, E.sym("p"))),))
+Embedding.explain = lambda E, n, w, idx, *_, out: E.rule(E.func("rows", w, idx))
+def _norm_rule(E, n, x, w, b, *_, out):
+    """y = γ ⊙ (x − μ)/√(σ² + ε) + β (μ, σ² over the batch for BatchNorm, over each sample for LayerNorm)."""
+    xhat = E.div(E.sub(x, E.sym("μ")), E.sqrt(E.add(E.sym("σ", sup="2"), E.sym("ε"))))
+    y = xhat if w is None else E.had(w, xhat)
+    return E.rule(y if b is None else E.add(y, b))
+
+
+NativeBatchNorm.explain = _norm_rule
+NativeLayerNorm.explain = _norm_rule

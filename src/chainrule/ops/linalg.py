@@ -153,3 +153,10 @@ class Einsum(Op):
             shape = [a.shape[i] if c in seen else 1 for i, c in enumerate(sub)]
             grads.append(np.broadcast_to(gk.reshape(shape), a.shape))
         return tuple(grads)
+
+
+# -- explain rules (see chainrule/explain/rules.py): forward over the inputs' symbols, ∂L/∂input in matrix form
+Matmul.explain = lambda E, n, a, b, out: E.rule(E.juxt(a, b), vjp=(E.juxt(E.G, E.T(b)), E.juxt(E.T(a), E.G)))
+Linear.explain = lambda E, n, x, w, b=None, out=None: E.rule(
+    E.add(E.juxt(x, E.T(w)), b) if b is not None else E.juxt(x, E.T(w)),
+    vjp=(E.juxt(E.G, w), E.juxt(E.T(E.G), x), E.sum("n", E.G)))

@@ -241,3 +241,42 @@ class NllLoss(Op):
         out = np.zeros(ctx.shape, dtype=g.dtype)
         out[ctx.where] = per
         return out, None, None
+
+
+# -- explain rules (see chainrule/explain/rules.py): ℓ over the inputs' symbols, ∂ℓ/∂input per element ----
+def _mean_of(E, n, term, size):
+    """``Σ term`` or ``(1/n)·Σ term`` as the op's reduction did it."""
+    red = getattr(n, "reduction", "mean")
+    if red == "none":
+        return term
+    s = E.sum("k", term)
+    return E.mul(E.div(E.one, E.num(size)), s) if red == "mean" else s
+
+
+def _per(E, n, d, size):
+    return E.mul(E.div(E.one, E.num(size)), d) if getattr(n, "reduction", "mean") == "mean" else d
+
+
+def _size(n, i=0):
+    return int(np.size(n._saved[i])) if n._saved and not isinstance(n._saved, type(None)) else 1
+
+
+MseLoss.explain = lambda E, n, a, t, *_, out: E.rule(
+    _mean_of(E, n, E.pow(E.paren(E.sub(a, t)), E.two), _size(n)),
+    d=(_per(E, n, E.juxt(E.two, E.paren(E.sub(a, t))), _size(n)),
+       _per(E, n, E.neg(E.juxt(E.two, E.paren(E.sub(a, t)))), _size(n))))
+BinaryCrossEntropy.explain = lambda E, n, p, t, *_, out: E.rule(
+    _mean_of(E, n, E.neg(E.paren(E.add(E.mul(t, E.func("log", p)),
+                                       E.mul(E.paren(E.sub(E.one, t)), E.func("log", E.sub(E.one, p)))))), _size(n)),
+    d=(_per(E, n, E.div(E.sub(p, t), E.juxt(p, E.paren(E.sub(E.one, p)))), _size(n)), None))
+def _nll_rule(E, n, logp, t, *_, out):
+    """ℓ = −(1/N)·Σₙ logp[n, yₙ] (mean over the N kept targets) or −Σₙ logp[n, yₙ];  ∂ℓ/∂logp = −(1/N)·onehot(y)."""
+    picked = E.sym(logp.base, sub=logp.sub, sample="n,yₙ") if hasattr(logp, "base") else E.func("pick", logp, t)
+    onehot = E.func("onehot", E.expr_or(t, E.sym("y")))
+    if n.reduction == "mean":
+        scale = E.div(E.one, E.num(n.total))
+        return E.rule(E.neg(E.mul(scale, E.sum("n", picked))), vjp=(E.neg(E.mul(scale, onehot)), None))
+    return E.rule(E.neg(E.sum("n", picked)), vjp=(E.neg(onehot), None))
+
+
+NllLoss.explain = _nll_rule

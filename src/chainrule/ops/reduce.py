@@ -306,3 +306,14 @@ class Cumsum(Op):
     def backward(ctx, g):
         ax = ctx.axis
         return np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax)
+
+
+# -- explain rules (see chainrule/explain/rules.py) ----------------------------------------------------
+Sum.explain = lambda E, n, a, *_, out: E.rule(E.sum("k", a), d=(E.one,), vjp=(E.G,))
+Mean.explain = lambda E, n, a, *_, out: E.rule(E.mul(E.div(E.one, E.num(n.n)), E.sum("k", a)),
+                                             d=(E.div(E.one, E.num(n.n)),), vjp=(E.div(E.G, E.num(n.n)),))
+Amax.explain = lambda E, n, a, *_, out: E.rule(E.func("max", a), d=(E.rel(a, "=", out),))
+Softmax.explain = lambda E, n, a, *_, out: E.rule(E.func("softmax", a), vjp=(E.had(out, E.paren(E.sub(E.G, E.sum("j", E.had(E.G, out))))),))
+LogSoftmax.explain = lambda E, n, a, *_, out: E.rule(E.sub(a, E.func("log", E.sum("j", E.func("exp", a)))),
+                                                   vjp=(E.sub(E.G, E.mul(E.func("softmax", a), E.sum("j", E.G))),))
+LogSumExp.explain = lambda E, n, a, *_, out: E.rule(E.func("log", E.sum("k", E.func("exp", a))), d=(E.func("softmax", a),))

@@ -191,3 +191,11 @@ class CopySlices(Op):
         ga = np.array(g, copy=True, order="C")
         ga.reshape(-1)[ctx.positions] = 0
         return ga, None, np.asarray(g).reshape(-1)[ctx.positions]
+
+
+# -- explain rules (see chainrule/explain/rules.py) ----------------------------------------------------
+Cat.explain = lambda E, n, *args, out: E.rule(E.func("cat", *args))
+Stack.explain = lambda E, n, *args, out: E.rule(E.func("stack", *args))
+Index.explain = lambda E, n, a, index, out: E.rule(E.func("slice", a))
+Reshape.explain = lambda E, n, a, *_, out: E.rule(E.func("reshape", a))
+Permute.explain = lambda E, n, a, *_, out: E.rule(E.T(a) if len(getattr(n, "axes", ())) == 2 else E.func("permute", a))

@@ -63,3 +63,36 @@ class Adagrad(Optimizer):
         std = np.sqrt(s)
         std += group["eps"]
         theta += -clr * (g / std)
+
+    # -- explain: the update as ``chainrule explain`` writes it (the formula this class applies) -----------
+    def explain_rule(self, E, group, th0, th1, g):
+        gt = E.add(g, E.mul(E.sym("λ"), th0)) if group["weight_decay"] else g
+        s1 = E.sym("s", time="t+1")
+        lr = E.div(E.sym("γ"), E.add(E.one, E.juxt(E.paren(E.sub(E.sym("t"), E.one)), E.sym("η")))) \
+            if group["lr_decay"] else E.sym("γ")
+        return [E.eq(s1, E.add(E.sym("s", time="t"), E.pow(E.paren(gt), E.two))),
+                E.eq(th1, E.sub(th0, E.mul(lr, E.div(gt, E.add(E.sqrt(s1), E.sym("ε"))))))]
+
+    def explain_update(self, E, group, sym, th, g, before, after, t):
+        """One element's update, following ``_update``: [(lhs, symbolic, numeric, value)]."""
+        th0, th1 = E.at(sym, t), E.at(sym, t + 1)
+        sub = E.plain(sym)
+        gv = -g if group["maximize"] else g
+        gs = E.partial(E.sym("L"), th0)
+        gsym, gnum = (E.neg(gs), E.num(-g)) if group["maximize"] else (gs, E.num(g))
+        rows = []
+        if group["weight_decay"]:
+            gv = gv + group["weight_decay"] * th
+            rows.append((E.sym("g̃", sub=sub), E.add(gsym, E.mul(E.sym("λ"), th0)),
+                         E.add(gnum, E.mul(E.num(group["weight_decay"]), E.num(th))), gv))
+            gsym, gnum = rows[-1][0], E.num(gv)
+        step = int(after["step"])
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        s = after["sum"]
+        s0, s1 = E.sym("s", sub=sub, time=t), E.sym("s", sub=sub, time=t + 1)
+        rows.append((s1, E.add(s0, E.pow(E.paren(gsym), E.two)),
+                     E.add(E.num(before.get("sum", 0.0)), E.pow(E.paren(gnum), E.two)), s))
+        rows.append((th1, E.sub(th0, E.mul(E.sym("γ", sub="t"), E.div(gsym, E.add(E.sqrt(s1), E.sym("ε"))))),
+                     E.sub(E.num(th), E.mul(E.num(clr), E.div(gnum, E.add(E.sqrt(E.num(s)), E.num(group["eps"]))))),
+                     th - clr * (gv / (s ** 0.5 + group["eps"]))))
+        return rows

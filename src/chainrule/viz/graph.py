@@ -21,6 +21,7 @@ import subprocess
 
 import numpy as np
 
+from ..explain.step_graph import StepRecorder
 from ._svg import write_bytes_atomic, write_text_atomic
 
 MISSING_DOT = ("rendering {what} needs Graphviz's `dot` program, which is not installed: install it "
@@ -34,70 +35,16 @@ class GraphvizNotInstalled(RuntimeError):
 
 
 # ------------------------------------------------------------------------------------- recording
-class GraphRecorder:
+class GraphRecorder(StepRecorder):
     """Records, for every op run inside the ``with`` block: its output value, the module that ran it,
     and (after ``backward``) the gradient of its output.
 
-    It registers a forward observer with the engine (``autograd.function.register_forward_observer``,
-    removed on exit) to see each op as it is created and, given a model, adds forward hooks to every
-    sub-module to know which module is running.
+    It is the explainer's recorder (``chainrule.explain.step_graph.StepRecorder``, one mechanism for both):
+    a forward observer (``autograd.function.register_forward_observer``, removed on exit) sees each op as it
+    is created and, given a model, forward hooks on every sub-module say which module is running.  The
+    drawing reads ``values``, ``grads`` and ``module_of`` (keyed by autograd node) and ``param_names``;
+    ``rec.finish(loss)`` gives the whole ``StepGraph``.
     """
-
-    def __init__(self, model=None):
-        self.model = model
-        self.values = {}      # node -> ndarray (the op's output)
-        self.grads = {}       # node -> ndarray (∂L/∂output), filled during backward
-        self.module_of = {}   # node -> dotted module path ("layer1.0")
-        self.param_names = {}  # id(tensor) -> name
-        self._stack = []
-        self._handles = []
-        if model is not None and hasattr(model, "named_parameters"):
-            self.param_names = {id(p): n for n, p in model.named_parameters()}
-
-    def __enter__(self):
-        from ..autograd.function import register_forward_observer
-        self._handles.append(register_forward_observer(self._observe))
-        if self.model is not None and hasattr(self.model, "named_modules"):
-            for name, module in self.model.named_modules():
-                if not name:
-                    continue
-                self._handles.append(module.register_forward_pre_hook(self._push(name)))
-                self._handles.append(module.register_forward_hook(self._pop))
-        return self
-
-    def __exit__(self, *exc):
-        for h in self._handles:
-            h.remove()
-        self._handles.clear()
-        self._stack.clear()
-        return False
-
-    def _observe(self, function_class, args, output):
-        node = getattr(output, "grad_fn", None)   # (a several-output Function's tuple has none)
-        if node is not None and node not in self.values:
-            self._note(node, output)
-
-    def _push(self, name):
-        def hook(module, args):
-            self._stack.append(name)
-        return hook
-
-    def _pop(self, module, args, output):
-        if self._stack:
-            self._stack.pop()
-
-    def _note(self, node, out):
-        self.values[node] = np.array(out._data, copy=True)
-        if self._stack:
-            self.module_of[node] = self._stack[-1]
-        grads = self.grads
-
-        def capture(grad_inputs, grad_outputs):
-            g = grad_outputs[0]
-            if g is not None:
-                g = np.asarray(g)
-                grads[node] = g.copy() if node not in grads else grads[node] + g
-        node.register_hook(capture)
 
 
 # --------------------------------------------------------------------------------------- labels

@@ -432,29 +432,31 @@ class NetworkDiagram(SVGImage):
 
 
 # ------------------------------------------------------------------------------ from a real model
-def _leaf_modules(model):
-    return [(name, m) for name, m in model.named_modules() if not list(m.children())]
-
-
 def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int = 0,
                     title: str | None = None, words: DiagramWords = ENGLISH) -> NetworkState:
     """Run one real training step of ``model`` and collect what the diagram shows.
 
     ``model``: ``Linear`` layers, each optionally followed by one activation module, in call order
-    (``Sequential``s, nested or not, or a module calling them in turn).  Forward hooks record each
-    layer's z and activation for input row ``example``; ``loss.backward()`` provides ∂L/∂W and ∂L/∂b
+    (``Sequential``s, nested or not, or a module calling them in turn).  The explainer's ``StepRecorder``
+    records each layer's z and activation for input row ``example``; ``loss.backward()`` provides ∂L/∂W and ∂L/∂b
     (over the whole batch); given an ``optimizer``, ``optimizer.step()`` runs and the new values are
     recorded too.  ``words.note`` says, for a batch, which example's values are shown.
     """
     from .. import nn
-    calls = []
-    handles = [m.register_forward_hook(lambda mod, args, out, name=name: calls.append((name, mod, out)))
-               for name, m in _leaf_modules(model)]
-    try:
+    from ..explain.step_graph import StepRecorder
+    with StepRecorder(model) as rec:     # the explainer's recorder: the leaf modules' calls, in call order
         out = model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    calls = [(name, mod, value) for name, _, mod, _, value in rec.leaf_calls]
+    prev = x
+    for name, call, mod, inp, value in rec.leaf_calls:
+        if call > 1 or inp is not prev:
+            why = "is called more than once" if call > 1 else "does not take the output of the module before it"
+            raise ValueError(f"cannot draw this model as a layered network: '{name}' {why}; the diagram shows a "
+                             f"chain of Linear layers (chainrule draw shows the computational graph instead)")
+        prev = value
+    if rec.leaf_calls and prev is not out:
+        raise ValueError("cannot draw this model as a layered network: its output is not its last layer's output "
+                         "(a residual connection or other computation after the layers)")
     loss = loss_fn(out, y) if loss_fn is not None else None
     layers, linears = [], []
     for name, mod, value in calls:

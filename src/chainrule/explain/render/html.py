@@ -185,6 +185,10 @@ class MathML:
     def _Eq(self, e: D.Eq) -> str:
         return f"<mrow>{self(e.left)}<mo>=</mo>{self(e.right)}</mrow>"
 
+    def _Matrix(self, e: D.Matrix) -> str:
+        rows = "".join("<mtr>" + "".join(f"<mtd>{self(x)}</mtd>" for x in r) + "</mtr>" for r in e.rows)
+        return self.paren(f"<mtable>{rows}</mtable>", len(e.rows) > 1, "[", "]")
+
     def _Mark(self, e: D.Mark) -> str:
         if e.ok:
             return f"<mrow>{self(e.arg)}<mtext>&#xA0;✓</mtext></mrow>"
@@ -210,7 +214,7 @@ def _equation(block: D.Equation, math: MathML) -> str:
 
 def render(derivation: D.Derivation, messages) -> str:
     math = MathML(derivation.decimals, messages.get("hand.exact"))
-    title = messages.get("title").format_map(derivation.title_params)
+    title = messages.get(derivation.title_key).format_map(derivation.title_params)
     out = ["<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",

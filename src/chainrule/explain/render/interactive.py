@@ -580,7 +580,7 @@ def fragment(solution, messages) -> str:
 def page(solution, messages) -> str:
     """The whole self-contained HTML document for ``chainrule explain --format html``."""
     p = _Page(solution, messages)
-    title = messages.get("title").format_map(solution.derivation.title_params)
+    title = messages.get(solution.derivation.title_key).format_map(solution.derivation.title_params)
     body = p.body()
     return "\n".join([
         "<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',

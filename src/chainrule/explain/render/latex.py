@@ -20,7 +20,7 @@ def render(derivation: D.Derivation, messages) -> str:
            r"\usepackage[margin=2cm]{geometry}"]
     if lang == "ko":
         out.append(r"\usepackage{kotex}")
-    title = esc(messages.get("title").format_map(derivation.title_params))
+    title = esc(messages.get(derivation.title_key).format_map(derivation.title_params))
     out += [r"\title{" + title + "}", r"\date{}", r"\begin{document}", r"\maketitle", ""]
     for section in derivation.sections:
         cmd = r"\section*" if section.level <= 2 else r"\subsection*"

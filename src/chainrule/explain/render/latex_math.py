@@ -157,6 +157,10 @@ class LatexMath:
     def _Eq(self, e: D.Eq) -> str:
         return f"{self(e.left)} = {self(e.right)}"
 
+    def _Matrix(self, e: D.Matrix) -> str:
+        body = r" \\ ".join(" & ".join(self(x) for x in r) for r in e.rows)
+        return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
     def _Mark(self, e: D.Mark) -> str:
         if e.ok:
             return rf"{self(e.arg)}\ \checkmark"

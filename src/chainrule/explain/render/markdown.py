@@ -16,7 +16,7 @@ def _cell(c, math) -> str:
 def render(derivation: D.Derivation, messages) -> str:
     math = LatexMath(derivation.decimals, messages.get("hand.exact"))
     inline = lambda s: f"${s}$"  # noqa: E731
-    out = ["# " + messages.get("title").format_map(derivation.title_params), ""]
+    out = ["# " + messages.get(derivation.title_key).format_map(derivation.title_params), ""]
     for section in derivation.sections:
         out += ["#" * (section.level + 0) + " " + messages.get(section.key).format_map(section.params), ""]
         for block in section.blocks:

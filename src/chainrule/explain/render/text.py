@@ -168,6 +168,10 @@ class TextMath:
     def _Eq(self, e: D.Eq) -> str:
         return f"{self(e.left)} = {self(e.right)}"
 
+    def _Matrix(self, e: D.Matrix) -> str:
+        rows = ["[" + ", ".join(self(x) for x in r) + "]" for r in e.rows]
+        return rows[0] if len(rows) == 1 else "[" + ", ".join(rows) + "]"
+
     def _Mark(self, e: D.Mark) -> str:
         if e.ok:
             return f"{self(e.arg)} ✓"
@@ -215,7 +219,7 @@ def _equation(block: D.Equation, messages, math) -> list:
 
 def render(derivation: D.Derivation, messages) -> str:
     math = TextMath(derivation.decimals, messages.get("hand.exact"))
-    title = messages.get("title").format_map(derivation.title_params)
+    title = messages.get(derivation.title_key).format_map(derivation.title_params)
     out = [title, "═" * width(title), ""]
     for number, section in enumerate(derivation.sections, 1):
         heading = messages.get(section.key).format_map(section.params)

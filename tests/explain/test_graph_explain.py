@@ -1,0 +1,375 @@
+"""Issue 10's "done when": steps the lecture's layered form cannot write, explained on the recorded graph,
+each against PyTorch running the same step.  Every printed gradient of a parameter (or leaf) and every
+printed value after the update is compared with PyTorch's number to the decimals shown; the loss too."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.explain import explain_step
+from chainrule.explain.api import explain_backward
+from chainrule.explain.graph_builder import _symbol_of_name
+from chainrule.explain.render.text import TextMath
+
+from .helpers import fmt, run_cli
+from .test_seed import equation_values
+
+torch = pytest.importorskip("torch")
+
+
+def shown(a, d=4) -> str:
+    """An array as the text renderer writes it: a number, [a, b] or [[a, b], [c, d]]."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.size == 1:
+        return fmt(float(a.reshape(())), d)
+    rows = a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
+    rs = ["[" + ", ".join(fmt(float(x), d) for x in r) + "]" for r in rows]
+    return rs[0] if len(rs) == 1 else "[" + ", ".join(rs) + "]"
+
+
+def final(eqs, lhs):
+    hits = [v for l, v in eqs if l == lhs]
+    assert hits, f"no equation for {lhs}: {sorted({l for l, _ in eqs})[:40]}"
+    return re.sub(r"\s{2,}\[\d+( × \d+)*\]$", "", hits[-1])     # drop the shape annotation
+
+
+def twins(make, seed=0):
+    """``make(lib)`` → (model, criterion, optimizer, x, y); the torch twin gets chainrule's initial weights."""
+    chainrule.manual_seed(seed)
+    cm, ccrit, copt, cx, cy = make(chainrule)
+    tm, tcrit, topt, tx, ty = make(torch)
+    with torch.no_grad():
+        for (n, p), (_, q) in zip(cm.named_parameters(), tm.named_parameters()):
+            q.copy_(torch.tensor(p.detach().numpy()))
+    return (cm, ccrit, copt, cx, cy), (tm, tcrit, topt, tx, ty)
+
+
+def torch_step(tm, tcrit, topt, tx, ty):
+    topt.zero_grad()
+    loss = tcrit(tm(tx), ty)
+    loss.backward()
+    grads = {n: p.grad.detach().numpy().copy() for n, p in tm.named_parameters() if p.grad is not None}
+    topt.step()
+    return float(loss.detach()), grads, {n: p.detach().numpy().copy() for n, p in tm.named_parameters()}
+
+
+def check_against_torch(make, *, seed=0, **kw):
+    (cm, ccrit, copt, cx, cy), t = twins(make, seed)
+    sol = explain_step(cm, ccrit, copt, cx, cy, **kw)
+    text = str(sol)
+    assert "computational graph" in text
+    loss, grads, after = torch_step(*t)
+    eqs = equation_values(text)
+    math = TextMath(4)
+    assert final(eqs, "L") == fmt(loss)
+    for name, g in grads.items():
+        sym = math(_symbol_of_name(name))
+        if g.size <= 16:
+            assert final(eqs, f"∂L/∂{sym}") == shown(g), name
+    for name, p in cm.named_parameters():
+        np.testing.assert_allclose(p.detach().numpy(), after[name], rtol=1e-5, atol=1e-6, err_msg=name)
+        v = sol.graph.by_name(name)
+        if v.trained and v.size <= 8:
+            for idx in np.ndindex(v.shape):
+                lhs = math(_symbol_of_name(name)) + (f"[{','.join(map(str, idx))}]" if v.shape else "") + f"({sol.step + 1})"
+                assert final(eqs, lhs) == fmt(float(after[name][idx])), lhs
+    return sol, text
+
+
+def test_scalar_graph_with_add_mul_max_exp_div_every_leaf_gradient(tmp_path):
+    src = ("import torch\n"
+           "x = torch.tensor(2.0, requires_grad=True)\ny = torch.tensor(-3.0, requires_grad=True)\n"
+           "z = torch.tensor(4.0, requires_grad=True)\n"
+           "q = x + y\nm = torch.maximum(q, z * 0.5)\nf = m * z + torch.exp(x) / y\n")
+    path = tmp_path / "circuit.py"
+    path.write_text(src)
+    code, out, err = run_cli("explain", str(path))
+    assert code == 0, err
+    ns = {}
+    exec(src, {"torch": torch}, ns)
+    ns["f"].backward()
+    eqs = equation_values(out)
+    assert final(eqs, "f") == fmt(float(ns["f"]))
+    for leaf in "xyz":
+        assert final(eqs, f"∂f/∂{leaf}") == fmt(float(ns[leaf].grad)), leaf
+    assert "z is used by 2 operations" in out
+
+
+def test_expression_file_needs_a_scalar_name(tmp_path):
+    path = tmp_path / "e.py"
+    path.write_text("import torch\na = torch.tensor(1.0, requires_grad=True)\nb = a * 3\nc = b + 1\n")
+    code, out, err = run_cli("explain", str(path))
+    assert code == 2 and "no scalar named loss, L, f or out" in err and "b, c" in err
+    code, out, err = run_cli("explain", str(path), "--of", "c")
+    assert code == 0, err
+    assert final(equation_values(out), "∂c/∂a") == "3.0000"
+    code, out, err = run_cli("explain", str(path), "--of", "nope")
+    assert code == 2 and "defines no tensor named 'nope'" in err
+
+
+def test_sigmoid_net_with_biases_left_out_of_the_optimizer():
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Sigmoid(), lib.nn.Linear(2, 2), lib.nn.Sigmoid())
+        opt = lib.optim.SGD([model[0].weight, model[2].weight], lr=0.5)
+        return model, lib.nn.MSELoss(), opt, lib.tensor([[0.05, 0.1]]), lib.tensor([[0.01, 0.99]])
+    sol, text = check_against_torch(make)
+    assert "Not updated by this step" in text and "not in the optimizer's parameters" in text
+
+
+def test_no_biases_and_a_hand_written_half_squared_error():
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 2, bias=False), lib.nn.Sigmoid(), lib.nn.Linear(2, 1, bias=False))
+        crit = lambda yhat, y: 0.5 * ((yhat - y) ** 2).sum()       # noqa: E731
+        return model, crit, lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, 0.5]]), lib.tensor([[0.3]])
+    check_against_torch(make)
+
+
+def test_residual_block():
+    def make(lib):
+        class Res(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = lib.nn.Linear(2, 2)
+
+            def forward(self, x):
+                return x + lib.tanh(self.fc(x))
+        model = Res()
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
+            lib.tensor([[0.5, -1.0]]), lib.tensor([[0.0, 0.0]])
+    check_against_torch(make)
+
+
+def test_one_linear_applied_twice_sums_its_two_uses():
+    def make(lib):
+        class Twice(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = lib.nn.Linear(2, 2)
+
+            def forward(self, x):
+                return self.fc(lib.sigmoid(self.fc(x)))
+        model = Twice()
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
+            lib.tensor([[1.0, 2.0]]), lib.tensor([[0.0, 1.0]])
+    sol, text = check_against_torch(make)
+    assert "W_fc is used by 2 operations" in text and "Module fc (call 2)" in text
+
+
+def test_log_softmax_and_nll_loss():
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 3))
+        crit = lambda out, y: lib.nn.functional.nll_loss(lib.nn.functional.log_softmax(out, dim=1), y)  # noqa: E731
+        return model, crit, lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, -1.0], [0.5, 2.0]]), \
+            lib.tensor([2, 0])
+    check_against_torch(make)
+
+
+def test_rnn_cell_of_two_linears_and_tanh_unrolled_three_steps():
+    def make(lib):
+        class Cell(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.wx = lib.nn.Linear(1, 2)
+                self.wh = lib.nn.Linear(2, 2, bias=False)
+                self.out = lib.nn.Linear(2, 1)
+
+            def forward(self, xs):
+                h = lib.zeros(1, 2)
+                for t in range(3):
+                    h = lib.tanh(self.wx(xs[:, t:t + 1]) + self.wh(h))
+                return self.out(h)
+        model = Cell()
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
+            lib.tensor([[0.5, -0.2, 0.9]]), lib.tensor([[0.3]])
+    sol, text = check_against_torch(make)
+    for t in (1, 2, 3):
+        assert f"Module wx (call {t})" in text and f"Module wh (call {t})" in text
+
+
+@pytest.mark.parametrize("layer", ["BatchNorm1d", "LayerNorm"])
+def test_normalisation_layers_with_the_input_gradient(layer):
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 3), getattr(lib.nn, layer)(3), lib.nn.Linear(3, 1))
+        x = lib.tensor([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.3]])
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), x, lib.tensor([[1.0], [0.0], [0.5]])
+    sol, text = check_against_torch(make, input_grads=True)
+    (tm, tcrit, topt, tx, ty) = twins(make)[1]
+    tx.requires_grad_(True)
+    tcrit(tm(tx), ty).backward()
+    assert final(equation_values(text), "∂L/∂x") == shown(tx.grad.numpy())
+
+
+def test_embedding():
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Embedding(4, 2), lib.nn.Flatten(), lib.nn.Linear(4, 1))
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1, 3]]), \
+            lib.tensor([[0.5]])
+    check_against_torch(make)
+
+
+def test_dropout_with_a_fixed_seed():
+    def make(lib):
+        lib.manual_seed(3)
+        model = lib.nn.Sequential(lib.nn.Linear(2, 4), lib.nn.Dropout(0.5), lib.nn.Linear(4, 1))
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, 2.0]]), \
+            lib.tensor([[0.5]])
+    (cm, ccrit, copt, cx, cy), _ = twins(make)
+    chainrule.manual_seed(7)
+    sol = explain_step(cm, ccrit, copt, cx, cy)
+    chainrule.manual_seed(7)            # the same stream again: the mask the step drew
+    mask = (chainrule.nn.Dropout(0.5)(chainrule.ones(1, 4)).numpy() != 0)
+    v = next(v for v in sol.graph.values if v.producer is not None and v.producer.name == "NativeDropoutBackward0")
+    assert ((v.value != 0) == mask).all()
+    assert "computational graph" in str(sol)
+
+
+def test_per_sample_sgd_over_ten_rows_for_three_epochs():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10, 2)).astype(np.float32), rng.normal(size=(10, 1)).astype(np.float32)
+
+    def make(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 1), lib.nn.Tanh())
+        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), None, None
+    (cm, ccrit, copt, _, _), (tm, tcrit, topt, _, _) = twins(make)
+    data = [(chainrule.tensor(X[i:i + 1]), chainrule.tensor(Y[i:i + 1])) for i in range(10)]
+    sol = explain_step(cm, ccrit, copt, data=data, step=30)
+    totals = []
+    for epoch in range(3):
+        total = 0.0
+        for i in range(10):
+            topt.zero_grad()
+            loss = tcrit(tm(torch.tensor(X[i:i + 1])), torch.tensor(Y[i:i + 1]))
+            loss.backward()
+            topt.step()
+            total += float(loss)
+        totals.append(total)
+    text = str(sol)
+    for e, total in enumerate(totals, 1):
+        assert re.search(rf"^  {e}\s+{re.escape(fmt(total))}$", text, re.M), (e, total)
+    np.testing.assert_allclose(cm[0].weight.detach().numpy(), tm[0].weight.detach().numpy(), atol=1e-6)
+
+
+def test_explain_backward_of_a_graph_already_built():
+    x = chainrule.tensor(3.0, requires_grad=True)
+    w = chainrule.tensor(-2.0, requires_grad=True)
+    out = chainrule.sigmoid(x * w)
+    text = str(explain_backward(out, of="o"))
+    tx, tw = torch.tensor(3.0, requires_grad=True), torch.tensor(-2.0, requires_grad=True)
+    torch.sigmoid(tx * tw).backward()
+    vals = [v for l, v in equation_values(text) if l.startswith("∂o/∂")]
+    assert fmt(float(tx.grad)) in vals and fmt(float(tw.grad)) in vals
+    with pytest.raises(ValueError, match="not one number"):
+        explain_backward(x * chainrule.ones(2))
+
+
+def test_running_explain_step_twice_continues_the_step_count():
+    from chainrule.explain.examples import SEED
+    from chainrule.explain.model_file import load_model_file
+    m = load_model_file(SEED)
+    first = explain_step(m.model, m.criterion, m.optimizer, m.x, m.y)
+    second = explain_step(m.model, m.criterion, m.optimizer, m.x, m.y)
+    assert first.step == 1 and second.step == 2
+    eqs = dict(equation_values(str(second)))
+    assert eqs["W₅(3)"] and "W₅(2) = −0.4452" in str(second)     # step 2 starts where step 1 left W₅
+
+
+def test_models_outside_the_lecture_form_say_why():
+    model = chainrule.nn.Sequential(chainrule.nn.Sigmoid(), chainrule.nn.Linear(2, 1))
+    sol = explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
+                       chainrule.ones(1, 2), chainrule.zeros(1, 1))
+    assert "comes before any Linear layer" in sol.graph.why
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1), chainrule.nn.Sigmoid(), chainrule.nn.Tanh())
+    sol = explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
+                       chainrule.ones(1, 2), chainrule.zeros(1, 1))
+    assert "is followed by two activations" in sol.graph.why
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1))
+    sol = explain_step(model, chainrule.nn.HuberLoss(), chainrule.optim.RMSprop(model.parameters()),
+                       chainrule.ones(1, 2), chainrule.zeros(1, 1))
+    assert "loss HuberLoss is not supported" in sol.graph.why
+
+
+def test_nothing_to_explain_is_a_clear_error():
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1))
+    with pytest.raises(ValueError, match="not one number"):
+        explain_step(model, chainrule.nn.MSELoss(reduction="none"), chainrule.optim.SGD(model.parameters(), lr=1),
+                     chainrule.ones(2, 2), chainrule.zeros(2, 1))
+    with pytest.raises(ValueError, match="data has no batches"):
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1), data=[])
+    with pytest.raises(ValueError, match=r"is not an \(x, y\) pair"):
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1), data=[1])
+    with pytest.raises(ValueError, match="no graph to walk"):
+        for p in model.parameters():
+            p.requires_grad_(False)
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
+                     chainrule.ones(1, 2), chainrule.zeros(1, 1))
+
+
+RESIDUAL_PY = """import torch
+from torch import nn, optim
+torch.manual_seed(0)
+class Res(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+    def forward(self, x):
+        return x + torch.tanh(self.fc(x))
+model = Res()
+criterion = nn.MSELoss()
+optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+x = torch.tensor([[0.5, -1.0]])
+y = torch.tensor([[0.0, 0.0]])
+"""
+
+
+def test_verify_torch_for_any_model_file_runs_it_with_pytorch(tmp_path):
+    path = tmp_path / "res.py"
+    path.write_text(RESIDUAL_PY)
+    code, out, err = run_cli("explain", str(path), "--verify-torch", "--steps", "2")
+    assert code == 0, err
+    table = out[out.index("Checked against PyTorch"):]
+    rows = [l for l in table.splitlines() if l.startswith("  ") and ("✓" in l or "✗" in l)]
+    assert len(rows) == 5 and all(l.rstrip().endswith("✓") for l in rows), table
+    assert "∂L/∂W_fc" in table and "b_fc(3)" in table
+
+
+def test_verify_torch_in_the_api_needs_a_twin_outside_the_layered_form():
+    model = chainrule.nn.Sequential(chainrule.nn.Linear(2, 1), chainrule.nn.Sigmoid(), chainrule.nn.Tanh())
+    with pytest.raises(ValueError, match="needs the model built with PyTorch: pass torch_twin="):
+        explain_step(model, chainrule.nn.MSELoss(), chainrule.optim.SGD(model.parameters(), lr=1),
+                     chainrule.ones(1, 2), chainrule.zeros(1, 1), verify_torch=True)
+
+
+def test_draw_and_the_page_show_the_graph_with_values_and_gradients(tmp_path):
+    path = tmp_path / "res.py"
+    path.write_text(RESIDUAL_PY)
+    svg = tmp_path / "res.svg"
+    code, out, err = run_cli("draw", str(path), "-o", str(svg))
+    assert code == 0, err
+    drawn = svg.read_text()
+    assert 'class="value parameter"' in drawn and "∂L/∂" in drawn and "TanhBackward0" in drawn
+    assert "layer 1" not in drawn          # not the layered diagram: it would hide the residual path
+    html = tmp_path / "res.html"
+    code, out, err = run_cli("explain", str(path), "--format", "html", "-o", str(html))
+    assert code == 0, err
+    page = html.read_text()
+    assert '<figure class="graph-view"><svg' in page and "<math" in page
+
+
+def test_activation_rules_give_pytorchs_gradients(tmp_path):
+    src = ("import torch\nimport torch.nn.functional as F\n"
+           "a = torch.tensor(0.3, requires_grad=True)\nb = torch.tensor(-1.2, requires_grad=True)\n"
+           "out = F.softplus(a * b) + F.silu(b) + F.logsigmoid(a) + torch.sigmoid(b) * torch.tanh(a)\n")
+    path = tmp_path / "act.py"
+    path.write_text(src)
+    code, out, err = run_cli("explain", str(path))
+    assert code == 0, err
+    ns = {}
+    exec(src, {"torch": torch}, ns)
+    ns["out"].backward()
+    eqs = equation_values(out)
+    assert "ln(1 + exp(u₁))" in out and "rounded to" not in out
+    for leaf in "ab":
+        assert final(eqs, f"∂out/∂{leaf}") == fmt(float(ns[leaf].grad)), leaf
