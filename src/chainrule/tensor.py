@@ -425,6 +425,8 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
         return t
 
     def detach_(self) -> "Tensor":
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._requires_grad = False
         return self

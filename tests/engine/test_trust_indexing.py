@@ -299,3 +299,96 @@ def test_index_put_of_another_dtype_is_refused_like_torch(index):
         except RuntimeError as e:
             outcomes.append(("raised", str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("index", ["mask", "(mask,)", "(..., mask)", "(0, mask)", "list", "tensor", "[0]"])
+@pytest.mark.parametrize("value", ["0-d", "(1,)", "(2,)", "(1, 1)", "int 0-d"])
+def test_index_put_dtype_rule_follows_torch(index, value):
+    """A one-element value written through masks only is converted (masked_fill); index arrays refuse."""
+    outcomes = []
+    for lib in (chainrule, torch):
+        m = lib.tensor([True, False, True])
+        x = lib.zeros(2, 3)[0] if index != "(0, mask)" else lib.zeros(2, 3)
+        idx = {"mask": m, "(mask,)": (m,), "(..., mask)": (..., m), "(0, mask)": (0, m), "list": [0, 1],
+               "tensor": lib.tensor([0, 2]), "[0]": [0]}[index]
+        v = {"0-d": lib.tensor(1.0, dtype=lib.float64), "(1,)": lib.ones(1, dtype=lib.float64),
+             "(2,)": lib.ones(2, dtype=lib.float64), "(1, 1)": lib.ones(1, 1, dtype=lib.float64),
+             "int 0-d": lib.tensor(3)}[value]
+        try:
+            x[idx] = v
+            outcomes.append(("ok", x.tolist()))
+        except RuntimeError as e:
+            outcomes.append(("raised", str(e)))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("case", ["x[0] = -inf (int)", "x[0] = nan (int)", "x.fill_(inf) (int)", "x[0] = inf (int32)",
+                                  "x[0] = inf (bool)", "x[0] = 2**70 (int)"])
+def test_writing_a_value_an_integer_cannot_hold_is_refused_like_torch(case):
+    outcomes = []
+    for lib in (chainrule, torch):
+        dt = {"int32": lib.int32, "bool": lib.bool}.get(case.split("(")[1].rstrip(")"), lib.int64)
+        x = lib.zeros(2, dtype=dt)
+        value = {"-inf": float("-inf"), "nan": float("nan"), "inf": float("inf"), "2**70": 2 ** 70}[
+            case.split("= ")[1].split(" ")[0] if "=" in case else "inf"]
+        try:
+            x.fill_(value) if "fill_" in case else x.__setitem__(0, value)
+            outcomes.append(("ok", x.tolist()))
+        except (RuntimeError, ValueError) as e:
+            outcomes.append(("raised", type(e), str(e)))
+    assert outcomes[0] == outcomes[1]
+
+
+SHAPE_ERRORS = {
+    "x[0:2] = v(3)": lambda lib, x: x.__setitem__(slice(0, 2), lib.zeros(3)),
+    "x[[0, 1]] = v(3)": lambda lib, x: x.__setitem__([0, 1], lib.zeros(3)),
+    "m[0:-1, [0]] = v(1, 2)": lambda lib, x: x.view(1, 3).__setitem__((slice(0, -1), lib.tensor([0])), lib.zeros(1, 2)),
+    "m[0] = v(2, 1)": lambda lib, x: lib.zeros(2, 2).__setitem__(0, lib.ones(2, 1)),
+    "x[0] = v(1,)": lambda lib, x: x.__setitem__(0, lib.ones(1)),
+    "m[0] = v(1, 2)": lambda lib, x: lib.zeros(2, 2).__setitem__(0, lib.ones(1, 2)),
+    "x[..., ...] = 1": lambda lib, x: x.__setitem__((..., ...), 1.0),
+    "x[..., 0, ...] read": lambda lib, x: lib.zeros(2, 3, 4)[..., 0, ...],
+    "0-d[:] = 1": lambda lib, x: lib.tensor(1.0).__setitem__(slice(None), 1.0),
+    "0-d[None, :]": lambda lib, x: lib.tensor(1.0)[None, :],
+    "0-d[[0]]": lambda lib, x: lib.tensor(1.0)[[0]],
+}
+
+
+@pytest.mark.parametrize("case", SHAPE_ERRORS)
+def test_setitem_shapes_and_0d_index_errors_like_torch(case):
+    outcomes = []
+    for lib in (chainrule, torch):
+        x = lib.zeros(3)
+        try:
+            r = SHAPE_ERRORS[case](lib, x)
+            outcomes.append(("ok", x.tolist(), None if r is None else tuple(r.shape)))
+        except (RuntimeError, IndexError) as e:
+            outcomes.append(("raised", type(e), str(e).split(" (indexing a tensor")[0]))
+    assert outcomes[0] == outcomes[1]
+
+
+GATHER_SELECT = {
+    "index_select of a 0-size dim": lambda lib: lib.zeros(0, 2).index_select(0, lib.tensor([0])),
+    "index_select with no indices": lambda lib: lib.zeros(0, 2).index_select(0, lib.tensor([], dtype=lib.int64)),
+    "index_select with a 2-d index": lambda lib: lib.zeros(3, 2).index_select(0, lib.tensor([[0]])),
+    "index_select with a 0-d index": lambda lib: lib.zeros(3, 2).index_select(0, lib.tensor(1)),
+    "index_select past the end": lambda lib: lib.zeros(3, 2).index_select(0, lib.tensor([5])),
+    "index_select with floats": lambda lib: lib.zeros(3, 2).index_select(0, lib.tensor([0.0])),
+    "gather with fewer dims": lambda lib: lib.zeros(2, 1, 2).gather(-3, lib.zeros(1, 1, dtype=lib.int64)),
+    "gather of a 0-size dim": lambda lib: lib.zeros(0, 2).gather(0, lib.zeros(1, 1, dtype=lib.int64)),
+    "gather past the end": lambda lib: lib.zeros(2, 2).gather(0, lib.tensor([[5]])),
+    "gather with a bigger index": lambda lib: lib.zeros(2, 2).gather(1, lib.zeros(3, 1, dtype=lib.int64)),
+    "gather": lambda lib: lib.arange(6.0).view(2, 3).gather(1, lib.tensor([[2, 0], [1, 1]])),
+}
+
+
+@pytest.mark.parametrize("case", GATHER_SELECT)
+def test_index_select_and_gather_checks_like_torch(case):
+    outcomes = []
+    for lib in (chainrule, torch):
+        try:
+            r = GATHER_SELECT[case](lib)
+            outcomes.append(("ok", r.tolist(), tuple(r.shape)))
+        except (RuntimeError, IndexError) as e:
+            outcomes.append(("raised", type(e), str(e)))
+    assert outcomes[0] == outcomes[1]

@@ -515,3 +515,71 @@ def test_t_of_a_vector_is_a_new_view_like_torch():
         assert w is not v
         w[0] = 9.0
         assert v[0].item() == 9.0
+
+
+# ------------------------------------------------------------------- fuzzer findings in this area
+def test_an_in_place_op_reading_its_own_target_refuses_backward_like_torch():
+    """``x *= x``: the multiplication saved x as its other operand, and x then changed (fuzz F1)."""
+    def program(lib, x, w):
+        b = x * 1
+        b *= b
+        return b.sum()
+
+    same_as_torch(program, np.array([1.5, -2.0]), np.ones(3))
+    assert run(chainrule, program, (np.array([1.5, -2.0]), np.ones(3)))[0] == "raised"
+
+
+def test_a_leaf_detached_in_place_gets_no_gradient_like_torch():
+    """fuzz F41: backward through a use from before ``x.detach_()`` leaves x.grad None."""
+    for lib in (chainrule, torch):
+        x = lib.tensor([[1.0]], dtype=lib.float64, requires_grad=True)
+        y = x + 0
+        x.detach_()
+        y.sum().backward()
+        assert x.grad is None
+
+
+def test_detaching_a_view_in_place_is_refused_like_torch():
+    """fuzz F51"""
+    for lib in (chainrule, torch):
+        with pytest.raises(RuntimeError, match=re.escape("Can't detach views in-place. Use detach() instead.")):
+            lib.zeros(3)[0:1].detach_()
+
+
+def test_a_view_of_an_empty_leaf_is_still_a_view_of_a_leaf():
+    """fuzz F46: a 0-size view shares no bytes, but it is a view all the same."""
+    for lib in (chainrule, torch):
+        x = lib.zeros((0, 1), requires_grad=True)
+        with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
+            x[...][...] = 2.0
+
+
+def test_a_view_made_a_leaf_then_rebased_may_be_written_like_torch():
+    """fuzz F47: requires_grad_() on a view, then its base changes in place from it: the view carries
+    that history and may be written into."""
+    def program(lib, x, w):
+        base = lib.tensor([[1.0]], dtype=lib.float64)
+        v = base[...]
+        v.requires_grad_()
+        base.sub_(v.sum())
+        sq = v ** 2
+        v[...] = x * 3
+        return (v * 2).sum() + sq.sum()
+
+    same_as_torch(program, np.array(-3.0), np.ones(3))
+
+
+@pytest.mark.parametrize("case", ["addcmul_(1.0, t)", "addcdiv_(t, 2.0)", "lerp_(1.0, 0.5)", "lerp_(t32, 0.5)",
+                                  "lerp_(t, 0.5)", "lerp_(t, tensor(0.5))"])
+def test_in_place_argument_types_like_torch(case):
+    """fuzz F32, F64: tensors where PyTorch wants tensors, of the target's dtype."""
+    outcomes = []
+    for lib in (chainrule, torch):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64)
+        t, t32 = lib.tensor([3.0, 4.0], dtype=lib.float64), lib.tensor([3.0, 4.0])
+        try:
+            eval("x." + case, {"t": t, "t32": t32, "x": x, "tensor": lambda v: lib.tensor(v, dtype=lib.float64)})
+            outcomes.append(("ok", x.tolist()))
+        except (TypeError, RuntimeError) as e:
+            outcomes.append(("raised", type(e), str(e).split("\n")[0]))
+    assert outcomes[0] == outcomes[1]

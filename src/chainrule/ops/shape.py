@@ -128,7 +128,10 @@ def split_index(index, shape) -> tuple:
         elif not (item is None or item is Ellipsis or isinstance(item, (bool, np.bool_))):
             used += 1
     if used > ndim:
-        if ndim == 0:
+        first = next(i for i in items if i is not Ellipsis)
+        if ndim == 0 and isinstance(first, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if ndim == 0 and isinstance(first, (int, np.integer)) and not isinstance(first, (bool, np.bool_)):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -137,12 +140,11 @@ def split_index(index, shape) -> tuple:
     dim = 0
     seen_ellipsis = False
     for item in items:
-        if item is Ellipsis:
-            if seen_ellipsis:
-                raise IndexError("an index can only have a single ellipsis ('...')")
+        if item is Ellipsis:      # (the first one takes the dimensions left; PyTorch lets later ones take none)
+            k = 0 if seen_ellipsis else ndim - used
+            if not seen_ellipsis:
+                basic.append(Ellipsis)
             seen_ellipsis = True
-            k = ndim - used
-            basic.append(Ellipsis)
             advanced.extend([slice(None)] * k)
             dim += k
         elif item is None:
@@ -195,6 +197,30 @@ def split_index(index, shape) -> tuple:
             raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                              + ", ".join(str(list(i.shape)) for i in arrays)) from None
     return tuple(basic), tuple(advanced)
+
+
+def check_set_shape(a, basic, advanced, v_shape, v_dtype) -> None:
+    """PyTorch's refusal of ``a[index] = v`` with a ``v`` that does not broadcast to ``a[index]``."""
+    target = np.shape(a[basic]) if advanced is None else a[basic][advanced].shape
+    try:
+        if np.broadcast_shapes(tuple(v_shape), target) == tuple(target):
+            return
+    except ValueError:
+        pass
+    if advanced is not None:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(v_shape)} cannot be broadcast to indexing "
+                           f"result of shape {list(target)}")
+    if len(v_shape) > len(target):
+        kind = {"f8": "Double", "f4": "Float", "i8": "Long", "i4": "Int", "b1": "Bool"}.get(
+            np.dtype(v_dtype).str[1:], "")
+        raise RuntimeError(f"expand(torch.{kind}Tensor{{{list(v_shape)}}}, size={list(target)}): the number of "
+                           f"sizes provided ({len(target)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({len(v_shape)})")
+    lead = len(target) - len(v_shape)
+    i = next(i for i, n in enumerate(v_shape) if n != 1 and n != target[lead + i])   # (len(v) <= len(target))
+    raise RuntimeError(f"The expanded size of the tensor ({target[lead + i]}) must match the existing size "
+                       f"({v_shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: {list(target)}.  "
+                       f"Tensor sizes: {list(v_shape)}")
 
 
 def index_name(basic, advanced, setting: bool = False) -> str:
@@ -252,10 +278,14 @@ class SetItem(Op):
     def forward(ctx, a, basic, advanced, v):
         ctx.basic, ctx.advanced, ctx.v_ndim = basic, advanced, np.ndim(v)
         out = a.copy()
-        if advanced is None:
-            out[basic] = v
-        else:
-            out[basic][advanced] = v
+        try:
+            if advanced is None:
+                out[basic] = v
+            else:
+                out[basic][advanced] = v
+        except ValueError:
+            check_set_shape(a, basic, advanced, np.shape(v), np.asarray(v).dtype)
+            raise
         return out
 
     @staticmethod

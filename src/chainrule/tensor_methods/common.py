@@ -34,7 +34,9 @@ def _as_view(base: "Tensor", out: "Tensor") -> "Tensor":
     tensor that owns the memory) lets an in-place op on the view re-route that tensor's gradient, and
     the view is listed on the counter (``views``: id → (weak reference, how it was made)) so that an
     in-place change of the root, or of another view of it, re-bases it (``rebase_views``)."""
-    if out._data.base is not None and np.may_share_memory(out._data, base._data):
+    b = out._data.base
+    if b is not None and (np.may_share_memory(out._data, base._data)
+                          or (out._data.size == 0 and (b is base._data or b is base._data.base))):
         vc = out._vc = base._vc
         out._base = base if base._base is None else base._base
         views = getattr(vc, "views", None)
@@ -139,6 +141,22 @@ def rebase_views(root: "Tensor", written: "Tensor") -> None:
             node._retained = weakref.ref(v)
         v.grad_fn = node
         v._requires_grad = True
+
+
+def scalar_of(value, np_dtype):
+    """A Python number as one element of ``np_dtype`` (``x[0] = v``, ``x.fill_(v)``), refusing as PyTorch does
+    a value an integer type cannot hold (inf, NaN, out of range) instead of NumPy's OverflowError."""
+    if np_dtype.kind in "iu" and not isinstance(value, (bool, np.bool_)):
+        if isinstance(value, (int, np.integer)) and not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        info = np.iinfo(np_dtype)
+        v = float(value) if not isinstance(value, (int, np.integer)) else value
+        if v != v or not info.min <= v <= info.max:
+            ctype = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
+                     "uint8": "unsigned char"}.get(np_dtype.name, np_dtype.name)
+            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+        return np_dtype.type(int(v))
+    return np_dtype.type(value)
 
 
 class _MinMax(tuple):

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _state as _grad_state
 from ..ops import elementwise as E, shape as S
-from .common import _named, rebase_views, refused_in_place_message, view_made
+from .common import _named, rebase_views, scalar_of, refused_in_place_message, view_made
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
 
@@ -61,7 +61,10 @@ class InPlaceMixin:
         if node is not None and node._saved:
             # the node may have saved our old values: give it a private copy before we overwrite them
             # (other saved views of this memory keep their version check: they do change)
-            mine = tuple(s is self._data or (type(s) is np.ndarray and np.may_share_memory(s, self._data))
+            # (but ``x *= x`` also read x as its other operand, which PyTorch saved and then changed: it refuses)
+            reread = any(isinstance(o, Tensor) and o._data is self._data for o in read)
+            mine = tuple(not reread and (s is self._data or (type(s) is np.ndarray and s.base is not None
+                                                             and _overlap(s, self._data) == "full"))
                          for s in node._saved)
             node._saved = tuple(s.copy() if m else s for s, m in zip(node._saved, mine))
             node._saved_versions = tuple(None if m else rec for rec, m in zip(node._saved_versions, mine))
@@ -148,6 +151,8 @@ class InPlaceMixin:
         if isinstance(value, Tensor) and value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
+        if not isinstance(value, Tensor):
+            value = scalar_of(value, self._data.dtype)
         return self._in_place(lambda: S.Fill.apply(self, value), "fill_")
 
     def copy_(self, src, non_blocking=False):
@@ -157,12 +162,21 @@ class InPlaceMixin:
                               "copy_", src)
 
     def addcmul_(self, t1, t2, value=1):
+        _need_tensors("addcmul_", t1, t2)
         return self._in_place(lambda: self + value * t1 * t2, "addcmul_", t1, t2)
 
     def addcdiv_(self, t1, t2, value=1):
+        _need_tensors("addcdiv_", t1, t2)
         return self._in_place(lambda: self + value * t1 / t2, "addcdiv_", t1, t2)
 
     def lerp_(self, end, weight):
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp_() received an invalid combination of arguments - got ({type(end).__name__}, "
+                            f"{type(weight).__name__}), but expected one of:\n * (Tensor end, Tensor weight)\n"
+                            f" * (Tensor end, Number weight)")
+        if end._data.dtype != self._data.dtype:
+            raise RuntimeError(f"expected dtype {_c_name(self._data.dtype)} for `end` but got dtype "
+                               f"{_c_name(end._data.dtype)}")
         return self._in_place(lambda: self + weight * (end - self), "lerp_", end, weight)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
@@ -200,6 +214,17 @@ class InPlaceMixin:
 
     def masked_fill_(self, mask, value):
         return self._in_place(lambda: self.masked_fill(mask, value), "masked_fill_")
+
+
+def _need_tensors(name: str, t1, t2) -> None:
+    for pos, (arg, t) in enumerate((("tensor1", t1), ("tensor2", t2)), start=1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(t).__name__}")
+
+
+def _c_name(np_dtype) -> str:
+    return {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
+            "int32": "int"}.get(np_dtype.name, np_dtype.name)
 
 
 def _check_no_partial_overlap(written: np.ndarray, read: np.ndarray) -> None:
