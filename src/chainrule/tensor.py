@@ -25,6 +25,7 @@ from .autograd.function import VersionCounter, accumulator_for, RemovableHandle
 from .device import check_device, CPU
 from .ops import elementwise as E
 from .ops.reduce import normalize_dims
+from .ops.shape import RefusedView
 from .tensor_methods import (ArithmeticMixin, ComparisonMixin, InPlaceMixin, IndexingMixin, MaskingMixin,
                              NewTensorMixin, OrderingMixin, RandomMixin, ReductionMixin, ShapeMixin, UnaryMathMixin,
                              bind)
@@ -155,6 +156,8 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[normalize_dims(dim, self._data.ndim)[0]]
 
     @property
@@ -404,7 +407,12 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
     # --------------------------------------------------------------------------- graph methods
     def _edge(self):
         """The node a consumer's edge points to: our ``grad_fn``, or the leaf's ``AccumulateGrad``."""
-        return self.grad_fn if self.grad_fn is not None else accumulator_for(self)
+        node = self.grad_fn
+        if node is None:
+            return accumulator_for(self)
+        if type(node) is RefusedView:   # a view PyTorch would not re-base on its base's in-place change
+            raise RuntimeError(node.message)
+        return node
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Compute ∂self/∂leaf for every leaf that requires grad and add it into ``leaf.grad``."""
@@ -418,6 +426,8 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
         return t
 
     def detach_(self) -> "Tensor":
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._requires_grad = False
         return self

@@ -64,7 +64,7 @@ def run_backward(roots, seeds, retain_graph: bool, capture=None, accumulate: boo
                 grad = _run_tensor_hooks(leaf._hooks, grad, handed_out)
             if capture is not None and node in capture:
                 capture[node] = grad
-            if accumulate:
+            if accumulate and leaf._requires_grad:    # (not after leaf.detach_(): PyTorch leaves .grad alone)
                 _accumulate_leaf(leaf, grad, handed_out)
             continue
         if node._pre_hooks:

@@ -30,9 +30,12 @@ from .grad_mode import _state, no_grad
 
 
 class VersionCounter:
-    """Counts in-place modifications of one storage (shared by a tensor, its views and ``detach()``)."""
+    """Counts in-place modifications of one storage (shared by a tensor, its views and ``detach()``).
 
-    __slots__ = ("value",)
+    ``views`` (set only once a view of the storage is taken) lists ``(weakref to the view, whether it was
+    taken in grad mode)``: an in-place change that gives the storage a new history re-bases them."""
+
+    __slots__ = ("value", "views")
 
     def __init__(self):
         self.value = 0
@@ -411,21 +414,16 @@ def _apply_several(ctx, outs: tuple, args, record: bool) -> tuple:
     return results
 
 
+def _owner(a):
+    """The array that owns ``a``'s memory (NumPy points every view's ``base`` at it), or ``a`` itself."""
+    b = a.base
+    return a if b is None else b
+
+
 def _saved_versions(saved, args, result) -> tuple:
     """For each saved value that is an input (or the output) tensor, its (counter, version now)."""
     Tensor = _Tensor[0]
-    recs = []
-    for s in saved:
-        rec = None
-        for t in args:
-            if isinstance(t, Tensor) and t is s:
-                rec = (t._vc, t._vc.value)
-                break
-        else:
-            if isinstance(s, Tensor) and s._data is result._data:
-                rec = (result._vc, result._vc.value)
-        recs.append(rec)
-    return tuple(recs)
+    return _saved_array_versions(tuple(s._data if isinstance(s, Tensor) else None for s in saved), args, result)
 
 
 def once_differentiable(fn):
@@ -495,7 +493,9 @@ class Op(Function):
 
 
 def _saved_array_versions(saved, args, result) -> tuple:
-    """``_saved_versions`` for an ``Op``: match saved arrays to input (or output) tensors by identity."""
+    """For each saved array, the (version counter, version now) of the tensor whose memory it is: an input,
+    or the output — also when it is a view of one or one is a view of it (a reduction saves its keepdim
+    result and returns it squeezed), so that an in-place change of either is caught later."""
     Tensor = _Tensor[0]
     recs = []
     for s in saved:
@@ -508,8 +508,23 @@ def _saved_array_versions(saved, args, result) -> tuple:
             else:
                 if result._data is s:
                     rec = (result._vc, result._vc.value)
+                elif type(s) is np.ndarray:
+                    rec = _shared_memory_version(s, args, result)
         recs.append(rec)
     return tuple(recs)
+
+
+def _shared_memory_version(s: np.ndarray, args, result):
+    """``_saved_array_versions`` for a saved array that is not itself an input or the output."""
+    Tensor = _Tensor[0]
+    owner = _owner(s)
+    out = result._data
+    if _owner(out) is owner and np.may_share_memory(s, out):
+        return (result._vc, result._vc.value)
+    for t in args:
+        if isinstance(t, Tensor) and _owner(t._data) is owner and np.may_share_memory(s, t._data):
+            return (t._vc, t._vc.value)
+    return None
 
 
 # -- forward observers ----------------------------------------------------------------------------

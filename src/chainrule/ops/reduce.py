@@ -80,13 +80,14 @@ class Prod(Op):
     """out = Πᵢ aᵢ;  ∂out/∂aᵢ = Π_{j≠i} aⱼ (computed without dividing, so zeros are handled)"""
     @staticmethod
     def forward(ctx, a, axis=None, keepdim=False):
-        ctx.save_for_backward(a)
+        out = np.asarray(np.prod(a, axis=axis, keepdims=keepdim))
+        ctx.save_for_backward(a, out)   # the output too, as PyTorch: changing it in place is refused
         ctx.axis, ctx.keepdim = axis, keepdim
-        return np.prod(a, axis=axis, keepdims=keepdim)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        a, = ctx.saved_tensors
+        a, _ = ctx.saved_tensors
         axis = ctx.axis
         if axis is None:
             flat = a.reshape(-1)

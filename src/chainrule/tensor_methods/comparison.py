@@ -82,7 +82,10 @@ class ComparisonMixin:
         return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim))
 
     def nonzero(self, as_tuple=False):
-        idx = np.nonzero(self._data)
+        # a 0-d tensor is one element (PyTorch: shape (1, 0) or (0, 0); as_tuple: one index of 0 or 1 zeros)
+        idx = np.nonzero(self._data.reshape(1)) if self._data.ndim == 0 else np.nonzero(self._data)
+        if self._data.ndim == 0 and not as_tuple:
+            return Tensor._make(np.zeros((len(idx[0]), 0), dtype=np.int64))
         if as_tuple:
             return tuple(Tensor._make(i.astype(np.int64)) for i in idx)
         return Tensor._make(np.stack(idx, axis=-1).astype(np.int64))

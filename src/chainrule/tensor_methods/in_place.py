@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _state as _grad_state
 from ..ops import elementwise as E, shape as S
+from .common import _named, rebase_views, scalar_of, refused_in_place_message, view_made
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
 
@@ -15,28 +16,30 @@ class InPlaceMixin:
 
     __slots__ = ()
 
-    def _in_place(self, compute, name: str) -> "Tensor":
+    def _in_place(self, compute, name: str, *read, view_kind=None) -> "Tensor":
         """Run ``compute`` (the out-of-place op on ``self``), then write the result into this tensor.
 
         The numbers land in the same memory (so views and ``.data`` aliases see them), the version
         counter is bumped (so a node that saved the old values will refuse to backprop), and, when
         recording, ``self`` takes over the new node as its ``grad_fn``.  When ``self`` is a slice of
-        another tensor (``y[0].mul_(2)``), that base tensor's graph is re-routed too, as PyTorch does.
+        another tensor (``y[0].mul_(2)``), that base tensor's graph is re-routed too, and every other
+        view of it is re-based on the new history, as PyTorch does.  ``read``: the other tensors the
+        op reads, refused (as PyTorch does) when they overlap the written memory only in part;
+        ``view_kind``: how ``self`` was made as a view, when the caller knows better (``common.view_made``).
         """
         base = self._base
+        for other in read:   # (memory is shared only within one version counter's family)
+            if isinstance(other, Tensor) and other._vc is self._vc:
+                _check_no_partial_overlap(self._data, other._data)
         if _grad_state["enabled"]:
             if self._requires_grad and self.grad_fn is None:
                 raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place operation "
                                    f"({name}). Wrap the update in `with torch.no_grad():` (as optimizers do), "
                                    f"or use the out-of-place form.")
-            if base is not None and base._requires_grad:
-                if base.grad_fn is None:
-                    raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in an "
-                                       f"in-place operation ({name}). Change the leaf itself under `with "
-                                       f"torch.no_grad():`, or work on a copy (.clone()).")
-                if not self._requires_grad:
-                    raise RuntimeError(f"a view was created in no_grad mode and is being modified in place "
-                                       f"({name}) with grad mode enabled: take the view again outside no_grad")
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in an "
+                                   f"in-place operation ({name}). Change the leaf itself under `with "
+                                   f"torch.no_grad():`, or work on a copy (.clone()).")
         result = compute()
         out = result._data
         if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
@@ -45,6 +48,10 @@ class InPlaceMixin:
         if out.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(out.shape)} (in-place {name})")
+        if base is not None and _grad_state["enabled"] and (result.grad_fn is not None or base._requires_grad):
+            refusal = refused_in_place_message(view_kind or view_made(self), through_base=False)
+            if refusal is not None:
+                raise RuntimeError(refusal)
         node = result.grad_fn
         if not self._data.flags.writeable and base is not None:   # an expand()ed view: one memory cell
             raise RuntimeError(f"unsupported operation: more than one element of the written-to tensor "
@@ -54,7 +61,11 @@ class InPlaceMixin:
         if node is not None and node._saved:
             # the node may have saved our old values: give it a private copy before we overwrite them
             # (other saved views of this memory keep their version check: they do change)
-            mine = tuple(s is self._data for s in node._saved)
+            # (but ``x *= x`` also read x as its other operand, which PyTorch saved and then changed: it refuses)
+            reread = any(isinstance(o, Tensor) and o._data is self._data for o in read)
+            mine = tuple(not reread and (s is self._data or (type(s) is np.ndarray and s.base is not None
+                                                             and _overlap(s, self._data) == "full"))
+                         for s in node._saved)
             node._saved = tuple(s.copy() if m else s for s, m in zip(node._saved, mine))
             node._saved_versions = tuple(None if m else rec for rec, m in zip(node._saved_versions, mine))
         if not self._data.flags.writeable:
@@ -62,13 +73,22 @@ class InPlaceMixin:
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1
         if node is not None:
-            self.grad_fn = node
-            self._requires_grad = True
+            if node._saved_versions:
+                # what the node saved of its result now lives in this tensor: a later in-place change
+                # of this tensor must be caught (``x.sigmoid_(); x.add_(1)`` cannot backpropagate)
+                rvc, vc = result._vc, self._vc
+                node._saved_versions = tuple((vc, vc.value) if rec is not None and rec[0] is rvc else rec
+                                             for rec in node._saved_versions)
             if self._retains_grad:
                 import weakref
+                if self.grad_fn is not None:
+                    self.grad_fn._retained = None
                 node._retained = weakref.ref(self)
-        if rebase:
-            self._rebase_view_base(base)
+            self.grad_fn = node
+            self._requires_grad = True
+            if rebase:
+                self._rebase_view_base(base)
+            rebase_views(self if base is None else base, self)
         return self
 
     def _rebase_view_base(self, base: "Tensor") -> None:
@@ -86,22 +106,22 @@ class InPlaceMixin:
             node._retained = weakref.ref(base)
 
     def add_(self, other, alpha=1):
-        return self._in_place(lambda: self.add(other, alpha=alpha), "add_")
+        return self._in_place(lambda: self.add(other, alpha=alpha), "add_", other)
 
     def sub_(self, other, alpha=1):
-        return self._in_place(lambda: self.sub(other, alpha=alpha), "sub_")
+        return self._in_place(lambda: self.sub(other, alpha=alpha), "sub_", other)
 
     def mul_(self, other):
-        return self._in_place(lambda: self * other, "mul_")
+        return self._in_place(lambda: self * other, "mul_", other)
 
     def div_(self, other):
-        return self._in_place(lambda: self / other, "div_")
+        return self._in_place(lambda: self / other, "div_", other)
 
     def pow_(self, exponent):
-        return self._in_place(lambda: self ** exponent, "pow_")
+        return self._in_place(lambda: self ** exponent, "pow_", exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._in_place(lambda: self.clamp(min, max), "clamp_")
+        return self._in_place(lambda: self.clamp(min, max), "clamp_", min, max)
 
     clip_ = clamp_
 
@@ -124,28 +144,40 @@ class InPlaceMixin:
         return self._in_place(lambda: self.tanh(), "tanh_")
 
     def zero_(self):
-        return self._in_place(lambda: self * 0 if self._requires_grad else
-                              Tensor._make(np.zeros_like(self._data)), "zero_")
+        # written, not computed as ``self * 0``: that would leave NaN where self held inf or NaN
+        return self._in_place(lambda: _named(S.Fill.apply(self, 0), True, "ZeroBackward0"), "zero_")
 
     def fill_(self, value):
-        v = value.item() if isinstance(value, Tensor) else value
-        return self._in_place(lambda: self * 0 + v if self._requires_grad else
-                              Tensor._make(np.full_like(self._data, v)), "fill_")
+        if isinstance(value, Tensor) and value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        if not isinstance(value, Tensor):
+            value = scalar_of(value, self._data.dtype)
+        return self._in_place(lambda: S.Fill.apply(self, value), "fill_")
 
     def copy_(self, src, non_blocking=False):
         src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
         # not ``self * 0 + src``: that turns NaN/inf already in ``self`` into NaN
         return self._in_place(lambda: E.Where.apply(np.ones(self._data.shape, dtype=bool), src.to(self.dtype), self),
-                              "copy_")
+                              "copy_", src)
 
     def addcmul_(self, t1, t2, value=1):
-        return self._in_place(lambda: self + value * t1 * t2, "addcmul_")
+        _need_tensors("addcmul_", t1, t2)
+        return self._in_place(lambda: self + value * t1 * t2, "addcmul_", t1, t2)
 
     def addcdiv_(self, t1, t2, value=1):
-        return self._in_place(lambda: self + value * t1 / t2, "addcdiv_")
+        _need_tensors("addcdiv_", t1, t2)
+        return self._in_place(lambda: self + value * t1 / t2, "addcdiv_", t1, t2)
 
     def lerp_(self, end, weight):
-        return self._in_place(lambda: self + weight * (end - self), "lerp_")
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp_() received an invalid combination of arguments - got ({type(end).__name__}, "
+                            f"{type(weight).__name__}), but expected one of:\n * (Tensor end, Tensor weight)\n"
+                            f" * (Tensor end, Number weight)")
+        if end._data.dtype != self._data.dtype:
+            raise RuntimeError(f"expected dtype {_c_name(self._data.dtype)} for `end` but got dtype "
+                               f"{_c_name(end._data.dtype)}")
+        return self._in_place(lambda: self + weight * (end - self), "lerp_", end, weight)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -170,6 +202,61 @@ class InPlaceMixin:
 
     def masked_fill_(self, mask, value):
         return self._in_place(lambda: self.masked_fill(mask, value), "masked_fill_")
+
+
+def _need_tensors(name: str, t1, t2) -> None:
+    for pos, (arg, t) in enumerate((("tensor1", t1), ("tensor2", t2)), start=1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(t).__name__}")
+
+
+def _c_name(np_dtype) -> str:
+    return {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int",
+            "int32": "int"}.get(np_dtype.name, np_dtype.name)
+
+
+def _check_no_partial_overlap(written: np.ndarray, read: np.ndarray) -> None:
+    """PyTorch's refusal to write into memory that an input of the same op covers only in part
+    (``t[:2].add_(t[1:3])``: the result would depend on the order elements are written in).  The same
+    memory exactly (``x.mul_(x)``) is fine; so is memory laid out with gaps, which PyTorch does not check."""
+    if _overlap(written, read) == "partial":
+        _refuse_overlap()
+
+
+def _refuse_overlap():
+    raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                       "refer to a single memory location. Please clone() the tensor before performing the "
+                       "operation.")
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> str:
+    """"full" (the same elements, laid out alike), "partial", or "" (apart, or not dense: not checked)."""
+    if a is b or a.size == 0 or b.size == 0:
+        return "full" if a is b else ""
+    if _owner(a) is not _owner(b):
+        return ""
+    a_lo, a_hi = _span(a)
+    b_lo, b_hi = _span(b)
+    if a_hi - a_lo != a.size * a.itemsize or b_hi - b_lo != b.size * b.itemsize:
+        return ""                    # not dense (a column, a strided slice): PyTorch's "too hard"
+    if (a_lo, a_hi) == (b_lo, b_hi):
+        return "full" if a.strides == b.strides else "partial"   # (PyTorch compares the strides only)
+    return "partial" if a_lo < b_hi and b_lo < a_hi else ""
+
+
+def _owner(a: np.ndarray):
+    return a if a.base is None else a.base
+
+
+def _span(a: np.ndarray) -> tuple:
+    """The first and one-past-the-last byte address ``a`` touches."""
+    lo = hi = a.__array_interface__["data"][0]
+    for n, st in zip(a.shape, a.strides):
+        if st < 0:
+            lo += st * (n - 1)
+        else:
+            hi += st * (n - 1)
+    return lo, hi + a.itemsize
 
 
 def _type_word(np_dtype) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes
 from ..ops import shape as S
 from ..ops.reduce import normalize_dims
-from .common import _as_view, _named, _shape_arg
+from .common import _as_view, _named, _shape_arg, mark_pieces
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
 
@@ -24,7 +24,8 @@ class ShapeMixin:
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (dtypes.dtype,)):
             raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
-        return _as_view(self, S.Reshape.apply(self, _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape)))
+        new = _resolve_shape(_shape_arg(shape), self._data.size, "view", self.shape)
+        return _as_view(self, S.Reshape.apply(self, new, True))
 
     def view_as(self, other):
         return self.view(other.shape)
@@ -35,6 +36,7 @@ class ShapeMixin:
     def flatten(self, start_dim=0, end_dim=-1):
         nd = self._data.ndim
         if nd == 0:
+            normalize_dims(start_dim, 0), normalize_dims(end_dim, 0)    # only 0 and -1 name its one place
             return self.reshape(1)
         s, e = normalize_dims(start_dim, nd)[0], normalize_dims(end_dim, nd)[0]
         if s > e:
@@ -45,6 +47,9 @@ class ShapeMixin:
         return _as_view(self, S.Reshape.apply(self, new))
 
     def unflatten(self, dim, sizes):
+        if self._data.ndim == 0:
+            raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has "
+                               f"no dimensions")
         d = normalize_dims(dim, self._data.ndim)[0]
         shape = self._data.shape
         sizes = _resolve_shape(tuple(sizes), shape[d], "unflatten", (shape[d],))
@@ -54,6 +59,8 @@ class ShapeMixin:
         shape = self._data.shape
         if dim is None:
             new = tuple(n for n in shape if n != 1)
+        elif isinstance(dim, (tuple, list)) and not dim:    # squeeze(()): no dimension named, nothing to do
+            new = shape
         else:
             dims = normalize_dims(dim, self._data.ndim)
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
@@ -70,11 +77,10 @@ class ShapeMixin:
 
     def transpose(self, dim0, dim1):
         nd = self._data.ndim
-        if nd == 0:
-            return self
+        a, b = normalize_dims(dim0, nd), normalize_dims(dim1, nd)    # (a 0-d tensor takes dims 0 and -1)
         axes = list(range(nd))
-        a, b = normalize_dims(dim0, nd)[0], normalize_dims(dim1, nd)[0]
-        axes[a], axes[b] = axes[b], axes[a]
+        if nd:
+            axes[a[0]], axes[b[0]] = axes[b[0]], axes[a[0]]
         return _named(_as_view(self, S.Permute.apply(self, tuple(axes))), True, "TransposeBackward0")
 
     swapaxes = transpose
@@ -82,7 +88,8 @@ class ShapeMixin:
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return _named(self.transpose(0, 1), True, "TBackward0") if self._data.ndim == 2 else self
+        axes = (1, 0) if self._data.ndim == 2 else tuple(range(self._data.ndim))
+        return _named(_as_view(self, S.Permute.apply(self, axes)), True, "TBackward0")   # a new view, as PyTorch
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
@@ -123,8 +130,11 @@ class ShapeMixin:
         return S.Repeat.apply(self, reps)
 
     def flip(self, *dims):
+        if not dims:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
         dims = _shape_arg(dims)
-        return S.Flip.apply(self, normalize_dims(dims, self._data.ndim) if self._data.ndim else ())
+        # flip(()) names no dimension: nothing is reversed (not every dimension, as sum(dim=()) would read it)
+        return S.Flip.apply(self, normalize_dims(dims, self._data.ndim) if dims else ())
 
     def split(self, split_size, dim=0):
         return split(self, split_size, dim)
@@ -133,8 +143,9 @@ class ShapeMixin:
         return chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
+        _needs_dimensions(self, dim)
         d = normalize_dims(dim, self._data.ndim)[0]
-        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
+        return mark_pieces(tuple(self.select(d, i) for i in range(self._data.shape[d])), "Unbind", self)
 
     def movedim(self, source, destination):
         nd = self._data.ndim
@@ -173,7 +184,15 @@ def _resolve_shape(shape, size, op, from_shape):
     return shape
 
 
+def _needs_dimensions(t, dim) -> None:
+    """PyTorch's refusal of a dimension of a 0-d tensor for ops that need one to walk along."""
+    if t._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
 def split(t, split_size_or_sections, dim=0):
+    if t._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = normalize_dims(dim, t._data.ndim)[0]
     n = t._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -191,14 +210,16 @@ def split(t, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(t.narrow(d, start, s))
         start += s
-    return tuple(out)
+    return mark_pieces(tuple(out), "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes", t)
 
 
 def chunk(t, chunks, dim=0):
+    if t._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = normalize_dims(dim, t._data.ndim)[0]
     n = t._data.shape[d]
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if n == 0:  # PyTorch hands back `chunks` empty pieces
-        return tuple(t.narrow(d, 0, 0) for _ in range(chunks))
+        return mark_pieces(tuple(t.narrow(d, 0, 0) for _ in range(chunks)), "Split", t)
     return split(t, -(-n // chunks), d)

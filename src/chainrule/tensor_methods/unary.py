@@ -14,17 +14,17 @@ class UnaryMathMixin:
     __slots__ = ()
 
     def floor(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
+        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
 
     def ceil(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.ceil, "CeilBackward0")
+        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.ceil, "CeilBackward0")
 
     def trunc(self):
-        return self if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.trunc, "TruncBackward0")
+        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.trunc, "TruncBackward0")
 
     def round(self, decimals=0):
         if self._data.dtype.kind in "biu":
-            return self
+            return self.clone()   # a new tensor, as PyTorch (not this one)
         return E.Rounding.apply(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals
                                 else "RoundBackward1")
 
