@@ -7,7 +7,8 @@ A checkpoint is two files in ``DIR/checkpoints/``:
                               the epoch, the tensors' file name, the optimizer's non-tensor state,
                               the random generators' states, the metrics so far and the run's config.
 A kill before ``latest.json`` is replaced leaves the previous checkpoint whole; older tensor files
-are removed only after the new ``latest.json`` is in place (the last two are kept).
+are removed only after the new ``latest.json`` is in place (the last two are kept).  A kill during a
+write leaves its temporary file (``.latest.json.XXXX.tmp``); the next save or resume removes it.
 """
 from __future__ import annotations
 
@@ -18,6 +19,26 @@ import re
 import numpy as np
 
 POINTER = "latest.json"
+# the temporary files of io.atomic (".NAME.XXXXXXXX.tmp") and of _svg's fallback (".NAME.PID.tmp") for a
+# checkpoint's own files: left behind only by a write that was killed
+_STALE = re.compile(r"\.(latest\.json|epoch-\d{4,}\.safetensors)\.[A-Za-z0-9_]+\.tmp")
+
+
+def remove_stale_temporaries(directory: str) -> list:
+    """Delete what killed checkpoint writes left in ``directory``; return the names removed."""
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if _STALE.fullmatch(name):
+            try:
+                os.remove(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
 
 
 def _write_atomic(path: str, data: bytes) -> None:
@@ -71,6 +92,7 @@ def save_checkpoint(directory: str, epoch: int, model, optimizer, extra: dict, k
     """Write the checkpoint for the end of ``epoch``; return the tensors' path."""
     from ..tensor import Tensor
     os.makedirs(directory, exist_ok=True)
+    remove_stale_temporaries(directory)
     tensors = {f"model.{k}": v.numpy() for k, v in model.state_dict().items()}
     opt = optimizer.state_dict()
     opt_scalars = {}
@@ -105,6 +127,7 @@ def load_checkpoint(directory: str, model, optimizer) -> dict:
     """Restore ``model`` and ``optimizer`` from ``directory``; return the checkpoint's metadata."""
     import chainrule
     pointer = os.path.join(directory, POINTER)
+    remove_stale_temporaries(directory)
     if not os.path.exists(pointer):
         raise CheckpointError(f"no checkpoint to resume from in {directory} (expected {POINTER}); "
                               f"run without --resume to start fresh")

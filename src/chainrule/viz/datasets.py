@@ -144,8 +144,7 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
         raise DatasetError(f"{path}: is a folder, not a CSV file")
     rows, labels, label_lines, header, width = [], [], [], None, None
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = _read_bounded(path)
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b"\n") + 1
@@ -178,6 +177,7 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
                                    f"'{cell}' is not a number") from None
             if not math.isfinite(value):
                 raise DatasetError(f"{path}, line {lineno}, column {col + 1}: '{cell}' is not a finite number")
+            _check_float32(value, cell, f"{path}, line {lineno}, column {col + 1}")
             row.append(value)
         rows.append(row)
         labels.append(cells[lab])
@@ -202,6 +202,27 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
         raise DatasetError(f"{path}: every example has the label '{names[0]}'; a classifier needs at least two classes")
     name = os.path.splitext(os.path.basename(path))[0]
     return Dataset(np.array(rows), np.array(y), name, len(names), names)
+
+
+MAX_CSV_BYTES = 50_000_000      # far beyond a dataset train handles in a session; bounds `--dataset /dev/zero`
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _read_bounded(path: str) -> bytes:
+    """The file's bytes, refused when larger than ``MAX_CSV_BYTES`` (a device or pipe is read only that far)."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise DatasetError(f"{path}: larger than {MAX_CSV_BYTES // 1_000_000} MB; train reads CSV datasets up to "
+                           f"that size")
+    return data
+
+
+def _check_float32(value: float, cell: str, where: str) -> None:
+    """train computes in float32: a value beyond its range would become inf (and the loss nan)."""
+    if abs(value) > FLOAT32_MAX:
+        raise DatasetError(f"{where}: '{cell}' is too large for float32, the precision train computes in "
+                           f"(at most ±3.4e38); rescale the column")
 
 
 def _is_number(s: str) -> bool:

@@ -193,6 +193,21 @@ FINDINGS = (
             ("x0 = lib.tensor([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])", "v0 = x0[0, :, [0, 1]]",
              "v1 = x0[1, 0:2:2, lib.tensor([-2, 1])]"),
             statements=r"\[[^\]\n]*(-?\d|lib\.tensor\(\d\)), [^\]\n]*:[^\]\n]*, (\[|lib\.tensor\(\[)|\[[^\]\n]*(\[|lib\.tensor\(\[)[^\]\n]*\], [^\]\n]*:[^\]\n]*, (-?\d|\[|lib\.tensor)"),
+    Finding("F43", "autograd", "detach_() of a tensor a later op saved: PyTorch raises at backward, we do not",
+            ("backward",), r"saved tensor that has been detached in-place",
+            ("x0 = lib.tensor([[1.0, 3.0], [2.0, 0.0]], dtype=lib.float32, requires_grad=True)", "v0 = x0 * 1",
+             "v1 = lib.matmul(v0, v0)", "v2 = F.layer_norm(v1, (2,))", "v1.detach_()")),
+    Finding("F44", "reduction", "argmax()/argmin() of an empty tensor: NumPy's ValueError (PyTorch IndexError)",
+            ("error_class",), r"attempt to get arg(max|min) of an empty sequence",
+            ("x1 = lib.zeros((1, 0), dtype=lib.float64)", "v0 = x1.argmax()")),
+    Finding("F45", "indexing", "x[i, lib.tensor(j)] copies (PyTorch: a 0-d integer tensor index is basic indexing, a view)",
+            ("value", "grad", "missing_error", "crash", "backward"), r".",
+            ("x0 = lib.tensor([[0.0, -2.0], [2.0, 1.0]], dtype=lib.float64)", "v0 = x0 * 1",
+             "v1 = v0[1, lib.tensor(1)]", "v0.clamp_(min=3)"),
+            statements=r"lib\.tensor\(-?\d+\)"),
+    Finding("F46", "views", "an in-place write into a view of a leaf that requires grad (0-size) is accepted",
+            ("missing_error",), r"a view of a leaf Variable that requires grad is being used in an in-place",
+            ("x1 = lib.zeros((0, 1), dtype=lib.float32, requires_grad=True)", "v0 = x1[...]", "v0[...] = 2.0")),
 )
 
 BY_ID = {f.id: f for f in FINDINGS}

@@ -37,14 +37,14 @@ class Draw:
     # -- variables -------------------------------------------------------------------------------
     def names(self, pred=lambda t: True):
         return [k for k, v in self.ns.items() if k[:1] in "xv" and k[1:].isdigit()
-                and isinstance(v, torch.Tensor) and pred(v)]
+                and isinstance(v, torch.Tensor) and _safely(pred, v)]
 
     def pick(self, pred=lambda t: True, prefer=None) -> str:
         names = self.names(pred)
         if not names:
             raise NoCandidate
         if prefer is not None:
-            liked = [n for n in names if prefer(self.ns[n])]
+            liked = [n for n in names if _safely(prefer, self.ns[n])]
             if liked and self.r.random() < 0.7:
                 names = liked
         # later variables are more interesting (they carry history)
@@ -103,6 +103,14 @@ class Draw:
         if not parts:
             return r.choice(["...", "None", ":"]) if r.random() < 0.5 else "..."
         return ", ".join(parts)
+
+
+def _safely(pred, t) -> bool:
+    """``pred(t)``, False where PyTorch refuses to even describe ``t`` (a split view modified in place)."""
+    try:
+        return bool(pred(t))
+    except RuntimeError:
+        return False
 
 
 def is_float(t):
@@ -258,6 +266,7 @@ INPLACE = ["{a}.add_({v})", "{a}.mul_({v})", "{a}.sub_({v})", "{a}.div_({v})", "
 def op_inplace(d: Draw) -> str:
     r = d.r
     bases = {id(d.t(n)._base) for n in d.names(view_like)}
+    bases.discard(id(None))
     a = d.pick(nonleaf_float if r.random() < 0.9 else (lambda t: True),
                prefer=lambda t: t._is_view() or id(t) in bases)
     return r.choice(INPLACE).format(a=a, v=_value_for(d, a), s=d.scalar())
