@@ -61,8 +61,9 @@ def run(args) -> int:
     from ..explain.recorder import record_step
     from ..explain.chain import verify
     from ..explain.render.numbers import rounded
-    from .explain import load_problem
+    from .explain import check_steps, load_problem
 
+    check_steps(args.steps)
     text = read_answers(args.answers)
     try:
         answers = [(n, printable(name), v, x) for n, name, v, x in parse_answers(text, args.answers)]

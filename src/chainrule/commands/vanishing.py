@@ -18,6 +18,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", help="also write the numbers as JSON to this file")
 
 
+#: the most weights (width² × depth) and activations (batch × width × depth) one study may hold
+MAX_STUDY_ELEMENTS = 25_000_000
+
+
+def check_size(width: int, batch: int, depth: int) -> None:
+    """Refuse a study that would not fit in memory before any of it is allocated."""
+    from ..cli import UsageError
+    if width * width * depth > MAX_STUDY_ELEMENTS or batch * width * depth > MAX_STUDY_ELEMENTS:
+        raise UsageError(f"--width {width} and --batch {batch} at depth {depth} are too large for one study "
+                         f"(width² × depth and batch × width × depth must each be at most {MAX_STUDY_ELEMENTS:,})")
+
+
 def run(args) -> int:
     import json
 
@@ -35,6 +47,7 @@ def run(args) -> int:
         raise UsageError("--width and --batch must be at least 1")
     if max(depths) > 200:
         raise UsageError(f"depth {max(depths)} is more than this study needs (at most 200)")
+    check_size(args.width, args.batch, max(depths))
     try:
         result = vanishing.study(depths, activations, width=args.width, batch=args.batch, seed=args.seed,
                                  init=args.init)

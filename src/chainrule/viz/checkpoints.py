@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 POINTER = "latest.json"
+MAX_POINTER_BYTES = 4_000_000           # latest.json holds the metrics of every epoch: kilobytes
 # the temporary files of io.atomic (".NAME.XXXXXXXX.tmp") and of _svg's fallback (".NAME.PID.tmp") for a
 # checkpoint's own files: left behind only by a write that was killed
 _STALE = re.compile(r"\.(latest\.json|epoch-\d{4,}\.safetensors)\.[A-Za-z0-9_]+\.tmp")
@@ -132,9 +133,16 @@ def load_checkpoint(directory: str, model, optimizer) -> dict:
         raise CheckpointError(f"no checkpoint to resume from in {directory} (expected {POINTER}); "
                               f"run without --resume to start fresh")
     try:
-        with open(pointer, encoding="utf-8") as f:
-            meta = json.load(f)
-    except (OSError, ValueError) as e:
+        with open(pointer, "rb") as f:
+            raw = f.read(MAX_POINTER_BYTES + 1)
+    except OSError as e:
+        raise CheckpointError(f"{pointer} is damaged ({e}); delete the checkpoints folder to start fresh") from None
+    if len(raw) > MAX_POINTER_BYTES:
+        raise CheckpointError(f"{pointer} is damaged: larger than {MAX_POINTER_BYTES // 1_000_000} MB (it holds "
+                              f"the epoch, metrics and settings); delete the checkpoints folder to start fresh")
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
         raise CheckpointError(f"{pointer} is damaged ({e}); delete the checkpoints folder to start fresh") from None
     if not isinstance(meta, dict) or meta.get("format") != "chainrule-train-checkpoint/1":
         raise CheckpointError(f"{pointer} is not a chainrule train checkpoint")

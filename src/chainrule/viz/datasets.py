@@ -218,6 +218,18 @@ def _read_bounded(path: str) -> bytes:
     return data
 
 
+MAX_POINTS = 1_000_000          # generated points: far more than a 2-D toy problem needs
+MAX_NOISE = 100.0               # the generated shapes span about ±2; beyond this they are noise only
+
+
+def _check_generated(n, noise) -> None:
+    """``--n`` and ``--noise`` of a generated dataset, checked before anything is allocated."""
+    if n is not None and not 1 <= n <= MAX_POINTS:
+        raise DatasetError(f"--n must be between 1 and {MAX_POINTS:,} points, got {n}")
+    if noise is not None and not 0 <= noise <= MAX_NOISE:
+        raise DatasetError(f"--noise must be between 0 and {MAX_NOISE:g}, got {noise}")
+
+
 def _check_float32(value: float, cell: str, where: str) -> None:
     """train computes in float32: a value beyond its range would become inf (and the loss nan)."""
     if abs(value) > FLOAT32_MAX:
@@ -249,6 +261,7 @@ def load(name_or_path: str, n: int | None = None, noise: float | None = None, ge
     if key in BUILTIN:
         if key == "digits":
             return digits()
+        _check_generated(n, noise)
         kw = {}
         if n is not None:
             kw["n"] = n
