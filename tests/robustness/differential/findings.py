@@ -135,7 +135,7 @@ FINDINGS = (
     Finding("F25", "loss", "binary_cross_entropy accepts input outside [0, 1] and nan", ("missing_error",),
             r"between 0 and 1", ("x0 = lib.tensor([nan], dtype=lib.float32)",
                                  "v0 = F.binary_cross_entropy(x0, lib.tensor([0.5]))")),
-    Finding("F26", "functional", "batch_norm of an empty batch raises", ("crash",), r"more than 1 value per channel",
+    Finding("F26", "functional", "batch_norm of an empty batch raises", ("crash",), r"more than 1 value per channel|(batch_norm|layer_norm).*integer division or modulo by zero",
             ("x0 = lib.zeros((0, 1), dtype=lib.float32)", "v0 = F.batch_norm(x0, None, None, training=True)")),
     Finding("F27", "setitem", "v[...] = … on a 0-d non-leaf that requires grad: backward raises TypeError",
             ("backward",), r"does not support item assignment",
@@ -208,6 +208,23 @@ FINDINGS = (
     Finding("F46", "views", "an in-place write into a view of a leaf that requires grad (0-size) is accepted",
             ("missing_error",), r"a view of a leaf Variable that requires grad is being used in an in-place",
             ("x1 = lib.zeros((0, 1), dtype=lib.float32, requires_grad=True)", "v0 = x1[...]", "v0[...] = 2.0")),
+    Finding("F47", "views", "requires_grad_() on a view of a leaf makes it a leaf for in-place checks (PyTorch lets "
+            "v[...] = w through)", ("crash",), r"a leaf Variable that requires grad is being used in an in-place",
+            ("x1 = lib.tensor([[1.0]], dtype=lib.float32)", "x2 = lib.tensor(-3.0, dtype=lib.float32)", "v0 = x1[...]",
+             "v0.requires_grad_()", "v2 = x2.clone()", "v0[...] = v2"), statements=r"requires_grad_"),
+    Finding("F48", "ops", "remainder's zero result has the wrong sign (PyTorch: the divisor's, -0.0 for x % x with x < 0)",
+            ("value_overflow", "value", "grad", "grad_overflow"), r".",
+            ("x0 = lib.tensor([-0.48], dtype=lib.float64)", "v0 = lib.remainder(x0, x0)", "v1 = lib.rsqrt(v0)"),
+            statements=r"%|remainder"),
+    Finding("F49", "indexing", "x[:] = … on a 0-d leaf that requires grad: the in-place check comes before PyTorch's "
+            "IndexError 'slice() cannot be applied to a 0-dim tensor'", ("error_class",),
+            r"slice\(\) cannot be applied to a 0-dim tensor",
+            ("x1 = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)", "x1[:] = 1.0")),
+    Finding("F50", "autograd", "a leaf detach_()'d and then changed in place from its own graph: PyTorch raises 'leaf "
+            "variable has been moved into the graph interior' at backward", ("backward",),
+            r"moved into the graph interior",
+            ("x0 = lib.tensor([[-0.0]], dtype=lib.float32)", "x1 = lib.tensor([[-1.0]], dtype=lib.float32, requires_grad=True)",
+             "v0 = x0.clone()", "v0 += x1.sum()", "x1.detach_()", "x1 /= v0.sum()")),
 )
 
 BY_ID = {f.id: f for f in FINDINGS}
