@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from .generate import FAMILIES, program
-from .shrink import check, report, shrink
+from .findings import open_finding
+from .shrink import check, classify, report, shrink
 
 
 def op_of(where: str) -> str:
@@ -35,23 +36,27 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     fams = tuple(f for f in args.families.split(",") if f)
     kinds, keys, examples = collections.Counter(), collections.Counter(), {}
+    findings, documented = collections.Counter(), collections.Counter()
     start = time.time()
     errors = 0
     for i in range(args.programs):
         seed = args.seed * 10_000_000 + i
         try:
             p = program(seed, fams)
-            diffs = check(p)
+            diffs, docs = classify(p)
         except Exception as e:      # the harness itself failed: count it, show it, go on
             errors += 1
             kinds["harness"] += 1
             print(f"harness error at seed {seed}: {type(e).__name__}: {e}", file=sys.stderr)
             continue
+        documented.update(set(docs))
         if not diffs:
             kinds["ok"] += 1
             continue
         d = diffs[0]
         kinds[d.kind] += 1
+        f = open_finding(d, p.text())
+        findings[f.id if f else "unexplained"] += 1
         key = f"{d.kind} {op_of(d.where)}"
         keys[key] += 1
         if keys[key] <= args.shrink and (key not in examples or len(examples[key][1].statements) > 1):
@@ -62,8 +67,14 @@ def main(argv=None) -> int:
                     examples[key] = (seed, small, sd)
         if (i + 1) % 1000 == 0:
             print(f"{i + 1} programs, {time.time() - start:.0f} s: {dict(kinds)}", file=sys.stderr, flush=True)
+            if args.out:
+                args.out.mkdir(parents=True, exist_ok=True)
+                (args.out / "progress.json").write_text(json.dumps(
+                    {"programs": i + 1, "kinds": dict(kinds), "open_findings": dict(findings),
+                     "documented_differences": dict(documented)}, indent=1), encoding="utf-8")
     summary = {"programs": args.programs, "seed": args.seed, "families": fams, "seconds": round(time.time() - start),
-               "kinds": dict(kinds), "keys": dict(keys.most_common())}
+               "kinds": dict(kinds), "open_findings": dict(findings.most_common()),
+               "documented_differences": dict(documented.most_common()), "keys": dict(keys.most_common())}
     print(json.dumps(summary, indent=1))
     for key, (seed, small, sd) in sorted(examples.items()):
         text = f"## {key}  (seed {seed}, {keys[key]} programs)\n" + report(small, sd)

@@ -36,6 +36,8 @@ DOCUMENTED = (
                "requires_grad", r"\((int64|bool), shape \([^|]*\)\) \| [^|]*\((int64|bool), shape [^|]*, requires_grad\)$"),
     Documented("integer tensor marked requires_grad by an index-put (its clone)", "an integer or boolean tensor written",
                "missing_error", r"\| RuntimeError: Autograd not support dtype"),
+    Documented("integer tensor marked requires_grad by an index-put (a later write into it)",
+               "an integer or boolean tensor written", "error_class", r"\| RuntimeError: Autograd not support dtype"),
     Documented("an op PyTorch's CPU build has no kernel for", "has no CPU kernel for", "missing_error", _NO_KERNEL),
     Documented("an op PyTorch's CPU build has no kernel for (chainrule refuses too)", "has no CPU kernel for",
                "error_class", _NO_KERNEL),

@@ -119,7 +119,7 @@ def differences(program, ours, theirs) -> list:
     shapes and dtypes of variables made before it are still compared (an in-place change cannot alter them).
     """
     # a float64 value computed from float32 ones carries float32's rounding (x.float().log2().double())
-    precision = "float32" if "float32" in program.text() or ".float()" in program.text() else None
+    precision = "float32" if any(s.is_tensor and s.dtype == "float32" for s in theirs.seen.values()) else None
     steps, diverged = [], len(program.statements)
     for i, (a, b) in enumerate(zip(ours.steps, theirs.steps)):
         where = f"statement {i + 1}: {program.statements[i]}"

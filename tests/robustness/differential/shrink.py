@@ -13,7 +13,7 @@ import re
 import chainrule
 import torch
 
-from .allowlist import allowed
+from .allowlist import DOCUMENTED, allowed
 from .compare import differences
 from .interpret import run
 from .program import Leaf
@@ -23,6 +23,20 @@ def check(program):
     """The differences of ``program`` that no documented difference accounts for."""
     ours, theirs = run(program, chainrule), run(program, torch)
     return [d for d in differences(program, ours, theirs) if not allowed(d, program.text())]
+
+
+def classify(program):
+    """(the differences no documented difference accounts for, the names of the documented ones that matched)."""
+    ours, theirs = run(program, chainrule), run(program, torch)
+    text = program.text()
+    kept, documented = [], []
+    for d in differences(program, ours, theirs):
+        hit = next((e.name for e in DOCUMENTED if e.matches(d, text)), None)
+        if hit is None:
+            kept.append(d)
+        else:
+            documented.append(hit)
+    return kept, documented
 
 
 def _signature(diffs):
