@@ -257,8 +257,9 @@ def _check_finite_step(model, criterion, x, y, path) -> None:
     """The declared values must give a finite loss: a model file whose forward pass overflows (deep layers
     of large weights) is refused here rather than explained as inf/nan."""
     import math
+    import numpy as np
     import chainrule
-    with chainrule.no_grad():
+    with chainrule.no_grad(), np.errstate(all="ignore"):     # an overflow here is reported, not warned about
         loss = float(criterion(model(x), y))
     if not math.isfinite(loss):
         raise ModelFileError(f"{path}: with these values (x, y, init, layers) the loss is {loss}, not a finite "
