@@ -141,7 +141,8 @@ BINARY = ["{a} + {b}", "{a} - {b}", "{a} * {b}", "{a} / {b}", "{a} // {b}", "{a}
           "lib.logical_xor({a}, {b})", "lib.add({a}, {b}, alpha=2)", "lib.sub({a}, {b})",
           "lib.div({a}, {b}, rounding_mode='floor')", "lib.div({a}, {b}, rounding_mode='trunc')",
           "lib.remainder({a}, {b})", "lib.pow({a}, {b})", "lib.mul({a}, {b})", "lib.true_divide({a}, {b})",
-          "lib.floor_divide({a}, {b})"]
+          "lib.floor_divide({a}, {b})", "lib.clamp_max({a}, {b})", "lib.where({b} > 0, {a}, {b})",
+          "lib.eq({a}, {b})", "lib.isclose({a}, {b})"]
 SCALAR = ["{a} + {s}", "{s} - {a}", "{a} * {s}", "{s} / {a}", "{a} / {s}", "{a} % {s}", "{s} % {a}",
           "{a} // {s}", "{s} // {a}", "{a} ** {s}", "{s} ** {a}", "lib.clamp({a}, min={s})", "{a} > {s}"]
 
@@ -179,7 +180,9 @@ def op_reduction(d: Draw) -> str:
              f"F.log_softmax({a}, dim={dim})", f"{a}.sort({dim}).values", f"{a}.sort({dim}, descending=True).values",
              f"{a}.sort(descending=True).indices", f"{a}.argsort({dim})",
              f"{a}.topk({r.randint(0, 2)}, dim={dim}).values", f"{a}.topk(1, largest=False).values",
-             f"{a}.sum(({dim},){kd})", f"{a}.mean(dim=[]){''}", f"lib.sum({a}, {dim})"]
+             f"{a}.sum(({dim},){kd})", f"{a}.mean(dim=[]){''}", f"lib.sum({a}, {dim})",
+             f"lib.max({a}, {dim}).values", f"lib.min({a})", f"{a}.nonzero()", f"{a}.norm(p=float('inf'))",
+             f"{a}.var({dim}, unbiased=False{kd})", f"lib.amax({a}, dim=({dim},))", f"{a}.mean()" ]
     return r.choice(forms)
 
 
@@ -218,7 +221,9 @@ def op_shape(d: Draw) -> str:
              f"{a}.contiguous()", f"{a}[None]", f"lib.cat([{a}, {a}], {dim})", f"lib.stack([{a}, {a}], {dim})",
              f"{a}.repeat({', '.join(['2'] + ['1'] * nd)})", f"{a}.tile((2,))", f"{a}.expand(2, *{a}.shape)",
              f"lib.tril({a})", f"lib.triu({a}, 1)", f"{a}.unbind({dim})[0]", f"{a}.split(1, {dim})[0]",
-             f"{a}.chunk(2, {dim})[-1]", f"{a}.view_as({a})", f"{a}.reshape_as({a})"]
+             f"{a}.chunk(2, {dim})[-1]", f"{a}.view_as({a})", f"{a}.reshape_as({a})",
+             f"lib.cat([{a}, {d.pick()}], {dim})", f"lib.stack([{a}, {d.pick()}])", f"lib.flatten({a})",
+             f"{a}.expand_as({d.pick()})", f"{a}.clone().view(-1)"]
     if nd >= 2:
         forms += [f"{a}.t()", f"{a}.T", f"{a}.transpose(0, -1)", f"{a}.mT", f"{a}.view({n})",
                   f"{a}.t().reshape(-1)", f"{a}.movedim(0, -1)", f"{a}.swapaxes(0, 1)",
