@@ -270,6 +270,16 @@ FINDINGS += (
             r"Calling nonzero on 0d arrays", ("x1 = lib.tensor(1.0, dtype=lib.float32)", "v0 = x1.nonzero()")),
 )
 
+FINDINGS += (
+    Finding("F62", "ops", "an int tensor ** a negative int is accepted (PyTorch: 'Integers to negative integer powers "
+            "are not allowed')", ("missing_error",), r"Integers to negative integer powers are not allowed",
+            ("x0 = lib.zeros((0, 1), dtype=lib.int64)", "v0 = x0 ** -1")),
+    Finding("F63", "indexing", "gather accepts an index with fewer dimensions than the input",
+            ("missing_error",), r"Index tensor must have the same number of dimensions|Dimension out of range",
+            ("x0 = lib.tensor([[[-1.0, 1.0]], [[2.0, 3.0]]], dtype=lib.float32)",
+             "v5 = lib.gather(x0, -3, lib.zeros(1, 1, dtype=lib.int64))"), statements=r"gather"),
+)
+
 # the findings with the narrowest matchers come first, so a difference is put down to the most specific one
 PRIORITY = ("F45", "F58", "F59", "F23", "F22", "F57")
 
