@@ -219,7 +219,7 @@ FINDINGS = (
             statements=r"%|remainder"),
     Finding("F49", "indexing", "x[:] = … on a 0-d leaf that requires grad: the in-place check comes before PyTorch's "
             "IndexError 'slice() cannot be applied to a 0-dim tensor'", ("error_class",),
-            r"slice\(\) cannot be applied to a 0-dim tensor",
+            r"slice\(\) cannot be applied to a 0-dim tensor|in-place operation \(__setitem__\).* \| IndexError",
             ("x1 = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)", "x1[:] = 1.0")),
     Finding("F50", "autograd", "a leaf detach_()'d and then changed in place from its own graph: PyTorch raises 'leaf "
             "variable has been moved into the graph interior' at backward", ("backward",),
@@ -278,6 +278,13 @@ FINDINGS += (
             ("missing_error",), r"Index tensor must have the same number of dimensions|Dimension out of range",
             ("x0 = lib.tensor([[[-1.0, 1.0]], [[2.0, 3.0]]], dtype=lib.float32)",
              "v5 = lib.gather(x0, -3, lib.zeros(1, 1, dtype=lib.int64))"), statements=r"gather"),
+)
+
+FINDINGS += (
+    Finding("F64", "inplace", "lerp_/addcmul_ with an operand of another float dtype accepted (PyTorch: 'expected dtype "
+            "double for `end` but got dtype float')", ("missing_error",), r"expected dtype \w+ for `\w+` but got dtype",
+            ("x1 = lib.tensor([1.0], dtype=lib.float64)", "x2 = lib.tensor([0.0], dtype=lib.float32)", "v8 = x1 + 0",
+             "v8.lerp_(x2.sum() * 2, 1.0)")),
 )
 
 # the findings with the narrowest matchers come first, so a difference is put down to the most specific one
