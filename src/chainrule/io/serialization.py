@@ -189,7 +189,14 @@ def _read(fh, name: str) -> bytes:
     if regular:
         return head + raw_header + fh.read()
     ends = [int(m) for m in re.findall(rb'"data_offsets"\s*:\s*\[\s*\d+\s*,\s*(\d+)', raw_header)]
-    return head + raw_header + fh.read(max(ends, default=0) + 1)
+    want, chunks = max(ends, default=0) + 1, []
+    while want > 0:                      # in pieces: read(n) would allocate all n bytes up front
+        chunk = fh.read(min(want, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        want -= len(chunk)
+    return head + raw_header + b"".join(chunks)
 
 
 def _bound_header(raw_header: bytes, name: str) -> None:
