@@ -6,6 +6,7 @@ would pay: the command's wall time (the interpreter's start-up excluded) and the
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -107,6 +108,25 @@ def test_load_of_a_device_does_not_read_without_end():
     start = time.perf_counter()
     with pytest.raises(SafetensorsFileError, match="/dev/zero: corrupted header"):
         chainrule.load("/dev/zero")
+    assert time.perf_counter() - start < 2
+
+
+def test_load_of_a_pipe_reads_only_what_the_header_describes(tmp_path):
+    """A header claiming a terabyte over a pipe: refused as truncated, without allocating the terabyte."""
+    import threading
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)
+    data = safetensors_bytes({"a": {"dtype": "F32", "shape": [250_000_000_000],
+                                    "data_offsets": [0, 1_000_000_000_000]}}, b"\0" * 100)
+
+    def writer():
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as f:
+            f.write(data)
+
+    threading.Thread(target=writer, daemon=True).start()
+    start = time.perf_counter()
+    with pytest.raises(SafetensorsFileError, match="truncated: tensor 'a' ends at byte 1000000000000"):
+        chainrule.load(str(fifo))
     assert time.perf_counter() - start < 2
 
 
