@@ -90,3 +90,20 @@ def test_the_comparison_catches_a_wrong_value():
     assert [d.kind for d in differences(p, ours, theirs)] == ["value"]
     ours.steps = [("RuntimeError", "boom")]
     assert [d.kind for d in differences(p, ours, theirs)][0] == "crash"
+
+
+def test_a_failure_shrinks_to_a_minimal_program(monkeypatch):
+    """A deliberately wrong chainrule op, buried in a longer program, shrinks to the one statement that uses it,
+    on a leaf cut down to one element, and is printed as runnable Python for both libraries."""
+    import chainrule
+    from .differential.program import Leaf, Program
+    monkeypatch.setattr(chainrule.Tensor, "neg", lambda self: self * 2)
+    p = Program((Leaf("x0", "float64", (2, 3), (1.5, -2.0, 0.25, 3.0, float("nan"), 1e300), True),
+                 Leaf("x1", "float32", (3,), (1.0, 2.0, 3.0))),
+                ("v0 = x0 * 1", "v1 = v0.t()", "v2 = x1 + 2", "v3 = x0.neg()", "v4 = v3.sum()", "v5 = v2 * v2"))
+    assert check(p)
+    small = shrink(p)
+    assert small.statements == ("v3 = x0.neg()",)
+    assert [leaf.name for leaf in small.leaves] == ["x0"] and small.leaves[0].shape == (1, 1)
+    text = report(small, check(small))
+    assert "import chainrule as lib" in text and "import torch as lib" in text and "v3 = x0.neg()" in text

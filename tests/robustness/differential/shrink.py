@@ -65,11 +65,19 @@ def shrink(program, budget: int = 400):
     best, changed = program, True
     while changed and runs[0] < budget:
         changed = False
-        # 1. drop statements, last first
+        # 1. drop statements, last first: alone, then with every later statement that uses what it made
         for i in reversed(range(len(best.statements))):
+            if i >= len(best.statements):
+                continue
             cand = best.with_statements(best.statements[:i] + best.statements[i + 1:])
             if still(cand):
                 best, changed = cand, True
+                continue
+            keep = _without_dependents(best.statements, i)
+            if len(keep) < len(best.statements) - 1:
+                cand = best.with_statements(keep)
+                if still(cand):
+                    best, changed = cand, True
         # 2. drop leaves no statement names
         for leaf in list(best.leaves):
             if not any(re.search(rf"\b{leaf.name}\b", s) for s in best.statements):
@@ -84,6 +92,20 @@ def shrink(program, budget: int = 400):
                     best, changed = cand, True
                     break
     return best
+
+
+def _without_dependents(statements, i):
+    """``statements`` without statement ``i`` and every later one that reads a name it (transitively) made."""
+    gone, keep = set(), []
+    for j, stmt in enumerate(statements):
+        target = re.match(r"(v\d+) = ", stmt)
+        uses = set(re.findall(r"\b[xv]\d+\b", stmt.split(" = ", 1)[1] if target else stmt))
+        if j == i or (j > i and uses & gone):
+            if target:
+                gone.add(target.group(1))
+            continue
+        keep.append(stmt)
+    return tuple(keep)
 
 
 def _plain(v, dtype):
