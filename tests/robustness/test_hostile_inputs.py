@@ -147,11 +147,15 @@ def test_explain_a_deep_sigmoid_network_whose_gradients_underflow():
     assert carried(3.14159e-6, 4) == 3.1416e-06      # the ordinary case is unchanged
 
 
-def test_explain_a_deep_sigmoid_network_runs(tmp_path):
-    path = model_toml(tmp_path, "deep.toml", layers=[6] * 121, x="[[" + ", ".join(["3"] * 6) + "]]",
-                      y="[[" + ", ".join(["0"] * 6) + "]]")
-    code, out, err = run_cli(["explain", path, "--form", "matrix"])
-    assert code in (0, 1) and "internal error" not in err, err
+def test_explain_writes_a_subnormal_value_instead_of_dividing_by_zero(tmp_path):
+    """The quick form of the 400-layer case: an input of 5e-324 is written (and carried) as 4.9407×10⁻³²⁴;
+    before the fix explain failed with ZeroDivisionError in render/numbers.py."""
+    p = tmp_path / "tiny.toml"
+    p.write_text('layers = [2, 2, 1]\nactivations = ["sigmoid", "sigmoid"]\ndtype = "float64"\n'
+                 'x = [[5e-324, 1]]\ny = [[0]]\n', encoding="utf-8")
+    for hand in ([], ["--hand"]):
+        code, out, err = run_cli(["explain", str(p), *hand])
+        assert code == 0 and "4.9407" in out and "internal error" not in err, err
 
 
 @pytest.mark.parametrize("field, kw, message", [
