@@ -63,11 +63,13 @@ class Draw:
             return self.r.choice([0, -1])
         return self.r.randint(-nd, nd - 1)
 
-    def scalar(self, kind="float") -> str:
+    def scalar(self, kind="float", arithmetic=False) -> str:
+        """A Python number; for arithmetic, not 1e30 / 1e-30: ``1e30 % x`` or a gradient scaled by 1e30
+        turns a last-bit difference (a NumPy and a PyTorch sinh) into any value at all."""
         if kind == "int":
             return str(self.r.choice([0, 1, 2, 3, -1, -2, 7]))
-        return self.r.choice(["2.0", "-1.5", "0.5", "3", "0.0", "-0.0", "1e-3", "2.5", "inf", "-inf", "nan",
-                              "1e30", "1e-30", "-2"])
+        pool = ["2.0", "-1.5", "0.5", "3", "0.0", "-0.0", "1e-3", "2.5", "inf", "-inf", "nan", "-2"]
+        return self.r.choice(pool if arithmetic else pool + ["1e30", "1e-30"])
 
     def small(self, lo, hi) -> int:
         return self.r.randint(lo, hi)
@@ -158,7 +160,7 @@ def op_elementwise(d: Draw) -> str:
     if c < 0.4:
         return r.choice(UNARY).format(a=d.pick())
     if c < 0.55:
-        return r.choice(SCALAR).format(a=d.pick(), s=d.scalar(r.choice(["float", "int"])))
+        return r.choice(SCALAR).format(a=d.pick(), s=d.scalar(r.choice(["float", "int"]), arithmetic=True))
     a = d.pick()
     shape = tuple(d.t(a).shape)
     b = d.pick(prefer=lambda t: tuple(t.shape) == shape or tuple(t.shape) == shape[-t.ndim:] if t.ndim else True)
