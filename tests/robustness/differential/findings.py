@@ -109,9 +109,10 @@ FINDINGS = (
             statements=r"lib\.bool|True|False|[<>]|==|!=|isnan|isinf|isfinite|logical|\.bool\(\)|any|all"),
     Finding("F18", "ops", "integer // and % by zero return 0 (PyTorch raises ZeroDivisionError)", ("missing_error",),
             r"ZeroDivisionError", ("x0 = lib.tensor([3], dtype=lib.int64)", "v0 = x0 // (x0 * 0)")),
-    Finding("F19", "ops", "sort/topk/argsort/max put nan last for descending/largest", ("value", "grad"), r".",
+    Finding("F19", "ops", "sort/topk/argsort/max put nan last for descending/largest; sign(nan) is nan",
+            ("value", "grad", "value_overflow", "grad_overflow"), r".",
             ("x0 = lib.tensor([[2.0, 0.0], [nan, 0.0]], dtype=lib.float64)", "v0 = x0.sort(descending=True).indices"),
-            statements=r"nan.*(sort|topk|argsort|max|min|argmax|argmin)|(sort|topk|argsort|max|min|argmax|argmin).*nan"),
+            statements=r"nan.*(sort|topk|argsort|max|min|argmax|argmin)|(sort|topk|argsort|max|min|argmax|argmin).*nan|sign"),
     Finding("F20", "reduction", "overflow and inf inside std/var/norm/layer_norm/batch_norm/log_softmax/logsumexp/gelu",
             ("value", "value_overflow", "grad", "grad_overflow"), r".",
             ("x0 = lib.tensor([[1.0, -5.0], [1.0, -3e38]], dtype=lib.float32)", "v0 = x0.std(0)",
@@ -138,7 +139,7 @@ FINDINGS = (
     Finding("F26", "functional", "batch_norm of an empty batch raises", ("crash",), r"more than 1 value per channel|(batch_norm|layer_norm).*integer division or modulo by zero",
             ("x0 = lib.zeros((0, 1), dtype=lib.float32)", "v0 = F.batch_norm(x0, None, None, training=True)")),
     Finding("F27", "setitem", "v[...] = … on a 0-d non-leaf that requires grad: backward raises TypeError",
-            ("backward",), r"does not support item assignment",
+            ("backward", "backward_error_class"), r"does not support item assignment",
             ("x1 = lib.tensor(-1.0, dtype=lib.float32, requires_grad=True)", "v0 = x1 * 2", "v0[...] = v0.sum()",
              "v2 = v0 * 1")),
     Finding("F28", "setitem", "v[0] = tensor of shape (1,) into a 0-d place raises ValueError", ("crash", "error_class"),
@@ -201,7 +202,7 @@ FINDINGS = (
             ("error_class",), r"attempt to get arg(max|min) of an empty sequence",
             ("x1 = lib.zeros((1, 0), dtype=lib.float64)", "v0 = x1.argmax()")),
     Finding("F45", "indexing", "x[i, lib.tensor(j)] copies (PyTorch: a 0-d integer tensor index is basic indexing, a view)",
-            ("value", "grad", "missing_error", "crash", "backward"), r".",
+            ("value", "grad", "missing_error", "crash", "backward", "value_overflow", "grad_overflow"), r".",
             ("x0 = lib.tensor([[0.0, -2.0], [2.0, 1.0]], dtype=lib.float64)", "v0 = x0 * 1",
              "v1 = v0[1, lib.tensor(1)]", "v0.clamp_(min=3)"),
             statements=r"lib\.tensor\(-?\d+\)"),
@@ -247,7 +248,8 @@ FINDINGS = (
             ("crash", "error_class"), r"an index can only have a single ellipsis",
             ("x0 = lib.tensor([[1.0]], dtype=lib.float32)", "v1 = x0[..., ...]")),
     Finding("F57", "views", "a view taken before an in-place change of its base keeps its old gradient history (PyTorch "
-            "re-bases every view on the base's new history)", ("grad", "grad_presence", "grad_overflow", "backward"), r".",
+            "re-bases every view on the base's new history)",
+            ("grad", "grad_presence", "grad_overflow", "backward", "requires_grad"), r".",
             ("x0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "v0 = x0 * 1", "v1 = v0.t()",
              "v0.sigmoid_()"),
             statements=r"(\.t\(\)|\.T\b|\.mT|transpose|permute|view|reshape|squeeze|unsqueeze|flatten|expand|narrow|"
@@ -263,8 +265,8 @@ FINDINGS = (
 )
 
 FINDINGS += (
-    Finding("F60", "inplace", "zero_()/fill_() of an expanded tensor raises (PyTorch writes the one value)", ("crash",),
-            r"more than one element of the written-to tensor refers to a single memory location \(in-place (zero_|fill_)",
+    Finding("F60", "inplace", "in-place ops on an expanded tensor raise even where PyTorch allows them (expand_as of the same shape, zero_, fill_)", ("crash",),
+            r"more than one element of the written-to tensor refers to a single memory location \(in-place \w+ on an expanded",
             ("x0 = lib.tensor([[2.0]], dtype=lib.float32)", "v1 = x0 * 1", "v4 = v1.expand(3, 1, 1)", "v4.zero_()")),
     Finding("F61", "reduction", "nonzero() of a 0-d tensor raises NumPy's ValueError", ("crash", "error_class"),
             r"Calling nonzero on 0d arrays", ("x1 = lib.tensor(1.0, dtype=lib.float32)", "v0 = x1.nonzero()")),
@@ -285,6 +287,51 @@ FINDINGS += (
             "double for `end` but got dtype float')", ("missing_error",), r"expected dtype \w+ for `\w+` but got dtype",
             ("x1 = lib.tensor([1.0], dtype=lib.float64)", "x2 = lib.tensor([0.0], dtype=lib.float32)", "v8 = x1 + 0",
              "v8.lerp_(x2.sum() * 2, 1.0)")),
+)
+
+FINDINGS += (
+    Finding("F65", "autograd", "v = x.amax(dim); v[...] = x then backward: IndexError 'tuple index out of range' (PyTorch: "
+            "'modified by an inplace operation')", ("backward_error_class",), r"tuple index out of range",
+            ("x0 = lib.tensor([3.0], dtype=lib.float32, requires_grad=True)", "v0 = lib.amax(x0, dim=(-1,))",
+             "v0[...] = x0")),
+    Finding("F66", "dtype", "a 0-d float64 tensor compared with a float32 tensor is compared in float64 (PyTorch: a 0-d "
+            "tensor does not promote a dimensioned one, the comparison is in float32)", ("value",), r"\(from: .*(<|>|==|!=|lib\.eq|isclose)",
+            ("x0 = lib.tensor([0.6000000238418579], dtype=lib.float32)", "x1 = lib.tensor(0.6, dtype=lib.float64)",
+             "v0 = x1 < x0")),
+    Finding("F67", "inplace", "zero_()/masked_fill_() of a 0-d bool tensor: TypeError from NumPy's copyto", ("crash",),
+            r"copyto\(\) argument 1 must be a numpy.ndarray",
+            ("x1 = lib.tensor(0.0, dtype=lib.float32)", "v1 = x1.all()", "v1.masked_fill_(v1 > 0, 0.0)", "v1.zero_()")),
+    Finding("F68", "reduction", "any/all/count_nonzero with an out-of-range dim: NumPy's ValueError (PyTorch IndexError)",
+            ("error_class",), r"axis -?\d+ is out of bounds for array of dimension",
+            ("x0 = lib.tensor([[2]], dtype=lib.int64)", "v0 = lib.count_nonzero(x0, dim=-3)")),
+    Finding("F69", "functional", "one_hot of an empty tensor without num_classes accepted", ("missing_error",),
+            r"Can not infer total number of classes from empty tensor",
+            ("x0 = lib.zeros((0, 1), dtype=lib.int64)", "v0 = F.one_hot(x0)")),
+    Finding("F70", "views", "in-place changes of unbind/split/chunk outputs accepted (PyTorch refuses them, and refuses "
+            "using them after their base changed)", ("missing_error",), r"output of a function that returns multiple views",
+            ("x1 = lib.tensor([1.0], dtype=lib.float32, requires_grad=True)", "v1 = x1.clone()", "v2 = v1.unbind(0)[0]",
+             "v2.sub_(1.0)")),
+    Finding("F71", "inplace", "addcdiv_ with integer tensor1/tensor2 accepted (PyTorch: 'Integer division with addcdiv is no longer "
+            "supported')", ("missing_error",), r"Integer division with addcdiv",
+            ("x1 = lib.tensor([-1], dtype=lib.int64)", "v0 = x1 + 0.5", "v0.addcdiv_(x1, x1)")),
+    Finding("F72", "dtype", "isclose of different dtypes accepted (PyTorch: 'Float did not match Long')", ("missing_error",),
+            r"did not match", ("x0 = lib.tensor([2.0], dtype=lib.float32)", "x1 = lib.tensor(3, dtype=lib.int64)",
+                               "v1 = lib.isclose(x0, x1)")),
+    Finding("F73", "ops", "cat of a (0,) tensor with others: refused (PyTorch skips legacy empty 1-d tensors)", ("crash",),
+            r"cat: Sizes of tensors must match",
+            ("x0 = lib.zeros((1, 0), dtype=lib.float32)", "x2 = lib.zeros((0,), dtype=lib.float32)",
+             "v3 = lib.cat([x0, x2], 0)")),
+    Finding("F74", "dtype", "add/sub with alpha compute alpha·b in b's dtype before promotion (float32 overflow where "
+            "PyTorch's float64 result is finite)", ("value", "value_overflow"), r"\(from: .*alpha",
+            ("x1 = lib.tensor([1.0], dtype=lib.float64)", "x2 = lib.tensor(-3e+38, dtype=lib.float32)",
+             "v0 = lib.add(x1, x2, alpha=2)")),
+)
+
+FINDINGS += (
+    Finding("F75", "ops", "relu(-0.0) is +0.0 (PyTorch keeps -0.0), so rsqrt/reciprocal of it give +inf where PyTorch "
+            "gives -inf", ("value_overflow",), r".",
+            ("x0 = lib.tensor([-0.0, 1.0], dtype=lib.float64)", "v0 = F.relu(x0).sqrt()", "v3 = lib.rsqrt(v0)"),
+            statements=r"relu"),
 )
 
 # the findings with the narrowest matchers come first, so a difference is put down to the most specific one
