@@ -40,7 +40,9 @@ DOCUMENTED = (
                "an integer or boolean tensor written", "error_class", r"\| RuntimeError: Autograd not support dtype"),
     Documented("integer tensor marked requires_grad by an index-put (what it is written into)",
                "an integer or boolean tensor written", "requires_grad", r"\| [^|]*, requires_grad\)$",
-               r"(x\d+) = lib\.\w+\([^\n]*dtype=lib\.(int64|bool)[^\n]*\)\n(?:[\s\S]*\n)?\1\[[^\n]*\] = "),
+               r"(x\d+) = lib\.\w+\([^\n]*dtype=lib\.(int64|bool)[^\n]*\)\n(?:[\s\S]*\n)?\1\[[^\n]*\] = "
+               r"|(v\d+) = [^\n]*(logical_|isnan|isinf|isfinite| [<>]=? | [!=]= |\.bool\(\)|\.long\(\)|argmax|argmin"
+               r"|indices|argsort|count_nonzero|nonzero)[^\n]*\n(?:[\s\S]*\n)?\3\[[^\n]*\] = "),
     Documented("an op PyTorch's CPU build has no kernel for", "has no CPU kernel for", "missing_error", _NO_KERNEL),
     Documented("an op PyTorch's CPU build has no kernel for (chainrule refuses too)", "has no CPU kernel for",
                "error_class", _NO_KERNEL),
