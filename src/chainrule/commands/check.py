@@ -18,12 +18,42 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lang", choices=("en", "ko"), default="en", help="language (default: en)")
 
 
+# An answers file is a few dozen `name = value` lines; anything far larger is not one (`check /dev/zero`).
+MAX_ANSWERS_BYTES = 1_000_000
+MAX_ANSWERS_LINES = 10_000
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (ESC as \\x1b, NUL as \\x00): safe to print to a terminal."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def read_answers(path: str) -> str:
+    """The text of the answers file at ``path``, read with a bound on its size and its number of lines."""
+    import os
+    from ..cli import UsageError
+    shown = printable(path)
+    if not os.path.exists(path):
+        raise UsageError(f"{shown}: no such file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_ANSWERS_BYTES + 1)
+    except OSError as e:
+        raise UsageError(f"{shown}: cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_ANSWERS_BYTES or data.count(b"\n") > MAX_ANSWERS_LINES:
+        raise UsageError(f"{shown}: too large for an answers file (at most {MAX_ANSWERS_BYTES // 1_000_000} MB "
+                         f"and {MAX_ANSWERS_LINES} lines): it holds one `name = value` line per quantity")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{shown}: not UTF-8 text: save the answers file as UTF-8") from None
+
+
 def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1].split("e")[0]) if "." in text else 0
 
 
 def run(args) -> int:
-    import os
     from ..cli import UsageError
     from ..explain.answers import normalise, parse_answers, quantities
     from ..explain.errors import UnsupportedModel
@@ -31,21 +61,14 @@ def run(args) -> int:
     from ..explain.recorder import record_step
     from ..explain.chain import verify
     from ..explain.render.numbers import rounded
-    from .explain import load_problem
+    from .explain import check_steps, load_problem
 
-    if not os.path.exists(args.answers):
-        raise UsageError(f"{args.answers}: no such file")
+    check_steps(args.steps)
+    text = read_answers(args.answers)
     try:
-        with open(args.answers, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError:
-        raise UsageError(f"{args.answers}: not UTF-8 text: save the answers file as UTF-8") from None
-    except OSError as e:
-        raise UsageError(f"{args.answers}: cannot read: {e.strerror or e}") from None
-    try:
-        answers = parse_answers(text, args.answers)
+        answers = [(n, printable(name), v, x) for n, name, v, x in parse_answers(text, args.answers)]
     except ValueError as e:
-        raise UsageError(str(e)) from None
+        raise UsageError(printable(str(e))) from None
     model, criterion, optimizer, x, y = load_problem(args.model)
     try:
         rec = record_step(model, criterion, optimizer, x, y, step=args.steps)

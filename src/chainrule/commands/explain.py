@@ -16,6 +16,19 @@ FORMATS = {"txt": "text", "text": "text", "md": "markdown", "markdown": "markdow
            "htm": "html"}
 
 
+#: the most training steps `--steps` may ask for (each is a real forward/backward/update)
+MAX_STEPS = 10_000
+
+
+def check_steps(steps: int) -> None:
+    """``--steps`` must be 1 … ``MAX_STEPS``."""
+    from ..cli import UsageError
+    if steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {steps}")
+    if steps > MAX_STEPS:
+        raise UsageError(f"--steps must be at most {MAX_STEPS}, got {steps}")
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("model_file", nargs="?",
                         help="Python file defining model, criterion, optimizer, x, y (chainrule importable as "
@@ -91,8 +104,7 @@ def run(args) -> int:
     fmt = pick_format(args.output, args.format, FORMATS, default="text")
     if not 0 <= args.decimals <= 12:
         raise UsageError(f"--decimals must be between 0 and 12, got {args.decimals}")
-    if args.steps < 1:
-        raise UsageError(f"--steps must be at least 1, got {args.steps}")
+    check_steps(args.steps)
     max_scalar = DEFAULT_MAX_SCALAR if args.max_scalar is None else args.max_scalar
     if max_scalar < 0:
         raise UsageError(f"--max-scalar must be 0 or more, got {max_scalar}")

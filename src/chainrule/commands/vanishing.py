@@ -27,6 +27,18 @@ def add_arguments(parser) -> None:
     add_lang_argument(parser, "the report")
 
 
+#: the most weights (width² × depth) and activations (batch × width × depth) one study may hold
+MAX_STUDY_ELEMENTS = 25_000_000
+
+
+def check_size(width: int, batch: int, depth: int) -> None:
+    """Refuse a study that would not fit in memory before any of it is allocated."""
+    from ..cli import UsageError
+    if width * width * depth > MAX_STUDY_ELEMENTS or batch * width * depth > MAX_STUDY_ELEMENTS:
+        raise UsageError(f"--width {width} and --batch {batch} at depth {depth} are too large for one study "
+                         f"(width² × depth and batch × width × depth must each be at most {MAX_STUDY_ELEMENTS:,})")
+
+
 def run(args) -> int:
     import json
     import sys
@@ -54,6 +66,7 @@ def run(args) -> int:
     if plot:                       # before the study: a missing matplotlib must not cost the whole run
         from ._needs import need
         need("matplotlib", "drawing the plot", instead="pass -o none to skip it").use("Agg")
+    check_size(args.width, args.batch, max(depths))
     try:
         result = vanishing.study(depths, activations, width=args.width, batch=args.batch, seed=args.seed,
                                  init=args.init)

@@ -139,10 +139,20 @@ def _where(path: str, exc: BaseException) -> str:
     return f"{path}:{line}" if line else path
 
 
+#: a model file larger than this is not one (a link to /dev/zero, a data file given by mistake)
+MAX_MODEL_FILE_BYTES = 2_000_000
+
+
 def _read_text(path: str) -> str:
+    """The file as text; a UTF-8 byte-order mark at its start (as Windows editors write) is dropped.
+    At most ``MAX_MODEL_FILE_BYTES`` are read."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read(MAX_MODEL_FILE_BYTES + 1)
+        if len(text) > MAX_MODEL_FILE_BYTES:
+            raise ModelFileError(f"{path}: larger than {MAX_MODEL_FILE_BYTES // 1_000_000} MB, too large for a "
+                                 f"model file")
+        return text
     except UnicodeDecodeError as e:
         line = e.object[:e.start].count(b"\n") + 1
         raise ModelFileError(f"{path}:{line}: not UTF-8 text: save the model file as UTF-8") from None
@@ -210,7 +220,50 @@ def _matrix(value, rows, cols, field, path):
         raise ModelFileError(f"{path}: field '{field}' has shape {list(arr.shape)}, expected {list(want)}")
     if not np.isfinite(arr).all():
         raise ModelFileError(f"{path}: field '{field}' holds a value that is not a finite number (nan or inf)")
+    _check_magnitude(arr, field, path)
     return arr
+
+
+#: the largest magnitude a TOML model file's numbers may have: beyond it float32 overflows (1e39 is inf)
+#: and the step's squares and products overflow float64 (a target of 1e308 squared)
+MAX_VALUE = 1e6
+
+
+def _check_magnitude(arr, field, path) -> None:
+    import numpy as np
+    big = np.abs(arr).max(initial=0.0)
+    if big > MAX_VALUE:
+        raise ModelFileError(f"{path}: field '{field}' holds {big:g}, larger than the {MAX_VALUE:g} a model file "
+                             f"may use (the step's values would overflow); rescale it")
+
+
+def _check_targets(loss_name: str, y, path) -> None:
+    """BCE's targets are probabilities: each must lie in [0, 1]."""
+    import numpy as np
+    if loss_name == "bce":
+        arr = np.asarray(y)
+        if arr.size and (arr.min() < 0 or arr.max() > 1):
+            raise ModelFileError(f"{path}: field 'y' holds {arr.max() if arr.max() > 1 else arr.min():g}; the bce "
+                                 f"loss needs targets between 0 and 1 (use cross_entropy for class numbers)")
+
+
+def _check_lr(lr, path) -> None:
+    if lr > MAX_VALUE:
+        raise ModelFileError(f"{path}: field 'optimizer.lr' = {lr:g} is larger than the {MAX_VALUE:g} a model "
+                             f"file may use (its updates would overflow to ±inf)")
+
+
+def _check_finite_step(model, criterion, x, y, path) -> None:
+    """The declared values must give a finite loss: a model file whose forward pass overflows (deep layers
+    of large weights) is refused here rather than explained as inf/nan."""
+    import math
+    import numpy as np
+    import chainrule
+    with chainrule.no_grad(), np.errstate(all="ignore"):     # an overflow here is reported, not warned about
+        loss = float(criterion(model(x), y))
+    if not math.isfinite(loss):
+        raise ModelFileError(f"{path}: with these values (x, y, init, layers) the loss is {loss}, not a finite "
+                             f"number: the forward pass overflows; use smaller values or fewer layers")
 
 
 def _table(doc, key, default, path):
@@ -372,6 +425,7 @@ def load_toml(path: str) -> ModelFile:
             y = chainrule.tensor(yarr.astype(np.int64))
     else:
         y = chainrule.tensor(_matrix(yv, len(x), layers[-1], "y", path), dtype=dtype)
+    _check_targets(lname, y.numpy(), path)
     opt = _table(doc, "optimizer", {"name": "sgd", "lr": 0.1}, path)
     oname = str(opt.get("name", "")).lower()
     allowed = {"sgd": {"momentum", "dampening", "weight_decay", "nesterov"},
@@ -383,6 +437,7 @@ def load_toml(path: str) -> ModelFile:
     lr = opt.get("lr")
     if not _is_number(lr) or lr < 0:
         raise ModelFileError(f"{path}: field 'optimizer.lr' must be a non-negative number, got {_short(lr)}")
+    _check_lr(lr, path)
     kw = {k: v for k, v in opt.items() if k not in ("name", "lr")}
     for key, value in kw.items():
         if key in ("nesterov", "amsgrad"):
@@ -398,5 +453,6 @@ def load_toml(path: str) -> ModelFile:
         optimizer = cls(model.parameters(), lr=float(lr), **kw)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: [optimizer]: {e}") from None
-    return ModelFile(model=model, criterion=criterion, optimizer=optimizer,
-                     x=chainrule.tensor(x, dtype=dtype), y=y, path=path)
+    x = chainrule.tensor(x, dtype=dtype)
+    _check_finite_step(model, criterion, x, y, path)
+    return ModelFile(model=model, criterion=criterion, optimizer=optimizer, x=x, y=y, path=path)

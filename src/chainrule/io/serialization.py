@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
 import struct
 from collections import OrderedDict
 
@@ -30,7 +32,10 @@ from ..tensor import Tensor
 
 __all__ = ["save", "load", "SafetensorsFileError"]
 
-MAX_HEADER_BYTES = 100_000_000          # safetensors' own limit
+# Bounds on what a header may ask of load (a hostile file is refused in well under 2 s and 200 MB):
+MAX_HEADER_BYTES = 16_000_000           # a real checkpoint's header is kilobytes (safetensors allows 100 MB)
+MAX_TENSORS = 10_000                    # a large model with its optimizer state has a few thousand
+MAX_JSON_VALUES = 300_000               # JSON values in the header (and in chainrule's structure metadata)
 STRUCTURE_KEY = "chainrule.structure"
 FORMAT_KEY = "chainrule.format"
 FORMAT_VERSION = "1"
@@ -158,15 +163,53 @@ def load(f, map_location=None, weights_only: bool = True, mmap=None, **kwargs):
         name = os.fsdecode(f)
         try:
             with open(f, "rb") as fh:
-                data = fh.read()
+                data = _read(fh, name)
         except IsADirectoryError:
             raise SafetensorsFileError(f"{name}: is a folder, not a file") from None
     elif hasattr(f, "read"):
         name = getattr(f, "name", "<file object>")
-        data = f.read()
+        data = _read(f, name)
     else:
         raise TypeError(f"chainrule.load: expected a path or a binary file object, got {type(f).__name__}")
     return loads(data, name)
+
+
+def _read(fh, name: str) -> bytes:
+    """The file's bytes, read so that a hostile one cannot make load read without end (``/dev/zero``, a
+    pipe): the length field and the header first, checked, then the data section the header describes."""
+    head = fh.read(8)
+    if len(head) < 8 or struct.unpack("<Q", head)[0] > MAX_HEADER_BYTES:
+        return head                     # loads names the problem
+    raw_header = fh.read(struct.unpack("<Q", head)[0])
+    _bound_header(raw_header, name)
+    try:
+        regular = stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+    except (OSError, AttributeError, ValueError):      # an in-memory file object: its size is already bounded
+        regular = True
+    if regular:
+        return head + raw_header + fh.read()
+    ends = [int(m) for m in re.findall(rb'"data_offsets"\s*:\s*\[\s*\d+\s*,\s*(\d+)', raw_header)]
+    want, chunks = max(ends, default=0) + 1, []
+    while want > 0:                      # in pieces: read(n) would allocate all n bytes up front
+        chunk = fh.read(min(want, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        want -= len(chunk)
+    return head + raw_header + b"".join(chunks)
+
+
+def _bound_header(raw_header: bytes, name: str) -> None:
+    """Refuse a header that would cost more than a real checkpoint's before parsing it: too many tensors,
+    too many JSON values (each costs memory once parsed)."""
+    tensors = raw_header.count(b'"data_offsets"')
+    if tensors > MAX_TENSORS:
+        raise SafetensorsFileError(f"{name}: the header lists {tensors} tensors, more than the {MAX_TENSORS} "
+                                   f"chainrule.load reads (corrupted or hostile; a model's checkpoint has far fewer)")
+    values = raw_header.count(b",") + raw_header.count(b"[") + raw_header.count(b"{")
+    if values > MAX_JSON_VALUES:
+        raise SafetensorsFileError(f"{name}: the header holds about {values} JSON values, more than the "
+                                   f"{MAX_JSON_VALUES} chainrule.load reads (corrupted or hostile)")
 
 
 def loads(data: bytes, name: str = "<bytes>"):
@@ -258,6 +301,7 @@ def _check(data: bytes, name: str):
     raw_header = bytes(data[8:8 + n])
     if not raw_header.startswith(b"{"):
         raise SafetensorsFileError(f"{name}: corrupted header: it does not start with '{{' (not a safetensors file)")
+    _bound_header(raw_header, name)
     try:
         header = json.loads(raw_header.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:

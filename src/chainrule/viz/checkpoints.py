@@ -7,7 +7,8 @@ A checkpoint is two files in ``DIR/checkpoints/``:
                               the epoch, the tensors' file name, the optimizer's non-tensor state,
                               the random generators' states, the metrics so far and the run's config.
 A kill before ``latest.json`` is replaced leaves the previous checkpoint whole; older tensor files
-are removed only after the new ``latest.json`` is in place (the last two are kept).
+are removed only after the new ``latest.json`` is in place (the last two are kept).  A kill during a
+write leaves its temporary file (``.latest.json.XXXX.tmp``); the next save or resume removes it.
 """
 from __future__ import annotations
 
@@ -18,6 +19,27 @@ import re
 import numpy as np
 
 POINTER = "latest.json"
+MAX_POINTER_BYTES = 4_000_000           # latest.json holds the metrics of every epoch: kilobytes
+# the temporary files of io.atomic (".NAME.XXXXXXXX.tmp") and of _svg's fallback (".NAME.PID.tmp") for a
+# checkpoint's own files: left behind only by a write that was killed
+_STALE = re.compile(r"\.(latest\.json|epoch-\d{4,}\.safetensors)\.[A-Za-z0-9_]+\.tmp")
+
+
+def remove_stale_temporaries(directory: str) -> list:
+    """Delete what killed checkpoint writes left in ``directory``; return the names removed."""
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if _STALE.fullmatch(name):
+            try:
+                os.remove(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
 
 
 def _write_atomic(path: str, data: bytes) -> None:
@@ -71,6 +93,7 @@ def save_checkpoint(directory: str, epoch: int, model, optimizer, extra: dict, k
     """Write the checkpoint for the end of ``epoch``; return the tensors' path."""
     from ..tensor import Tensor
     os.makedirs(directory, exist_ok=True)
+    remove_stale_temporaries(directory)
     tensors = {f"model.{k}": v.numpy() for k, v in model.state_dict().items()}
     opt = optimizer.state_dict()
     opt_scalars = {}
@@ -105,13 +128,21 @@ def load_checkpoint(directory: str, model, optimizer) -> dict:
     """Restore ``model`` and ``optimizer`` from ``directory``; return the checkpoint's metadata."""
     import chainrule
     pointer = os.path.join(directory, POINTER)
+    remove_stale_temporaries(directory)
     if not os.path.exists(pointer):
         raise CheckpointError(f"no checkpoint to resume from in {directory} (expected {POINTER}); "
                               f"run without --resume to start fresh")
     try:
-        with open(pointer, encoding="utf-8") as f:
-            meta = json.load(f)
-    except (OSError, ValueError) as e:
+        with open(pointer, "rb") as f:
+            raw = f.read(MAX_POINTER_BYTES + 1)
+    except OSError as e:
+        raise CheckpointError(f"{pointer} is damaged ({e}); delete the checkpoints folder to start fresh") from None
+    if len(raw) > MAX_POINTER_BYTES:
+        raise CheckpointError(f"{pointer} is damaged: larger than {MAX_POINTER_BYTES // 1_000_000} MB (it holds "
+                              f"the epoch, metrics and settings); delete the checkpoints folder to start fresh")
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
         raise CheckpointError(f"{pointer} is damaged ({e}); delete the checkpoints folder to start fresh") from None
     if not isinstance(meta, dict) or meta.get("format") != "chainrule-train-checkpoint/1":
         raise CheckpointError(f"{pointer} is not a chainrule train checkpoint")

@@ -144,8 +144,7 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
         raise DatasetError(f"{path}: is a folder, not a CSV file")
     rows, labels, label_lines, header, width = [], [], [], None, None
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = _read_bounded(path)
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b"\n") + 1
@@ -178,6 +177,7 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
                                    f"'{cell}' is not a number") from None
             if not math.isfinite(value):
                 raise DatasetError(f"{path}, line {lineno}, column {col + 1}: '{cell}' is not a finite number")
+            _check_float32(value, cell, f"{path}, line {lineno}, column {col + 1}")
             row.append(value)
         rows.append(row)
         labels.append(cells[lab])
@@ -204,6 +204,39 @@ def load_csv(path: str, label_column: int = -1) -> Dataset:
     return Dataset(np.array(rows), np.array(y), name, len(names), names)
 
 
+MAX_CSV_BYTES = 50_000_000      # far beyond a dataset train handles in a session; bounds `--dataset /dev/zero`
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _read_bounded(path: str) -> bytes:
+    """The file's bytes, refused when larger than ``MAX_CSV_BYTES`` (a device or pipe is read only that far)."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise DatasetError(f"{path}: larger than {MAX_CSV_BYTES // 1_000_000} MB; train reads CSV datasets up to "
+                           f"that size")
+    return data
+
+
+MAX_POINTS = 1_000_000          # generated points: far more than a 2-D toy problem needs
+MAX_NOISE = 100.0               # the generated shapes span about ±2; beyond this they are noise only
+
+
+def _check_generated(n, noise) -> None:
+    """``--n`` and ``--noise`` of a generated dataset, checked before anything is allocated."""
+    if n is not None and not 1 <= n <= MAX_POINTS:
+        raise DatasetError(f"--n must be between 1 and {MAX_POINTS:,} points, got {n}")
+    if noise is not None and not 0 <= noise <= MAX_NOISE:
+        raise DatasetError(f"--noise must be between 0 and {MAX_NOISE:g}, got {noise}")
+
+
+def _check_float32(value: float, cell: str, where: str) -> None:
+    """train computes in float32: a value beyond its range would become inf (and the loss nan)."""
+    if abs(value) > FLOAT32_MAX:
+        raise DatasetError(f"{where}: '{cell}' is too large for float32, the precision train computes in "
+                           f"(at most ±3.4e38); rescale the column")
+
+
 def _is_number(s: str) -> bool:
     try:
         float(s)
@@ -228,6 +261,7 @@ def load(name_or_path: str, n: int | None = None, noise: float | None = None, ge
     if key in BUILTIN:
         if key == "digits":
             return digits()
+        _check_generated(n, noise)
         kw = {}
         if n is not None:
             kw["n"] = n

@@ -138,6 +138,9 @@ def study(depths=range(2, 11), activations=("sigmoid", "tanh", "relu"), width: i
     return result
 
 
+MAX_DEPTH = 200
+
+
 def parse_depths(spec: str) -> list:
     """``"2..10"`` -> [2, ..., 10]; ``"2,4,8"`` -> [2, 4, 8]; ``"3..9..3"`` -> [3, 6, 9]."""
     spec = spec.strip()
@@ -150,10 +153,14 @@ def parse_depths(spec: str) -> list:
                 lo, hi, step = parts
             else:
                 raise ValueError
+            if hi > MAX_DEPTH:
+                raise ValueError(f"depth {hi} is more than this study needs (at most {MAX_DEPTH})")
             out = list(range(lo, hi + 1, step))
         else:
             out = [int(p) for p in spec.split(",") if p.strip()]
-    except ValueError:
+    except ValueError as e:
+        if "more than this study needs" in str(e):
+            raise
         raise ValueError(f"cannot read depths '{spec}': write a range like 2..10 or a list like 2,4,8") from None
     if not out or min(out) < 1:
         raise ValueError(f"depths '{spec}' must be whole numbers of at least 1")

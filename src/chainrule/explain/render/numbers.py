@@ -25,7 +25,7 @@ def split(value: float, decimals: int, integer: bool = False):
         return v < 0, str(abs(int(round(v)))), None
     if v != 0 and abs(v) < 0.5 * 10.0 ** (-decimals):
         exp = math.floor(math.log10(abs(v)))
-        mant = abs(v) / 10.0 ** exp
+        mant = _scaled(abs(v), -exp)
         text = f"{mant:.{decimals}f}"
         if text.startswith("10"):
             exp += 1
@@ -50,8 +50,15 @@ def carried(value: float, decimals: int) -> float:
     v = float(value)
     if v != 0 and math.isfinite(v) and abs(v) < 0.5 * 10.0 ** (-decimals):
         exp = math.floor(math.log10(abs(v)))
-        return float(f"{rounded(v / 10.0 ** exp, decimals):.{decimals}f}e{exp}")
+        mantissa = _scaled(v, -exp)
+        return float(f"{rounded(mantissa, decimals):.{decimals}f}e{exp}")
     return rounded(v, decimals)
+
+
+def _scaled(v: float, k: int) -> float:
+    """``v·10ᵏ`` without the ``10.0 ** k`` that over- or underflows for a subnormal ``v`` (k > 308)."""
+    from decimal import Decimal
+    return float(Decimal(v).scaleb(k))
 
 
 def plain(value: float, decimals: int, integer: bool = False) -> str:
