@@ -9,7 +9,7 @@ from __future__ import annotations
 from .dtypes import (dtype, float16, float32, float64, int8, uint8, int16, int32, int64, bool_ as bool,
                      set_default_dtype, get_default_dtype, finfo, iinfo)
 from ._format import set_printoptions
-from .device import device, cuda, backends
+from .device import device, cuda, backends, set_default_device, get_default_device
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator
 from .tensor import Tensor, Size, Parameter
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, eye, arange, linspace, rand,
