@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # heavier subpackages load on first use, so `import chainrule` stays fast
     import importlib
-    if name in ("nn", "optim", "utils", "explain", "viz", "io", "linalg"):
+    if name in ("nn", "optim", "utils", "explain", "viz", "io", "linalg", "onnx"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".io.serialization", __name__), name)

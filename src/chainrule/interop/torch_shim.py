@@ -25,7 +25,7 @@ import types
 
 #: chainrule's own top-level modules, which are not PyTorch API: ``import torch.viz`` is not chainrule's viz
 CHAINRULE_ONLY = frozenset({"cli", "commands", "explain", "viz", "io", "interop", "tensor_methods", "factories",
-                            "functions", "dtypes", "device", "tensor", "ops", "teach", "playground"})
+                            "functions", "dtypes", "device", "tensor", "ops", "teach", "playground", "onnx"})
 
 
 class MissingTorchAPI(AttributeError):
