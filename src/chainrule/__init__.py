@@ -9,7 +9,7 @@ from __future__ import annotations
 from .dtypes import (dtype, float16, float32, float64, int8, uint8, int16, int32, int64, bool_ as bool,
                      set_default_dtype, get_default_dtype, finfo, iinfo)
 from ._format import set_printoptions
-from .device import device, cuda, backends
+from .device import device, cuda, backends, set_default_device, get_default_device
 from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state, fork_rng, Generator,
                      default_generator)
 from .tensor import Tensor, Size, Parameter
@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # heavier subpackages load on first use, so `import chainrule` stays fast
     import importlib
-    if name in ("nn", "optim", "utils", "explain", "viz", "io"):
+    if name in ("nn", "optim", "utils", "explain", "viz", "io", "linalg", "onnx"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".io.serialization", __name__), name)

@@ -52,6 +52,16 @@ def check_device(d) -> device:
     return CPU
 
 
+def set_default_device(d) -> None:
+    """``torch.set_default_device``: only the CPU exists here, so ``"cpu"`` (or ``None``) is accepted and
+    any other device is refused with ``check_device``'s message."""
+    check_device(d)
+
+
+def get_default_device() -> device:
+    return CPU
+
+
 class _Cuda:
     """``chainrule.cuda``: answers the questions PyTorch scripts ask before choosing a device."""
 

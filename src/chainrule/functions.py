@@ -106,11 +106,101 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     cond = condition if isinstance(condition, Tensor) else Tensor._make(np.asarray(condition, dtype=bool))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):   # where(c, 1, 0): two Python scalars
+        input = Tensor._make(np.asarray(input, dtype=_scalar_pair_dtype(input, other)))
     a, b = E.promote(input, other)
     try:
         return E.Where.apply(cond, a, b)
     except ValueError:
         raise E.broadcast_error("where", cond, a, b) from None
+
+
+def _scalar_pair_dtype(a, b):
+    """PyTorch's dtype for two Python scalars: bool, else int64, else the default float dtype."""
+    from .dtypes import get_default_dtype
+    kinds = {type(a), type(b)}
+    if kinds <= {bool}:
+        return np.bool_
+    if kinds <= {bool, int}:
+        return np.int64
+    return get_default_dtype().np
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    """Coordinate grids: for inputs of sizes n₁ … n_k, k tensors of shape (n₁, …, n_k) (``indexing='ij'``) or
+    with the first two sizes swapped (``'xy'``, Cartesian).  Differentiable: each is a view-expand of its input.
+
+        >>> gx, gy = meshgrid(arange(3), arange(2), indexing="xy")     # both (2, 3)
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t.ndim}D")
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    flat = [t.reshape(-1) for t in tensors]
+    swap = indexing == "xy" and len(flat) >= 2
+    order = [1, 0, *range(2, len(flat))] if swap else list(range(len(flat)))
+    sizes = [flat[i].shape[0] for i in order]
+    grids = []
+    for position, i in enumerate(order):
+        shape = [1] * len(flat)
+        shape[position] = sizes[position]
+        grids.append(flat[i].reshape(shape).expand(sizes))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The distinct values of ``input`` in ascending order (or distinct slices along ``dim``), optionally with
+    each element's index into them (``return_inverse``) and how often each occurs (``return_counts``).
+    Not differentiable (PyTorch defines no gradient for it)."""
+    data = input._data
+    if dim is None:
+        values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(data.shape)
+    else:
+        (axis,) = normalize_dims(dim, data.ndim)
+        values, inverse, counts = np.unique(data, axis=axis, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+    out = [Tensor._make(values.astype(data.dtype, copy=False))]
+    if return_inverse:
+        out.append(Tensor._make(inverse.astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """Collapse runs of equal consecutive values (or slices along ``dim``) to one, as ``torch.unique_consecutive``."""
+    data = input._data
+    axis = 0 if dim is None else normalize_dims(dim, data.ndim)[0]
+    arr = data.reshape(-1) if dim is None else np.moveaxis(data, axis, 0)
+    if arr.shape[0] == 0:
+        starts = np.zeros(0, dtype=np.int64)
+    else:
+        diff = arr[1:] != arr[:-1]
+        changed = diff.reshape(diff.shape[0], -1).any(axis=1) if diff.ndim > 1 else diff
+        starts = np.concatenate([[0], np.nonzero(changed)[0] + 1])
+    values = arr[starts]
+    if dim is not None:
+        values = np.moveaxis(values, 0, axis)
+    out = [Tensor._make(np.ascontiguousarray(values))]
+    if return_inverse:
+        run = np.cumsum(np.isin(np.arange(arr.shape[0]), starts)) - 1
+        out.append(Tensor._make(run.reshape(data.shape if dim is None else (-1,)).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(np.diff(np.append(starts, arr.shape[0])).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def is_tensor(obj) -> bool:

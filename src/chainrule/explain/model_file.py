@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import traceback
 from dataclasses import dataclass
+
+from ..interop.torch_shim import TorchShim
 
 
 class ModelFileError(ValueError):
@@ -84,32 +85,6 @@ def load_model_file(path: str) -> ModelFile:
 
 # -- Python ------------------------------------------------------------------------------------------
 
-class _TorchAlias:
-    """Make ``import torch`` (and ``torch.nn``, ``torch.optim`` …) give chainrule while a file runs."""
-
-    NAMES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.nn.init", "torch.utils",
-             "torch.utils.data", "torch.autograd")
-
-    _ABSENT = object()      # not imported at all (None in sys.modules means "import fails")
-
-    def __enter__(self):
-        import importlib
-        self.saved = {n: sys.modules.get(n, self._ABSENT) for n in self.NAMES}
-        for n in self.NAMES:
-            try:
-                sys.modules[n] = importlib.import_module("chainrule" + n[len("torch"):])
-            except ImportError:
-                sys.modules.pop(n, None)
-        return self
-
-    def __exit__(self, *exc):
-        for n, m in self.saved.items():
-            if m is self._ABSENT:
-                sys.modules.pop(n, None)
-            else:
-                sys.modules[n] = m
-
-
 @contextlib.contextmanager
 def run_model_code(code, path: str):
     """Run a Python model file's compiled ``code`` with chainrule standing in for ``torch``; yield the names
@@ -121,7 +96,7 @@ def run_model_code(code, path: str):
             model = names["model"]
     """
     namespace = {"__name__": "__chainrule_model__", "__file__": path}
-    with _TorchAlias():
+    with TorchShim():
         try:
             exec(code, namespace)
         except SystemExit:

@@ -39,6 +39,9 @@ def _type_name(obj) -> str:
 class Optimizer:
     """Base class: holds ``param_groups`` (a list of dicts with ``'params'`` and the options) and ``state``."""
 
+    #: per-parameter state has the parameter's shape (LBFGS keeps flat vectors of all parameters instead)
+    _state_shaped_like_params = True
+
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
         self._step_pre_hooks: dict = {}
@@ -238,7 +241,8 @@ class Optimizer:
                     k = k2
             if k in id_map:
                 p = id_map[k]
-                state[p] = {name: _cast_state(p, name, value) for name, value in v.items()}
+                state[p] = {name: _cast_state(p, name, value, self._state_shaped_like_params)
+                            for name, value in v.items()}
             else:
                 state[k] = v
         for g, s in zip(groups, saved_groups):
@@ -266,8 +270,9 @@ class Optimizer:
         return s + ")"
 
 
-def _cast_state(p: Tensor, name: str, value):
-    """A copy of one saved state entry, as a chainrule tensor of the parameter's dtype (``step`` as saved)."""
+def _cast_state(p: Tensor, name: str, value, shaped_like_param: bool = True):
+    """A copy of one saved state entry, as a chainrule tensor of the parameter's dtype (``step`` as saved);
+    ``shaped_like_param``: refuse an entry whose shape is not the parameter's (a state dict of another model)."""
     arr = None
     if isinstance(value, Tensor):
         arr = value._data
@@ -279,7 +284,7 @@ def _cast_state(p: Tensor, name: str, value):
         return copy.deepcopy(value)
     if name == "step":
         return Tensor._make(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else np.float32))
-    if name != "step" and arr.shape != p._data.shape:
+    if shaped_like_param and name != "step" and arr.shape != p._data.shape:
         raise ValueError(f"optimizer state '{name}' has shape {tuple(arr.shape)} but its parameter has shape "
                          f"{tuple(p._data.shape)}: the state dict belongs to a different model")
     out = np.array(arr, dtype=p._data.dtype if p._data.dtype.kind == "f" else arr.dtype, copy=True)
