@@ -77,7 +77,9 @@ class CompiledStep:
             loss = self.criterion(self.model(x), y)
             loss.backward()
         try:
-            self.programs[key] = tracer.program(loss, params)
+            program = tracer.program(loss, params)
+            program.plan = replay.plan(program, x, y, params)
+            self.programs[key] = program
         except trace.NotReplayable as e:
             self.programs[key] = str(e)
             if str(e) not in self._warned:

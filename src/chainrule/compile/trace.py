@@ -45,6 +45,7 @@ class Instr:
     out: int                        # slot of the result
     needs: tuple                    # ctx.needs_input_grad as traced
     recorded: bool                  # whether the call built a graph node
+    out_meta: tuple = None          # (shape, dtype) of the result
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Program:
     backward_order: list            # instruction indices in the order the engine ran their backward
     edge_slots: dict = field(default_factory=dict)   # instruction index -> per input: slot or None
     checks: list = field(default_factory=list)       # validators to call again, in order
+    plan: list = field(default_factory=list)         # the instructions as replay.run unpacks them
 
 
 _READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__")
@@ -247,7 +249,8 @@ class Tracer:
         if recorded:
             self.node_instr[id(node)] = len(self.instrs)
         needs = node.needs_input_grad if recorded else (False,) * len(args)
-        self.instrs.append(Instr(cls, tuple(refs), dict(kwargs), out, tuple(needs), recorded))
+        self.instrs.append(Instr(cls, tuple(refs), dict(kwargs), out, tuple(needs), recorded,
+                                 (result._data.shape, result._data.dtype)))
 
     def program(self, loss, params) -> Program:
         for t, before in self.state:
