@@ -47,6 +47,14 @@ _NAMES.update({"float": float32, "double": float64, "half": float16, "long": int
                "short": int16})
 
 
+#: PyTorch's words for a dtype in its messages: the ScalarType ("Expected Float but found Double") and
+#: the C type ("expected dtype float for `end` but got dtype double").
+SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
 def _by_name(name: str) -> dtype:
     return _NAMES[name]
 

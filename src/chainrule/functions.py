@@ -31,7 +31,7 @@ _UNARY = ["exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "
           "flip", "index_select", "outer", "tril", "triu", "sort", "argsort", "topk", "logical_and", "logical_or",
           "logical_xor", "logical_not", "isclose", "movedim", "moveaxis", "tile", "clamp_min", "clamp_max",
           "absolute", "square", "is_floating_point", "log2", "log10", "exp2", "expm1", "tan", "asin", "acos",
-          "atan", "sinh", "cosh", "erf", "arcsin", "arccos", "arctan"]
+          "atan", "sinh", "cosh", "erf", "arcsin", "arccos", "arctan", "fmod", "lerp"]
 
 for _name in _UNARY:
     if hasattr(Tensor, _name):

@@ -47,6 +47,12 @@ def _reduction(reduction, size_average=None, reduce=None) -> str:
     return reduction
 
 
+def _type_word(t: Tensor) -> str:
+    """PyTorch's scalar-type word for a dtype in messages (Float, Double, Long …)."""
+    from ..dtypes import SCALAR_TYPE_NAMES
+    return SCALAR_TYPE_NAMES[t.dtype.name]
+
+
 def _mat(shape) -> str:
     return "x".join(str(n) for n in shape)
 
@@ -164,8 +170,9 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """clamp(x, min_val, max_val)"""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(_float_input(input, "hardtanh"), lambda: A.Hardtanh.apply(input, min_val, max_val),
-                          inplace, "hardtanh_")
+    if _t(input)._data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return _maybe_inplace(input, lambda: A.Hardtanh.apply(input, min_val, max_val), inplace, "hardtanh_")
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -223,9 +230,14 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         raise ValueError(f"batch_norm: expected a 2D or higher input (N, C, ...) but got a {input.ndim}D input")
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
-        n = input._data.size // input.shape[1]
-        if n <= 1:
+        n = int(np.prod((input.shape[0],) + tuple(input.shape[2:])))     # values per channel
+        if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        if n == 0 or not input._data.size:   # an empty batch: an empty result, the running estimates kept
+            shape = [1] * input.ndim
+            shape[1] = input.shape[1]
+            zeros = np.zeros(shape)
+            return LY.NativeBatchNorm.apply(input, weight, bias, zeros, zeros + 1.0, False)
         x64 = input._data.astype(np.float64)
         mean = x64.mean(axis=axes, keepdims=True)
         var = ((x64 - mean) ** 2).mean(axis=axes, keepdims=True)
@@ -359,6 +371,8 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _size_warning(_t(input), _t(target, "target"))
+    if input._data.dtype.kind == "f" and target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)       # PyTorch's huber_loss keeps the input's dtype
     input, target = _pair(input, target)
     if weight is not None:
         loss = LS.HuberLoss.apply(input, target, "none", float(delta)) * weight
@@ -368,10 +382,10 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 
 def _range_check(t: Tensor, what: str, fn: str, hint: str) -> None:
     a = t._data
-    # the common case costs two reductions; only a failure looks closer (where NaN passes, as in PyTorch)
+    # the common case costs two reductions; only a failure looks closer (NaN fails too, as in PyTorch)
     if a.size and np.minimum.reduce(a, axis=None) >= 0 and np.maximum.reduce(a, axis=None) <= 1:
         return
-    bad = (a < 0) | (a > 1)
+    bad = ~((a >= 0) & (a <= 1))
     if bad.any():
         raise RuntimeError(f"{fn}: all elements of {what} should be between 0 and 1, but {int(bad.sum())} of "
                            f"{a.size} are not (min {a.min():.6g}, max {a.max():.6g}){hint}")
@@ -389,6 +403,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target._data.shape != input._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if input._data.dtype != target._data.dtype and input._data.dtype.kind == "f":
+        raise RuntimeError(f"Found dtype {_type_word(target)} but expected {_type_word(input)} (binary_cross_entropy: "
+                           f"the target must have the input's dtype; convert it with target.to({input.dtype}))")
     input, target = _pair(input, target)
     _range_check(input, "input", "binary_cross_entropy",
                  "; BCELoss expects probabilities: apply sigmoid first, or use BCEWithLogitsLoss on raw scores")
@@ -414,9 +431,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _t(target, "target")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    input, target = _pair(input, target)
+    if not (input._data.dtype.kind == target._data.dtype.kind == "f"):
+        input, target = _pair(input, target)
+    # (float32 scores with a float64 target, or the reverse: the kernel mixes them as PyTorch does, and the
+    # result takes the target's dtype)
     if weight is not None:
-        weight = _t(weight, "weight").to(input.dtype)
+        weight = _t(weight, "weight").to(target.dtype)
     if pos_weight is not None:
         pos_weight = _t(pos_weight, "pos_weight").to(input.dtype)
     return LS.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
@@ -519,7 +539,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         smooth = -(logp * weight.to(input.dtype).reshape(wshape)).sum(cdim)
     else:
         smooth = -logp.sum(cdim)
-    smooth = smooth * keep.to(input.dtype)
+    smooth = smooth.masked_fill(~keep, 0.0)     # (select: an ignored row of −inf logits is NaN, not 0·NaN)
     if reduction == "mean":
         kept = target._data[target._data != ignore_index]
         if weight is not None:

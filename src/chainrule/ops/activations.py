@@ -27,7 +27,8 @@ class LeakyRelu(Op):
 
 
 class Elu(Op):
-    """out = a if a > 0 else α(eᵃ − 1);  ∂out/∂a = 1 if a > 0 else α·eᵃ"""
+    """out = α(eᵃ − 1) if a ≤ 0 else a;  ∂out/∂a = α·eᵃ if a ≤ 0 else 1 (so 1 at NaN: PyTorch's reference
+    rule; its vectorised kernel gives NaN there from 64 float32 elements on)"""
     @staticmethod
     def forward(ctx, a, alpha=1.0):
         ctx.save_for_backward(a)
@@ -39,7 +40,7 @@ class Elu(Op):
     def backward(ctx, g):
         a, = ctx.saved_tensors
         neg = np.minimum(a, 0)
-        return np.where(a > 0, g, g * (ctx.alpha * np.exp(neg))).astype(g.dtype, copy=False)
+        return np.where(a <= 0, g * (ctx.alpha * np.exp(neg)), g).astype(g.dtype, copy=False)
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -47,7 +48,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf, element-wise, to double precision (``math.erf``; NumPy has none)."""
-    return _erf(np.asarray(x, dtype=np.float64)).astype(np.float64)
+    return np.asarray(_erf(np.asarray(x, dtype=np.float64)), dtype=np.float64)   # (0-d: a Python float)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -138,17 +139,18 @@ class LogSigmoid(Op):
 
 
 class Hardtanh(Op):
-    """out = clamp(a, min_val, max_val);  ∂out/∂a = 1 strictly inside (min_val, max_val), else 0"""
+    """out = clamp(a, min_val, max_val);  ∂out/∂a = 0 where a ≤ min_val or a ≥ max_val, else 1 (so 1 at NaN:
+    PyTorch's reference rule; its vectorised kernel gives 0 there from 16 float32 elements on)"""
     @staticmethod
     def forward(ctx, a, min_val=-1.0, max_val=1.0):
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = min_val, max_val
-        return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
+        return np.minimum(max_val, np.maximum(min_val, a)).astype(a.dtype, copy=False)   # (ties keep a: −0.0)
 
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        return np.where((a <= ctx.lo) | (a >= ctx.hi), 0, g).astype(g.dtype, copy=False)
+        return np.where((a <= ctx.lo) | (a >= ctx.hi), np.zeros((), dtype=g.dtype), g)
 
 
 # -- explain rules (see chainrule/explain/rules.py): out over the input's symbol, ∂out/∂a per element -------

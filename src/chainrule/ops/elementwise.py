@@ -52,7 +52,8 @@ class Mul(Op):
 
 
 class Div(Op):
-    """out = a / b;  ∂out/∂a = 1/b,  ∂out/∂b = −a/b²"""
+    """out = a / b;  ∂out/∂a = 1/b,  ∂out/∂b = −a/b², evaluated as −(a/b)/b as PyTorch (b² would overflow
+    for |b| > 1.8e19 in float32)"""
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -62,7 +63,7 @@ class Div(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (g / b if need[0] else None), (-g * a / (b * b) if need[1] else None)
+        return (g / b if need[0] else None), (-g * ((a / b) / b) if need[1] else None)
 
 
 class Neg(Op):
@@ -76,11 +77,32 @@ class Neg(Op):
         return -g
 
 
+def power(a, b):
+    """aᵇ as PyTorch computes it.  A Python exponent of ½ or −½ goes through √ (PyTorch's fast path), so
+    (−0)^(−½) = −∞ and (−∞)^(−½) = nan as there; integer powers follow PyTorch's integer rule: a
+    negative exponent gives 0 except for bases ±1 (an integer tensor to a negative Python integer
+    raises, as PyTorch)."""
+    if not isinstance(b, np.ndarray):
+        if b == 0.5:
+            return np.sqrt(a)
+        if b == -0.5:
+            return 1 / np.sqrt(a)
+        if isinstance(a, np.ndarray) and a.dtype.kind in "biu" and b < 0 and float(b).is_integer():
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if np.asarray(b).dtype.kind in "iu" and np.asarray(a).dtype.kind in "biu" and np.any(np.asarray(b) < 0):
+        neg = b < 0
+        odd = (b % 2) != 0
+        out = np.power(a, np.where(neg, 0, b))           # (the exponent only where it is ≥ 0)
+        small = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+        return np.where(neg, small, out).astype(out.dtype, copy=False)
+    return np.power(a, b)
+
+
 class Pow(Op):
     """out = aᵇ;  ∂out/∂a = b·aᵇ⁻¹,  ∂out/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0, as PyTorch)"""
     @staticmethod
     def forward(ctx, a, b):
-        out = np.power(a, b)
+        out = power(a, b)
         if not isinstance(b, np.ndarray):
             pass                                # x ** 2: PowBackward0
         elif isinstance(a, np.ndarray):
@@ -97,7 +119,7 @@ class Pow(Op):
         ga = gb = None
         if need[0]:
             if np.ndim(b) == 0 and not isinstance(b, np.ndarray):
-                ga = g * (b * np.power(a, b - 1)) if b != 0 else np.zeros_like(g)
+                ga = g * (b * power(a, b - 1)) if b != 0 else np.zeros_like(g)
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ga = g * np.where(b == 0, 0.0, b * np.power(a, b - 1))
@@ -105,6 +127,145 @@ class Pow(Op):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = g * np.where((a == 0) & (b >= 0), 0.0, out * np.log(a))
         return ga, gb
+
+
+class Remainder(Op):
+    """out = a mod b with the sign of b (Python's ``%``), computed as PyTorch does: r = fmod(a, b), plus b
+    where r ≠ 0 and r, b differ in sign — exact, unlike a − ⌊a/b⌋·b, which loses every digit once a/b
+    is large (``-1e9 % 3.7``) and gives nan for b = ±∞.
+    ∂out/∂a = 1,  ∂out/∂b = −⌊a/b⌋"""
+    @staticmethod
+    def forward(ctx, a, b):
+        if not isinstance(b, np.ndarray):
+            ctx._name = "RemainderBackward0"        # x % 2
+        else:
+            ctx._name = "RemainderBackward1"        # x % y
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return remainder_array(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g, (-g * floor_divide_array(a, b) if ctx.needs_input_grad[1] else None)
+
+
+class Fmod(Op):
+    """out = fmod(a, b) = a − trunc(a/b)·b with the sign of a (C's fmod, exact);
+    ∂out/∂a = 1,  ∂out/∂b = −trunc(a/b)"""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx._name = "FmodBackward0" if not isinstance(b, np.ndarray) else "FmodBackward1"
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        if _is_int(a) and _is_int(b):
+            _no_int_zero(b)
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g, (-g * np.trunc(a / b) if ctx.needs_input_grad[1] else None)
+
+
+def _is_int(x) -> bool:
+    return np.asarray(x).dtype.kind in "biu"
+
+
+def _no_int_zero(b) -> None:
+    """Integer division by zero: PyTorch raises (NumPy would return 0)."""
+    if np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def remainder_array(a, b):
+    """a mod b with the sign of b (see ``Remainder``); integers by zero raise as PyTorch."""
+    if _is_int(a) and _is_int(b):
+        _no_int_zero(b)
+        return np.remainder(a, b)
+    r = np.fmod(a, b)
+    return np.where((r != 0) & ((r < 0) != (b < 0)), r + b, r)
+
+
+def floor_divide_array(a, b):
+    """⌊a/b⌋ as PyTorch's ``floor_divide``/``div(rounding_mode='floor')`` (NumPy's floor_divide is the same
+    fmod-based algorithm for floats); integers by zero raise as PyTorch."""
+    if _is_int(a) and _is_int(b):
+        _no_int_zero(b)
+    return np.floor_divide(a, b)
+
+
+def trunc_divide_array(a, b):
+    """a/b rounded toward zero (``div(rounding_mode='trunc')``): trunc(a/b) for floats, exact for integers."""
+    if _is_int(a) and _is_int(b):
+        _no_int_zero(b)
+        q = np.floor_divide(a, b)
+        return q + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+    return np.trunc(a / b)
+
+
+class DivRounded(Op):
+    """out = a/b rounded toward −∞ (rounding_mode='floor') or toward 0 ('trunc'): a step function of both
+    inputs, so both gradients are 0 (PyTorch's DivBackward2/3)"""
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx._name = "DivBackward2"
+        return floor_divide_array(a, b) if mode == "floor" else trunc_divide_array(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), np.zeros_like(g)
+
+
+class NotDifferentiable(Op):
+    """out = fn(a, b) for the ops PyTorch records without a derivative (``a // b``, ``2.5 % x``): the result
+    requires grad when an input does, its node is ``NotImplemented``, and backward raises PyTorch's
+    "derivative for aten::<name> is not implemented"."""
+    _name = "NotImplemented"
+    @staticmethod
+    def forward(ctx, a, b, fn, aten):
+        ctx.aten = aten
+        return fn(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.aten} is not implemented")
+
+
+class Lerp(Op):
+    """out = a + w·(b − a) for |w| < ½ and b − (b − a)·(1 − w) otherwise — PyTorch's two-sided formula,
+    exact at w = 0 and w = 1 (``lerp(1e8, 1, 1.0)`` is 1, not 0);
+    ∂out/∂a = 1 − w,  ∂out/∂b = w,  ∂out/∂w = b − a"""
+    @staticmethod
+    def forward(ctx, a, b, w):
+        tensor_w = isinstance(w, np.ndarray)
+        ctx._name = "LerpBackward1" if tensor_w else "LerpBackward0"
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if tensor_w and need[2] else None, b if tensor_w and need[2] else None,
+                              w if tensor_w else None)
+        ctx.w = None if tensor_w else w
+        dtype = a.dtype
+        if tensor_w:
+            small = np.abs(w) < 0.5
+            coeff, base = np.where(small, w, w - 1), np.where(small, a, b)
+        else:
+            w = dtype.type(w)
+            coeff, base = (w, a) if abs(w) < 0.5 else (w - 1, b)
+        d = b - a
+        if dtype == np.float32:   # PyTorch fuses the multiply-add (one rounding); a float64 product of
+            out = np.float64(coeff) * d.astype(np.float64) + base   # float32 values is exact: the same
+        else:
+            out = coeff * d + base
+        return np.asarray(out).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        if w is None:
+            w = ctx.w
+        need = ctx.needs_input_grad
+        ga = g * (1 - w) if need[0] else None
+        gb = g * w if need[1] else None
+        gw = g * (b - a) if len(need) > 2 and need[2] else None
+        return ga, gb, gw
 
 
 # ------------------------------------------------------------------------------------------- unary
@@ -192,15 +353,23 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        return g * np.sign(a)
+        return g * sign_array(a)
+
+
+def sign_array(a: np.ndarray) -> np.ndarray:
+    """sign(a) ∈ {−1, 0, 1}, and 0 for NaN as PyTorch (NumPy gives NaN)."""
+    out = np.sign(a)
+    if a.dtype.kind == "f":
+        out = np.where(np.isnan(a), a.dtype.type(0), out)
+    return out
 
 
 class Sign(Op):
-    """out = sign(a);  gradient 0 everywhere"""
+    """out = sign(a) (0 at 0 and at NaN, as PyTorch);  gradient 0 everywhere"""
     @staticmethod
     def forward(ctx, a):
         ctx.shape = np.shape(a)
-        return np.sign(a)
+        return sign_array(a)
 
     @staticmethod
     def backward(ctx, g):
@@ -257,41 +426,42 @@ def erf_array(a: np.ndarray) -> np.ndarray:
 
 class UnaryMath(Op):
     """out = f(a) for the less common element-wise functions; ∂out/∂a from the table ``UNARY_MATH``
-    (each entry: forward, derivative from (a, out)); the node is named after the function."""
+    (each entry: forward, derivative, and whether the derivative reads the input ``a`` or the output
+    ``o``); the node is named after the function and saves only what its derivative reads, as PyTorch —
+    so an in-place change of ``sinh(x)``'s output does not refuse its backward."""
     @staticmethod
     def forward(ctx, a, name):
-        f, _ = UNARY_MATH[name]
+        f, _, reads = UNARY_MATH[name]
         ctx.fname = name
         ctx._name = UNARY_NAMES[name]
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.asarray(f(a)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(a, out)
+        ctx.save_for_backward(a if reads == "a" else out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        a, out = ctx.saved_tensors
+        v, = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * UNARY_MATH[ctx.fname][1](a, out).astype(g.dtype, copy=False)
+            return g * UNARY_MATH[ctx.fname][1](v).astype(g.dtype, copy=False)
 
 
 UNARY_MATH = {
-    "log2": (np.log2, lambda a, o: 1 / (a * np.log(2.0))),          # d log₂a = 1/(a ln 2)
-    "log10": (np.log10, lambda a, o: 1 / (a * np.log(10.0))),       # d log₁₀a = 1/(a ln 10)
-    "exp2": (np.exp2, lambda a, o: o * np.log(2.0)),                # d 2ᵃ = 2ᵃ ln 2
-    "expm1": (np.expm1, lambda a, o: o + 1),                        # d (eᵃ − 1) = eᵃ
-    "tan": (np.tan, lambda a, o: 1 + o * o),                        # d tan a = 1 + tan²a
-    "asin": (np.arcsin, lambda a, o: 1 / np.sqrt(1 - a * a)),       # d asin a = 1/√(1 − a²)
-    "acos": (np.arccos, lambda a, o: -1 / np.sqrt(1 - a * a)),      # d acos a = −1/√(1 − a²)
-    "atan": (np.arctan, lambda a, o: 1 / (1 + a * a)),              # d atan a = 1/(1 + a²)
-    "sinh": (np.sinh, lambda a, o: np.cosh(a)),                     # d sinh a = cosh a
-    "cosh": (np.cosh, lambda a, o: np.sinh(a)),                     # d cosh a = sinh a
-    "erf": (erf_array, lambda a, o: 2 / np.sqrt(np.pi) * np.exp(-a * a)),   # d erf a = 2/√π e^(−a²)
+    "log2": (np.log2, lambda a: 1 / (a * np.log(2.0)), "a"),            # d log₂a = 1/(a ln 2)
+    "log10": (np.log10, lambda a: 1 / (a * np.log(10.0)), "a"),         # d log₁₀a = 1/(a ln 10)
+    "exp2": (np.exp2, lambda o: o * np.log(2.0), "o"),                  # d 2ᵃ = 2ᵃ ln 2
+    "expm1": (np.expm1, lambda o: o + 1, "o"),                          # d (eᵃ − 1) = eᵃ
+    "tan": (np.tan, lambda o: 1 + o * o, "o"),                          # d tan a = 1 + tan²a
+    "asin": (np.arcsin, lambda a: 1 / np.sqrt(1 - a * a), "a"),         # d asin a = 1/√(1 − a²)
+    "acos": (np.arccos, lambda a: -1 / np.sqrt(1 - a * a), "a"),        # d acos a = −1/√(1 − a²)
+    "atan": (np.arctan, lambda a: 1 / (1 + a * a), "a"),                # d atan a = 1/(1 + a²)
+    "sinh": (np.sinh, lambda a: np.cosh(a), "a"),                       # d sinh a = cosh a
+    "cosh": (np.cosh, lambda a: np.sinh(a), "a"),                       # d cosh a = sinh a
+    "erf": (erf_array, lambda a: 2 / np.sqrt(np.pi) * np.exp(-a * a), "a"),   # d erf a = 2/√π e^(−a²)
 }
 UNARY_NAMES = {"log2": "Log2Backward0", "log10": "Log10Backward0", "exp2": "Exp2Backward0",
                "expm1": "Expm1Backward0", "tan": "TanBackward0", "asin": "AsinBackward0", "acos": "AcosBackward0",
                "atan": "AtanBackward0", "sinh": "SinhBackward0", "cosh": "CoshBackward0", "erf": "ErfBackward0"}
-
 
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """σ(a) = 1/(1 + e⁻ᵃ), computed without overflow for any |a|: with e = e^(−|a|) ∈ (0, 1],
@@ -324,26 +494,27 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """out = max(a, 0);  ∂out/∂a = 1 where a > 0, else 0"""
+    """out = max(a, 0);  ∂out/∂a = 0 where out ≤ 0, else 1 (NaN passes, as PyTorch's threshold_backward).
+    The gradient is selected, not multiplied by a 0/1 mask: ∞·0 would be NaN (``relu(x).sqrt()`` at 0)."""
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, 0)
+        out = np.maximum(0, a)       # (on a tie NumPy returns the second argument: relu(−0.0) = −0.0 as PyTorch)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
-        return g * (out > 0)
+        return np.where(out <= 0, np.zeros((), dtype=g.dtype), g)
 
 
 def clamp_array(a: np.ndarray, lo, hi) -> np.ndarray:
     """min(max(a, lo), hi) as a new array of ``a``'s dtype (either bound may be None, a number or an array)."""
     out = a
-    if lo is not None:
-        out = np.maximum(out, lo)
+    if lo is not None:           # (the input second: NumPy returns the second argument on a tie, PyTorch
+        out = np.maximum(lo, out)    # the input, so clamp(−0.0, min=0) stays −0.0 as there)
     if hi is not None:
-        out = np.minimum(out, hi)
+        out = np.minimum(hi, out)
     return np.array(out, dtype=a.dtype, copy=True) if out is a else out.astype(a.dtype, copy=False)
 
 
@@ -364,7 +535,7 @@ class Clamp(Op):
             mask &= a >= ctx.lo
         if ctx.hi is not None:
             mask &= a <= ctx.hi
-        return g * mask
+        return np.where(mask, g, np.zeros((), dtype=g.dtype))    # select: ∞·0 would be NaN
 
 
 class ClampTensor(Op):
@@ -398,31 +569,39 @@ class ClampTensor(Op):
 
 
 class Maximum(Op):
-    """out = max(a, b);  the gradient goes to the larger input, split evenly on ties"""
+    """out = max(a, b);  the gradient goes to the larger input, half to each on ties, all to both where
+    either is NaN (PyTorch's rule: ``where(a == b, g/2, g)`` zeroed where the input is the smaller one)"""
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return np.maximum(b, a)      # (ties give the first input, as PyTorch: NumPy gives its second argument)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(g.dtype)
-        return g * share, g * (1 - share)
+        return _extreme_grads(ctx, g, a, b, a < b, a > b)
 
 
 class Minimum(Op):
-    """out = min(a, b);  the gradient goes to the smaller input, split evenly on ties"""
+    """out = min(a, b);  the gradient goes to the smaller input, half to each on ties (PyTorch's rule)"""
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
+        return np.minimum(b, a)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0)).astype(g.dtype)
-        return g * share, g * (1 - share)
+        return _extreme_grads(ctx, g, a, b, a > b, a < b)
+
+
+def _extreme_grads(ctx, g, a, b, a_loses, b_loses):
+    """Selected, not multiplied by a share: ∞·0 would be NaN."""
+    zero = np.zeros((), dtype=g.dtype)
+    shared = np.where(a == b, g / 2, g)
+    need = ctx.needs_input_grad
+    return (np.where(a_loses, zero, shared) if need[0] else None,
+            np.where(b_loses, zero, shared) if need[1] else None)
 
 
 class Where(Op):

@@ -95,8 +95,11 @@ class Linear(Op):
         if need[1]:
             if g.ndim == 2:
                 gw = g.T @ x
-            else:
-                gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+            elif g.ndim == 1:            # an unbatched input (in,): ∂L/∂W = g xᵀ
+                gw = np.outer(g, x)
+            else:                        # (explicit row counts: reshape(-1, 0) is ambiguous for empty tensors)
+                rows = int(np.prod(g.shape[:-1]))
+                gw = g.reshape(rows, g.shape[-1]).T @ x.reshape(rows, x.shape[-1])
         if len(need) > 2 and need[2]:
             gb = np.add.reduce(g, axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb

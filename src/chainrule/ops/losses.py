@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from .elementwise import sign_array
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -71,7 +72,7 @@ class SmoothL1Loss(Op):
         beta = ctx.beta
         g = _spread(g, d.shape, ctx.reduction)
         if beta == 0:
-            local = np.sign(d)
+            local = sign_array(d)
         else:
             local = np.where(d < -beta, -1.0, np.where(d > beta, 1.0, d / beta)).astype(d.dtype, copy=False)
         ga = g * local
@@ -148,20 +149,20 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 class BinaryCrossEntropyWithLogits(Op):
     """ℓ = w·((1 − t)·x − (1 + (pw − 1)·t)·ln σ(x))  — BCE of σ(x), computed without ever forming σ(x);
-    ∂ℓ/∂x = w·((pw·t + 1 − t)·σ(x) − pw·t),  ∂ℓ/∂t = w·(−x − (pw − 1)·ln σ(x))"""
+    ∂ℓ/∂x = w·((pw·t + 1 − t)·σ(x) − pw·t),  ∂ℓ/∂t = w·(−x − (pw − 1)·ln σ(x)).
+    ``x`` and ``t`` may be float32 and float64: as in PyTorch, ln σ(x) (times the pos_weight factor) is
+    computed in x's dtype, (1 − t)·x in the wider one, and the loss has t's dtype."""
     @staticmethod
     def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
         ls = _log_sigmoid(x)
         if pos_weight is not None:
-            log_weight = (pos_weight - 1) * t + 1
-            loss = (1 - t) * x - log_weight * ls
-        else:
-            loss = (1 - t) * x - ls
+            ls = (((pos_weight - 1) * t + 1) * ls).astype(x.dtype, copy=False)
+        loss = ((1 - t) * x).astype(t.dtype, copy=False) - ls
         if weight is not None:
             loss = loss * weight
         ctx.save_for_backward(x, t, weight, pos_weight)
         ctx.reduction = reduction
-        return _reduce(np.asarray(loss, dtype=x.dtype), reduction)
+        return _reduce(np.asarray(loss, dtype=t.dtype), reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -214,6 +215,8 @@ class NllLoss(Op):
         safe_t = np.where(keep, target, 0)
         where = _along_classes(logp, safe_t, cdim)
         picked = logp[where]
+        if not keep.all():        # an ignored row may hold −inf/NaN: it is left out, not multiplied by 0
+            picked = np.where(keep, picked, 0)
         if weight is None:
             w = keep.astype(logp.dtype)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from .elementwise import sign_array
 
 
 def normalize_dims(dim, ndim: int):
@@ -32,6 +33,27 @@ def normalize_dims(dim, ndim: int):
         twice = next(d for d in out if out.count(d) > 1)
         raise RuntimeError(f"dim {twice} appears multiple times in the list of dims {list(dims)}")
     return tuple(out) if ndim else ()
+
+
+def one_dim(dim, ndim: int):
+    """One ``dim`` as a non-negative axis, or None for a 0-d tensor (whose only dims are 0 and −1);
+    out-of-range dims raise PyTorch's IndexError either way."""
+    axes = normalize_dims(dim, ndim)
+    return axes[0] if ndim else None
+
+
+def check_nonempty(a: np.ndarray, axes, fn: str, error=IndexError) -> None:
+    """PyTorch's errors for a max/min-like reduction (no identity element) over nothing: with no dim given
+    (``axes`` None) the tensor must not be empty (``error``: IndexError for argmax, RuntimeError for
+    amax); with dims, none of them may have size 0."""
+    if a.size:
+        return
+    if axes is None:
+        raise error(f"{fn}(): Expected reduction dim to be specified for input.numel() == 0."
+                    + (" Specify the reduction dim with the 'dim' argument." if error is RuntimeError else ""))
+    for ax in axes:
+        if a.shape[ax] == 0:
+            raise IndexError(f"{fn}(): Expected reduction dim {ax} to have non-zero size.")
 
 
 def count_over(shape: tuple, axes: tuple) -> int:
@@ -77,7 +99,9 @@ class Mean(Op):
 
 
 class Prod(Op):
-    """out = Πᵢ aᵢ;  ∂out/∂aᵢ = Π_{j≠i} aⱼ (computed without dividing, so zeros are handled)"""
+    """out = Πᵢ aᵢ;  ∂out/∂aᵢ = Π_{j≠i} aⱼ, as PyTorch evaluates it: out/aᵢ when no entry is 0, the
+    product of the others (exclusive cumulative products, no division) when some are — and, for the
+    full product, 0 everywhere when two or more entries are 0."""
     @staticmethod
     def forward(ctx, a, axis=None, keepdim=False):
         out = np.asarray(np.prod(a, axis=axis, keepdims=keepdim))
@@ -87,13 +111,21 @@ class Prod(Op):
 
     @staticmethod
     def backward(ctx, g):
-        a, _ = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         axis = ctx.axis
+        if a.ndim == 0:
+            return g
+        zeros = np.count_nonzero(a == 0)
         if axis is None:
-            flat = a.reshape(-1)
-            others = _prod_of_others(flat, 0).reshape(a.shape)
-            return g * others
-        return _expand(g, (axis,), ctx.keepdim) * _prod_of_others(a, axis)
+            if zeros == 0:
+                return g * (out / a)
+            if zeros > 1:
+                return np.zeros(a.shape, dtype=g.dtype)
+            return g * _prod_of_others(a.reshape(-1), 0).reshape(a.shape)
+        g = _expand(g, (axis,), ctx.keepdim)
+        if zeros == 0:
+            return g * (_expand(out, (axis,), ctx.keepdim) / a)
+        return g * _prod_of_others(a, axis)
 
 
 def _prod_of_others(a: np.ndarray, axis: int) -> np.ndarray:
@@ -110,7 +142,9 @@ def _prod_of_others(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 class Amax(Op):
-    """out = max over axes;  the gradient is shared evenly among tied maxima (PyTorch's amax rule)"""
+    """out = max over axes;  the gradient is shared evenly among the entries equal to it (PyTorch's amax
+    rule).  ``axes`` None is ``max()``/``min()`` of everything, where a NaN maximum shares the gradient
+    among the NaN entries (PyTorch's evenly_distribute_backward; amax's rule gives NaN everywhere)."""
     @staticmethod
     def forward(ctx, a, axes=None, keepdim=False, take_min=False):
         out = (np.amin if take_min else np.amax)(a, axis=axes, keepdims=True)
@@ -121,7 +155,10 @@ class Amax(Op):
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        mask = (a == out)
+        if ctx.axes is None and a.dtype.kind == "f" and np.isnan(out).all():
+            mask = np.isnan(a)
+        else:
+            mask = (a == out)
         count = mask.sum(axis=ctx.axes, keepdims=True)
         return _expand(g, ctx.axes, ctx.keepdim) * mask / count.astype(g.dtype)
 
@@ -143,22 +180,36 @@ class MaxAlongDim(Op):
         return out
 
 
+def _centered(a: np.ndarray, axes: tuple):
+    """(a − ā) as PyTorch's var/std see it: the mean in the input's dtype, the deviations (and their
+    squares, by the caller) in float64 — so float32 values near 1e30 do not overflow when squared."""
+    mean = a.mean(axis=axes, keepdims=True)
+    if a.dtype == np.float64:
+        return a - mean
+    return a.astype(np.float64) - mean.astype(np.float64)
+
+
 class Var(Op):
     """out = Σ(aᵢ − ā)² / (n − correction);  ∂out/∂aᵢ = 2(aᵢ − ā)/(n − correction)"""
     @staticmethod
     def forward(ctx, a, axes, correction=1, keepdim=False):
         n = count_over(a.shape, axes)
-        centered = a - a.mean(axis=axes, keepdims=True)
-        ctx.save_for_backward(centered)
+        c64 = _centered(a, axes)
+        ctx.save_for_backward(c64.astype(a.dtype, copy=False))
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.sum(centered * centered, axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denom)).astype(a.dtype)
+        if ctx.denom == 0 and len(axes) == a.ndim:   # PyTorch's rule for no degrees of freedom: NaN where
+            ctx.tie = a == a.mean(axis=axes, keepdims=True)   # a equals its mean (∞·0), else ∞
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return (np.sum(c64 * c64, axis=axes, keepdims=keepdim) / ctx.denom).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
         centered, = ctx.saved_tensors
+        g = _expand(g, ctx.axes, ctx.keepdim)
+        if "tie" in ctx.__dict__:
+            return g * np.where(ctx.tie, np.nan, np.inf).astype(g.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _expand(g, ctx.axes, ctx.keepdim) * (2 * centered / g.dtype.type(ctx.denom))
+            return g * (2 * centered / g.dtype.type(ctx.denom))
 
 
 class Std(Op):
@@ -167,12 +218,12 @@ class Std(Op):
     @staticmethod
     def forward(ctx, a, axes, correction=1, keepdim=False):
         n = count_over(a.shape, axes)
-        centered = a - a.mean(axis=axes, keepdims=True)
+        c64 = _centered(a, axes)
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            var = np.sum(centered * centered, axis=axes, keepdims=True) / a.dtype.type(ctx.denom)
+            var = np.sum(c64 * c64, axis=axes, keepdims=True) / ctx.denom
         out = np.sqrt(var).astype(a.dtype, copy=False)
-        ctx.save_for_backward(centered, out)
+        ctx.save_for_backward(c64.astype(a.dtype, copy=False), out)
         return out if keepdim else np.squeeze(out, axis=axes)
 
     @staticmethod
@@ -190,7 +241,9 @@ class Norm(Op):
     def forward(ctx, a, p=2.0, axes=None, keepdim=False):
         ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
         absa = np.abs(a)
-        if p == 0:                     # the "L0 norm": how many entries are non-zero (zero gradient)
+        if count_over(a.shape, axes) == 1 and p != 0:
+            out = absa                 # one value: its norm is |a| (no overflow squaring it, as PyTorch)
+        elif p == 0:                     # the "L0 norm": how many entries are non-zero (zero gradient)
             out = np.sum(a != 0, axis=axes, keepdims=True).astype(a.dtype)
         elif p == float("inf"):
             out = np.amax(absa, axis=axes, keepdims=True)
@@ -212,11 +265,12 @@ class Norm(Op):
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 0:
                 local = np.zeros_like(a)
-            elif p == float("inf"):
-                mask = (np.abs(a) == out)
-                local = np.sign(a) * mask / mask.sum(axis=ctx.axes, keepdims=True)
+            elif p == float("inf"):      # PyTorch: the entries equal to the norm, or NaN, share it
+                absa = np.abs(a)
+                mask = (absa == out) | np.isnan(absa)
+                local = sign_array(a) * mask / mask.sum(axis=ctx.axes, keepdims=True)
             elif p == 1:
-                local = np.sign(a)
+                local = sign_array(a)
             elif p == 2:
                 local = np.where(out == 0, 0.0, a / out)
             else:
@@ -225,7 +279,11 @@ class Norm(Op):
 
 
 def logsumexp_array(a: np.ndarray, axes, keepdims: bool = True) -> np.ndarray:
-    """log Σ eᵃ, shifted by the maximum so that nothing overflows."""
+    """log Σ eᵃ, shifted by the maximum so that nothing overflows (−∞ over an empty dim, as PyTorch)."""
+    if not a.size:
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(a, axis=axes, keepdims=True))   # log 0 = −∞
+        return out if keepdims else np.squeeze(out, axis=axes)
     m = np.amax(a, axis=axes, keepdims=True)
     finite = np.isfinite(m)
     if finite.all():      # Σ e^(a−m) ≥ 1: nothing can overflow or hit log(0)
@@ -258,6 +316,11 @@ class Softmax(Op):
     """out = e^{aᵢ} / Σⱼ e^{aⱼ};  ∂L/∂a = out ⊙ (g − Σ g ⊙ out)"""
     @staticmethod
     def forward(ctx, a, axis):
+        if not a.size:                 # over (or beside) an empty dim: nothing to normalise
+            out = a.copy()
+            ctx.save_for_backward(out)
+            ctx.axis = axis
+            return out
         m = np.amax(a, axis=axis, keepdims=True)
         if np.isfinite(m).all():       # the max element gives e⁰ = 1: the sum is ≥ 1, nothing overflows
             e = np.exp(a - m)
@@ -282,9 +345,14 @@ class LogSoftmax(Op):
     def forward(ctx, a, axis):
         # (a − m) − log Σ e^(a−m), not a − logsumexp(a): the small log term survives in float32
         # (ufunc reductions, not np.amax/np.sum: their Python wrappers cost more than a small batch's work)
+        if not a.size:
+            out = a.copy()
+            ctx.save_for_backward(out)
+            ctx.axis = axis
+            return out
         m = np.maximum.reduce(a, axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            shifted = a - np.where(np.isfinite(m), m, 0)
+            shifted = a - m        # a row holding +∞ or NaN, or all −∞, is NaN throughout, as PyTorch
             out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..ops import elementwise as E, linalg as L
 from .common import _data, _named
 
@@ -68,8 +69,38 @@ class ArithmeticMixin:
     def mul(self, other):
         return self * other
 
-    def div(self, other):
-        return self / other
+    def div(self, other, *, rounding_mode=None):
+        """``a / b``; ``rounding_mode='floor'`` rounds toward −∞, ``'trunc'`` toward 0 (zero gradients)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"'{rounding_mode}'")
+        return _integer_division(self, other, lambda a, b: E.DivRounded.apply(a, b, rounding_mode), "div_" +
+                                 rounding_mode)
+
+    def fmod(self, other):
+        """``fmod(a, b)``: the remainder of a/b rounded toward 0 (the sign of ``a``, C's fmod)."""
+        return _integer_division(self, other, E.Fmod.apply, "fmod")
+
+    def lerp(self, end, weight):
+        """a + w·(end − a), with PyTorch's two-sided formula (exact at w = 1): see ``ops.elementwise.Lerp``."""
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
+        if end._data.dtype != self._data.dtype:
+            raise RuntimeError(f"expected dtype {dtypes.C_TYPE_NAMES[self.dtype.name]} for `end` but got dtype "
+                               f"{dtypes.C_TYPE_NAMES[end.dtype.name]}")
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for '
+                                      f"'{dtypes.SCALAR_TYPE_NAMES[self.dtype.name]}'")
+        if isinstance(weight, Tensor):
+            weight = weight.to(self.dtype)
+        elif not isinstance(weight, (int, float)):
+            raise TypeError(f"lerp(): argument 'weight' must be Tensor or Number, not {type(weight).__name__}")
+        try:
+            return E.Lerp.apply(self, end, weight)
+        except ValueError:
+            raise E.broadcast_error("lerp", self, end, *([weight] if isinstance(weight, Tensor) else [])) from None
 
     def pow(self, exponent):
         return self ** exponent
@@ -105,25 +136,23 @@ class ArithmeticMixin:
         return self.floor_divide(other)
 
     def __rfloordiv__(self, other):
-        return Tensor._make(np.asarray(_data(other))).floor_divide(self)
+        return _integer_division(other, self, _no_derivative(E.floor_divide_array, "floor_divide"), "div_floor")
 
     def floor_divide(self, other):
-        """``a // b`` rounded toward −∞ (not differentiable, as in PyTorch)."""
-        a, b = E.promote(self, other)
-        return Tensor._make(np.asarray(np.floor_divide(_data(a), _data(b))))
+        """``a // b`` rounded toward −∞.  PyTorch records it without a derivative: the result requires grad
+        when an input does, and backward raises "derivative for aten::floor_divide is not implemented"."""
+        return _integer_division(self, other, _no_derivative(E.floor_divide_array, "floor_divide"), "div_floor")
 
     def remainder(self, other):
-        """``a % b`` with the sign of ``b`` (Python's rule): a − ⌊a/b⌋·b."""
-        a, b = E.promote(self, other)
-        if _data(a).dtype.kind in "biu" and not (isinstance(b, Tensor) and b._data.dtype.kind == "f"):
-            return Tensor._make(np.asarray(np.remainder(_data(a), _data(b))))
-        return a - a.floor_divide(b) * b
+        """``a % b`` with the sign of ``b`` (Python's rule), exact (see ``ops.elementwise.Remainder``)."""
+        return _integer_division(self, other, E.Remainder.apply, "remainder")
 
     def __mod__(self, other):
         return self.remainder(other)
 
     def __rmod__(self, other):
-        return Tensor._make(np.asarray(_data(other))).remainder(self)
+        # ``2.5 % x``: PyTorch's remainder(Scalar, Tensor) has no derivative
+        return _integer_division(other, self, _no_derivative(E.remainder_array, "remainder"), "remainder")
 
     def outer(self, other):
         return self.unsqueeze(1) * other.unsqueeze(0)
@@ -136,6 +165,22 @@ class ArithmeticMixin:
 
 
 # ------------------------------------------------------------------ functions the methods rely on
+def _no_derivative(fn, aten):
+    return lambda a, b: E.NotDifferentiable.apply(a, b, fn, aten)
+
+
+def _integer_division(a, b, apply, kernel: str):
+    """``//``, ``%``, ``fmod``, ``div(rounding_mode=…)``: PyTorch's promotion (a Python float with an integer
+    tensor gives the default dtype), no bool kernel (as PyTorch), broadcasting errors that name the op."""
+    a, b = E.promote(a, b)
+    if np.asarray(_data(a)).dtype == np.bool_ and np.asarray(_data(b)).dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')
+    try:
+        return apply(a, b)
+    except ValueError:
+        raise E.broadcast_error(kernel.replace("div_floor", "floor_divide"), a, b) from None
+
+
 def matmul(a, b):
     """``a @ b`` with PyTorch's 1-D/2-D/batched rules and an error that names both shapes."""
     for x in (a, b):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import elementwise as E
+from ..ops.reduce import normalize_dims
 from .common import _data
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
@@ -76,10 +77,14 @@ class ComparisonMixin:
         return Tensor._make(np.isfinite(self._data))
 
     def any(self, dim=None, keepdim=False):
-        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim))
+        if isinstance(dim, (tuple, list)) and not dim:    # PyTorch: no dims, no reduction
+            return Tensor._make(self._data != 0)
+        return Tensor._make(np.any(self._data, axis=_axes(dim, self._data.ndim), keepdims=keepdim))
 
     def all(self, dim=None, keepdim=False):
-        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim))
+        if isinstance(dim, (tuple, list)) and not dim:
+            return Tensor._make(self._data != 0)
+        return Tensor._make(np.all(self._data, axis=_axes(dim, self._data.ndim), keepdims=keepdim))
 
     def nonzero(self, as_tuple=False):
         # a 0-d tensor is one element (PyTorch: shape (1, 0) or (0, 0); as_tuple: one index of 0 or 1 zeros)
@@ -91,7 +96,8 @@ class ComparisonMixin:
         return Tensor._make(np.stack(idx, axis=-1).astype(np.int64))
 
     def count_nonzero(self, dim=None):
-        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dim), dtype=np.int64))
+        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=_axes(dim, self._data.ndim)),
+                                       dtype=np.int64))
 
     def logical_and(self, other):
         return Tensor._make(np.logical_and(self._data, _data(other)))
@@ -104,3 +110,10 @@ class ComparisonMixin:
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return Tensor._make(np.isclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _axes(dim, ndim: int):
+    """``dim`` (None, an int or a list of ints) as NumPy's axis, with PyTorch's range check and errors."""
+    if dim is None:
+        return None
+    return normalize_dims(dim, ndim)

@@ -177,7 +177,7 @@ class InPlaceMixin:
         if end._data.dtype != self._data.dtype:
             raise RuntimeError(f"expected dtype {_c_name(self._data.dtype)} for `end` but got dtype "
                                f"{_c_name(end._data.dtype)}")
-        return self._in_place(lambda: self + weight * (end - self), "lerp_", end, weight)
+        return self._in_place(lambda: self.lerp(end, weight), "lerp_", end, weight)
 
     def __iadd__(self, other):
         return self.add_(other)

@@ -29,7 +29,14 @@ class MaskingMixin:
         return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
 
     def tril(self, diagonal=0):
+        _at_least_2d(self, "tril")
         return self.masked_fill(Tensor._make(~np.tri(*self._data.shape[-2:], k=diagonal, dtype=bool)), 0)
 
     def triu(self, diagonal=0):
+        _at_least_2d(self, "triu")
         return self.masked_fill(Tensor._make(np.tri(*self._data.shape[-2:], k=diagonal - 1, dtype=bool)), 0)
+
+
+def _at_least_2d(t, fn: str) -> None:
+    if t._data.ndim < 2:
+        raise RuntimeError(f"{fn}: input tensor must have at least 2 dimensions")

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..ops import reduce as R
-from ..ops.reduce import normalize_dims
+from ..ops.reduce import normalize_dims, one_dim, check_nonempty
 from .arithmetic import maximum, minimum
 from .common import _MinMax, _named
 
@@ -23,9 +23,10 @@ class ReductionMixin:
         a = self if dtype is None else self.to(dtype)
         if a._data.dtype.kind in "biu":
             a = a.to(dtypes.int64)
-        if a._data.ndim == 0:
+        axis = one_dim(dim, a._data.ndim)
+        if axis is None:
             return a.clone()
-        return R.Cumsum.apply(a, normalize_dims(dim, a._data.ndim)[0])
+        return R.Cumsum.apply(a, axis)
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         a = self
@@ -46,7 +47,7 @@ class ReductionMixin:
         a = self if dtype is None else self.to(dtype)
         if dim is None:
             return R.Prod.apply(a, None, False)
-        return _named(R.Prod.apply(a, normalize_dims(dim, self._data.ndim)[0], keepdim), dim, "ProdBackward1")
+        return _named(R.Prod.apply(a, one_dim(dim, self._data.ndim), keepdim), dim, "ProdBackward1")
 
     def _extreme(self, dim, keepdim, take_min):
         if dim is None:
@@ -56,7 +57,9 @@ class ReductionMixin:
             return _named(R.Amax.apply(self, None, False, take_min), True, "MinBackward1" if take_min else "MaxBackward1")
         if isinstance(dim, Tensor):  # torch.max(a, b) — the element-wise form
             return minimum(self, dim) if take_min else maximum(self, dim)
-        axis = normalize_dims(dim, self._data.ndim)[0] if self._data.ndim else None
+        axis = one_dim(dim, self._data.ndim)
+        if axis is not None:
+            check_nonempty(self._data, (axis,), "min" if take_min else "max")
         if axis is None:
             values = self.clone()
             return _MinMax((values, Tensor._make(np.zeros((), dtype=np.int64))))
@@ -76,10 +79,14 @@ class ReductionMixin:
         return self._extreme(dim, keepdim, True)
 
     def amax(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, False)
+        axes = normalize_dims(dim, self._data.ndim)
+        check_nonempty(self._data, None if _no_dims(dim) else axes, "amax", RuntimeError)
+        return R.Amax.apply(self, axes, keepdim, False)
 
     def amin(self, dim=(), keepdim=False):
-        return _named(R.Amax.apply(self, normalize_dims(dim, self._data.ndim), keepdim, True), True, "AminBackward0")
+        axes = normalize_dims(dim, self._data.ndim)
+        check_nonempty(self._data, None if _no_dims(dim) else axes, "amin", RuntimeError)
+        return _named(R.Amax.apply(self, axes, keepdim, True), True, "AminBackward0")
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         correction = _correction(unbiased, correction)
@@ -94,7 +101,15 @@ class ReductionMixin:
             p = 2.0
         if p == "nuc" or isinstance(p, str):
             raise RuntimeError(f"norm: p='{p}' is not supported; use p=1, 2, inf or a number")
-        return R.Norm.apply(self, float(p), normalize_dims(dim, self._data.ndim), keepdim)
+        axes = normalize_dims(dim, self._data.ndim)
+        if not self._data.size and float(p) == float("inf"):
+            empty = [ax for ax in axes if self._data.shape[ax] == 0]
+            if dim is None or not empty:
+                raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the "
+                                   "operation does not have an identity")
+            raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the dimension {empty[0]}because "   # (sic)
+                               f"this dimension is empty and the operation does not have an identity")
+        return R.Norm.apply(self, float(p), axes, keepdim)
 
     def logsumexp(self, dim, keepdim=False):
         return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
@@ -108,10 +123,14 @@ class ReductionMixin:
         return R.LogSoftmax.apply(a, _one_dim(dim, self._data.ndim))
 
 
+def _no_dims(dim) -> bool:
+    return dim is None or (isinstance(dim, (tuple, list)) and not dim)
+
+
 def _one_dim(dim, ndim):
     if dim is None:
         raise TypeError("softmax()/log_softmax() need an explicit dim")
-    return normalize_dims(dim, ndim)[0] if ndim else None
+    return one_dim(dim, ndim)
 
 
 def _correction(unbiased, correction):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..ops import elementwise as E
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here
@@ -119,7 +120,12 @@ class UnaryMathMixin:
             lo = next(it) if min is not None else None
             hi = next(it) if max is not None else None
             return E.ClampTensor.apply(ts[0], lo, hi)
-        return E.Clamp.apply(self, min, max)
+        a = self
+        if self._data.dtype.kind != "f":      # an integer tensor with float bounds: PyTorch's promotion
+            target = dtypes.result_type(self._data, *(b for b in (min, max) if b is not None))
+            if target != self._data.dtype:
+                a = self.to(dtypes.from_numpy_dtype(target))
+        return E.Clamp.apply(a, min, max)
 
     clip = clamp
 
