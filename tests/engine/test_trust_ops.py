@@ -357,3 +357,76 @@ def test_tril_triu_of_a_vector_raise_as_pytorch():
     same_error(lambda L: L.tensor([1.0, 2.0]).triu(1))
     same_error(lambda L: L.tensor(1.0).tril())
     compare(lambda L, t: t.tril(-1), np.ones((2, 3, 3)))
+
+
+# ------------------------------------------------- the differential fuzzer's findings (fuzz-findings.md)
+@pytest.mark.parametrize("f", [
+    lambda L: L.tensor([1, 2]).std(), lambda L: L.tensor([True]).var(), lambda L: L.tensor([1, 2]).norm(),
+    lambda L: L.tensor([1, 2]).norm(float("inf")), lambda L: L.tensor([True, False]).argmax(),
+    lambda L: L.tensor([True, False]).argmin(0), lambda L: L.tensor([True, False]).topk(1),
+    lambda L: L.tensor([True]).relu(), lambda L: L.nn.functional.relu(L.tensor([True])),
+    lambda L: L.tensor([True]).abs(), lambda L: L.tensor([True]).floor(), lambda L: L.tensor([True]).ceil(),
+    lambda L: L.tensor([True]).trunc(), lambda L: L.tensor([True]).round(), lambda L: L.tensor([1]).round(decimals=1),
+    lambda L: L.tensor([True]) ** L.tensor([True]), lambda L: L.tensor([1, 2]).softmax(0),
+    lambda L: L.tensor([True]).log_softmax(0), lambda L: L.nn.functional.leaky_relu(L.tensor([1, -2])),
+    lambda L: L.nn.functional.elu(L.tensor([1])), lambda L: L.nn.functional.gelu(L.tensor([1])),
+    lambda L: L.nn.functional.cross_entropy(L.tensor([[1, 2]]), L.tensor([0])),
+    lambda L: L.add(L.tensor([1]), L.tensor([1]), alpha=2.5), lambda L: L.add(L.tensor([1]), L.tensor([1]), alpha=True),
+    lambda L: L.tensor([[1.0, 2.0]]).masked_fill(L.tensor([True, False, True]), 0.0),
+    lambda L: L.tensor([[1.0, 2.0]]).clamp(min=L.tensor([1.0, 2.0, 3.0])),
+    lambda L: L.zeros(0, dtype=L.int64) ** -1,
+])
+def test_integer_and_bool_inputs_pytorch_refuses_are_refused_with_its_class(f):
+    """(F15, F16, F29, F35, F62: chainrule's messages add what to do after PyTorch's.)"""
+    with pytest.raises(Exception) as theirs:
+        f(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        f(chainrule)
+    first = str(theirs.value).split(" (")[0][:40]
+    assert first.split(":")[0] in str(ours.value) or "broadcast" in str(ours.value), (str(ours.value), first)
+
+
+@pytest.mark.parametrize("f", [
+    lambda L, x: x.sign(), lambda L, x: x.square(), lambda L, x: L.add(x, x, alpha=2), lambda L, x: x ** 2,
+    lambda L, x: 2 ** x, lambda L, x: x ** 2.0, lambda L, x: x.logsumexp(0), lambda L, x: x.softmax(0, dtype=L.float32),
+    lambda L, x: x.clamp(0.5), lambda L, x: x.sort(descending=True)[1], lambda L, x: x.argsort(),
+])
+def test_bool_inputs_pytorch_accepts_give_its_dtype_and_values(f):
+    compare(f, np.array([True, False, True]))
+
+
+@pytest.mark.parametrize("f", [
+    lambda L, x: x.floor(), lambda L, x: x.ceil(), lambda L, x: x.round(), lambda L, x: x.trunc(),
+    lambda L, x: x.logsumexp(0), lambda L, x: x.sign(), lambda L, x: x.square(), lambda L, x: L.add(x, x, alpha=3),
+    lambda L, x: x.log_softmax(0, dtype=L.float64), lambda L, x: x.float().norm(),
+])
+def test_integer_inputs_pytorch_accepts_give_its_dtype_and_values(f):
+    compare(f, np.array([3, -4, 7]))
+
+
+def test_rounding_an_integer_tensor_returns_a_new_tensor():
+    """(F58) an in-place change of ``floor(x)`` must not reach ``x``."""
+    for name in ("floor", "ceil", "round", "trunc"):
+        x = chainrule.tensor([1, 2])
+        getattr(x, name)().add_(1)
+        np.testing.assert_array_equal(x.numpy(), [1, 2])
+
+
+def test_nll_loss_with_every_target_ignored_has_zero_gradient():
+    """(F23) the mean over no kept target is NaN, and its gradient 0, as PyTorch."""
+    compare(lambda L, x: L.nn.functional.nll_loss(x, L.tensor([0]), ignore_index=0), np.array([[0.0]]))
+    compare(lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0]), ignore_index=0), np.array([[0.0, 1.0]]))
+    compare(lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0]), ignore_index=0, label_smoothing=0.1),
+            np.array([[0.0, 1.0]]))
+
+
+def test_cross_entropy_with_an_infinite_logit_is_nan_as_pytorch():
+    """(F22) log_softmax of a row holding +∞ is NaN throughout."""
+    compare(lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0, 1]), reduction="sum"),
+            np.array([[0.0, inf], [1.0, 2.0]]))
+
+
+def test_remainder_zero_has_the_divisors_sign():
+    """(F48) x % x is −0.0 for a negative x, so rsqrt of it is −∞ as PyTorch."""
+    compare(lambda L, x: (x % x).rsqrt(), np.array([-0.48, 0.48]))
+    compare(lambda L, x: L.remainder(x, x), np.array([-0.48, 0.48]), grad=False)

@@ -148,3 +148,9 @@ def test_batch_norm_of_an_empty_batch_is_empty_and_keeps_the_running_estimates(s
 def test_batch_norm_of_one_value_per_channel_is_refused_as_pytorch():
     same_error(lambda L: F(L).batch_norm(L.zeros(1, 3), L.zeros(3), L.ones(3), training=True))
     same_error(lambda L: F(L).batch_norm(L.zeros(1, 3, 1), None, None, training=True))
+
+
+def test_one_hot_of_an_empty_tensor_needs_num_classes():
+    same_error(lambda L: F(L).one_hot(L.zeros(0, dtype=L.int64)))
+    assert_close(F(chainrule).one_hot(chainrule.zeros(0, dtype=chainrule.int64), 3),
+                 F(torch).one_hot(torch.zeros(0, dtype=torch.int64), 3))

@@ -30,10 +30,15 @@ def _t(x, name="input") -> Tensor:
     return x
 
 
-def _float_input(x: Tensor, fn: str) -> Tensor:
+def _float_input(x: Tensor, fn: str, kernel: str = None) -> Tensor:
+    """``x`` itself when it is floating point; else PyTorch's error — NotImplementedError naming its CPU
+    kernel where PyTorch has none for the dtype (``kernel``), with what to do."""
     _t(x)
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{fn}: expected a floating point input but got {x.dtype}; convert it with .float()")
+        hint = f"{fn}: expected a floating point input but got {x.dtype}; convert it with .float()"
+        if kernel is not None:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_word(x)}\' ({hint})')
+        raise RuntimeError(hint)
     return x
 
 
@@ -121,7 +126,7 @@ def _maybe_inplace(input: Tensor, out_fn, inplace: bool, name: str) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0)"""
-    return _maybe_inplace(_t(input), lambda: E.Relu.apply(input), inplace, "relu_")
+    return _maybe_inplace(_t(input), lambda: input.relu(), inplace, "relu_")
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -135,35 +140,35 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope·x"""
-    return _maybe_inplace(_float_input(input, "leaky_relu"), lambda: A.LeakyRelu.apply(input, negative_slope),
+    return _maybe_inplace(_float_input(input, "leaky_relu", "leaky_relu_cpu"), lambda: A.LeakyRelu.apply(input, negative_slope),
                           inplace, "leaky_relu_")
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else α(eˣ − 1)"""
-    return _maybe_inplace(_float_input(input, "elu"), lambda: A.Elu.apply(input, alpha), inplace, "elu_")
+    return _maybe_inplace(_float_input(input, "elu", "elu_cpu"), lambda: A.Elu.apply(input, alpha), inplace, "elu_")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (approximate='none') or ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (approximate='tanh')"""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh (got {approximate!r})")
-    return A.Gelu.apply(_float_input(input, "gelu"), approximate)
+    return A.Gelu.apply(_float_input(input, "gelu", "GeluKernelImpl"), approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x)"""
-    return _maybe_inplace(_float_input(input, "silu"), lambda: A.Silu.apply(input), inplace, "silu_")
+    return _maybe_inplace(_float_input(input, "silu", "silu_cpu"), lambda: A.Silu.apply(input), inplace, "silu_")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·ln(1 + e^{βx}); x itself where βx > threshold"""
-    return A.Softplus.apply(_float_input(input, "softplus"), beta, threshold)
+    return A.Softplus.apply(_float_input(input, "softplus", "softplus_cpu"), beta, threshold)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """ln σ(x) = −softplus(−x)"""
-    return A.LogSigmoid.apply(_float_input(input, "log_sigmoid"))
+    return A.LogSigmoid.apply(_float_input(input, "log_sigmoid", "log_sigmoid_cpu"))
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
@@ -258,7 +263,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
 
 def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """y = (x − E[x]) / √(Var[x] + ε) · γ + β over the last ``len(normalized_shape)`` dimensions."""
-    _float_input(input, "layer_norm")
+    _float_input(input, "layer_norm", "LayerNormKernelImpl")
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -301,7 +306,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError("Class values must be smaller than num_classes.")
     return Tensor._make((idx[..., None] == np.arange(num_classes)).astype(np.int64))
@@ -483,7 +490,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
 
 
 def _nll_loss(input, target, weight, ignore_index, reduction, fn):
-    _float_input(input, fn)
+    _float_input(input, fn, "nll_loss_out_frame" if fn == "nll_loss" else "log_softmax_lastdim_kernel_impl")
     _t(target, "target")
     if target._data.dtype.kind not in "iu":
         raise RuntimeError(f"{fn}: expected target of integer class indices (int64), got {target.dtype}; "
@@ -505,7 +512,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     """ℓ = −Σ_c y_c·log softmax(x)_c: class indices (N,) or probabilities (N, C) as the target;
     ``label_smoothing`` ε mixes the target with the uniform distribution: (1 − ε)·y + ε/C."""
     reduction = _reduction(reduction, size_average, reduce)
-    _float_input(input, "cross_entropy")
+    _float_input(input, "cross_entropy", "log_softmax_lastdim_kernel_impl")
     _t(target, "target")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")

@@ -17,7 +17,11 @@ class Add(Op):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        if alpha == 1:
+            return a + b
+        out = a + alpha * b
+        dt = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype
+        return out if out.dtype == dt else out.astype(dt)      # (bool + 2·bool stays bool, as PyTorch)
 
     @staticmethod
     def backward(ctx, g):
@@ -82,6 +86,10 @@ def power(a, b):
     (−0)^(−½) = −∞ and (−∞)^(−½) = nan as there; integer powers follow PyTorch's integer rule: a
     negative exponent gives 0 except for bases ±1 (an integer tensor to a negative Python integer
     raises, as PyTorch)."""
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        if isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):   # bool_tensor ** True / False
+            return a.copy() if b else np.ones_like(a)
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
     if not isinstance(b, np.ndarray):
         if b == 0.5:
             return np.sqrt(a)

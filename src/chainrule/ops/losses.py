@@ -237,6 +237,8 @@ class NllLoss(Op):
     def backward(ctx, g):
         w, = ctx.saved_tensors
         if ctx.reduction == "mean":
+            if ctx.total == 0:          # every target ignored: the loss is NaN, its gradient 0 (PyTorch)
+                return np.zeros(ctx.shape, dtype=g.dtype), None, None
             with np.errstate(invalid="ignore", divide="ignore"):
                 per = -w * (g / ctx.total)
         else:

@@ -61,7 +61,9 @@ class ArithmeticMixin:
         return matmul(other, self)
 
     def add(self, other, alpha=1):
-        return E.binary(E.Add, self, other) if alpha == 1 else self + alpha * other
+        if alpha == 1 and type(alpha) is int:
+            return E.binary(E.Add, self, other)
+        return _add_scaled(self, other, alpha)
 
     def sub(self, other, alpha=1):
         return E.subtract(self, other, alpha)
@@ -165,6 +167,20 @@ class ArithmeticMixin:
 
 
 # ------------------------------------------------------------------ functions the methods rely on
+def _add_scaled(a, b, alpha):
+    """a + alpha·b in one op, with PyTorch's checks of ``alpha`` against the result's type."""
+    a, b = E.promote(a, b)
+    kind = (a if isinstance(a, Tensor) else b)._data.dtype.kind
+    if kind in "biu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if isinstance(alpha, bool) and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    try:
+        return E.Add.apply(a, b, alpha)
+    except ValueError:
+        raise E.broadcast_error("add", a, b) from None
+
+
 def _no_derivative(fn, aten):
     return lambda a, b: E.NotDifferentiable.apply(a, b, fn, aten)
 

@@ -26,7 +26,10 @@ class MaskingMixin:
         if _data(mask).dtype != np.bool_:
             raise RuntimeError(f"masked_fill only supports boolean masks, but got a mask of dtype "
                                f"{dtypes.from_numpy_dtype(_data(mask).dtype)}; compare first, e.g. x.masked_fill(m > 0, v)")
-        return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
+        try:
+            return E.Where.apply(_data(mask).astype(bool, copy=False), np.asarray(v, dtype=self._data.dtype), self)
+        except ValueError:
+            raise E.broadcast_error("masked_fill", mask, self) from None
 
     def tril(self, diagonal=0):
         _at_least_2d(self, "tril")

@@ -37,6 +37,8 @@ class OrderingMixin:
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """The ``k`` largest (or smallest) entries along ``dim``: (values, indices)."""
         d = one_dim(dim, self._data.ndim)
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("topk does not support bool dtypes on CPU")
         if d is None and k > 1:
             raise RuntimeError("selected index k out of range")
         values, indices = self.sort(dim, descending=largest)
@@ -67,6 +69,8 @@ def sort_indices(a: np.ndarray, d: int, descending: bool) -> np.ndarray:
 
 def _arg_extreme(t, fn, dim, keepdim):
     name = "argmin" if fn is np.argmin else "argmax"
+    if t._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         check_nonempty(t._data, None, name)
         out = np.asarray(fn(t._data.reshape(-1)), dtype=np.int64)

@@ -89,14 +89,21 @@ class ReductionMixin:
         return _named(R.Amax.apply(self, axes, keepdim, True), True, "AminBackward0")
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        _std_var_float(self)
         correction = _correction(unbiased, correction)
         return R.Var.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        _std_var_float(self)
         correction = _correction(unbiased, correction)
         return R.Std.apply(self, normalize_dims(dim, self._data.ndim), correction, keepdim)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        if dtype is not None:
+            return self.to(dtype).norm(p, dim, keepdim)
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                               f"{dtypes.SCALAR_TYPE_NAMES[self.dtype.name]}")
         if p in ("fro", None):
             p = 2.0
         if p == "nuc" or isinstance(p, str):
@@ -112,15 +119,30 @@ class ReductionMixin:
         return R.Norm.apply(self, float(p), axes, keepdim)
 
     def logsumexp(self, dim, keepdim=False):
-        return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
+        a = self if self._data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())   # (as PyTorch)
+        return R.LogSumExp.apply(a, normalize_dims(dim, self._data.ndim), keepdim)
 
     def softmax(self, dim, dtype=None):
-        a = self if dtype is None else self.to(dtype)
+        a = _softmax_input(self, dtype, "softmax_lastdim_kernel_impl")
         return R.Softmax.apply(a, _one_dim(dim, self._data.ndim))
 
     def log_softmax(self, dim, dtype=None):
-        a = self if dtype is None else self.to(dtype)
+        a = _softmax_input(self, dtype, "log_softmax_lastdim_kernel_impl")
         return R.LogSoftmax.apply(a, _one_dim(dim, self._data.ndim))
+
+
+def _std_var_float(t) -> None:
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _softmax_input(t, dtype, kernel: str):
+    """softmax/log_softmax have no integer kernel in PyTorch: convert with ``dtype=`` (or ``.float()``)."""
+    a = t if dtype is None else t.to(dtype)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtypes.SCALAR_TYPE_NAMES[a.dtype.name]}\' '
+                                  f"(pass dtype=chainrule.float32, or convert with .float())")
+    return a
 
 
 def _no_dims(dim) -> bool:

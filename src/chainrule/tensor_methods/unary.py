@@ -15,19 +15,19 @@ class UnaryMathMixin:
     __slots__ = ()
 
     def floor(self):
-        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.floor, "FloorBackward0")
+        return _rounded(self, np.floor, "FloorBackward0", "floor_vml_cpu")
 
     def ceil(self):
-        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.ceil, "CeilBackward0")
+        return _rounded(self, np.ceil, "CeilBackward0", "ceil_vml_cpu")
 
     def trunc(self):
-        return self.clone() if self._data.dtype.kind in "biu" else E.Rounding.apply(self, np.trunc, "TruncBackward0")
+        return _rounded(self, np.trunc, "TruncBackward0", "trunc_vml_cpu")
 
     def round(self, decimals=0):
-        if self._data.dtype.kind in "biu":
-            return self.clone()   # a new tensor, as PyTorch (not this one)
-        return E.Rounding.apply(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals
-                                else "RoundBackward1")
+        if decimals and self._data.dtype.kind in "biu":
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{dtypes.SCALAR_TYPE_NAMES[self.dtype.name]}\'')
+        return _rounded(self, lambda a: np.round(a, decimals), "RoundBackward0" if not decimals else "RoundBackward1",
+                        "round_vml_cpu")
 
     def exp(self):
         return E.floating_unary(E.Exp, self)
@@ -57,6 +57,8 @@ class UnaryMathMixin:
         return E.floating_unary(E.Sigmoid, self)
 
     def relu(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return E.Relu.apply(self)
 
     def log2(self):
@@ -95,14 +97,20 @@ class UnaryMathMixin:
     arcsin, arccos, arctan = asin, acos, atan
 
     def abs(self):
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         return E.Abs.apply(self)
 
     absolute = abs
 
     def sign(self):
+        if self._data.dtype == np.bool_:        # sign of a bool is itself (a copy), as PyTorch
+            return Tensor._make(self._data.copy())
         return E.Sign.apply(self)
 
     def square(self):
+        if self._data.dtype == np.bool_:        # PyTorch: pow(x, 2), and bool ** int is int64
+            return self.to(dtypes.int64) * self.to(dtypes.int64)
         return self * self
 
     def reciprocal(self):
@@ -119,7 +127,10 @@ class UnaryMathMixin:
             it = iter(ts[1:])
             lo = next(it) if min is not None else None
             hi = next(it) if max is not None else None
-            return E.ClampTensor.apply(ts[0], lo, hi)
+            try:
+                return E.ClampTensor.apply(ts[0], lo, hi)
+            except ValueError:
+                raise E.broadcast_error("clamp", *(t for t in ts)) from None
         a = self
         if self._data.dtype.kind != "f":      # an integer tensor with float bounds: PyTorch's promotion
             target = dtypes.result_type(self._data, *(b for b in (min, max) if b is not None))
@@ -134,3 +145,14 @@ class UnaryMathMixin:
 
     def clamp_max(self, max):
         return self.clamp(max=max)
+
+
+def _rounded(t, fn, node: str, kernel: str):
+    """floor/ceil/round/trunc: a step function (zero gradient); of an integer tensor a copy (PyTorch returns
+    a new tensor, so an in-place change of the result leaves the input alone); no bool kernel."""
+    kind = t._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    if kind in "iu":
+        return Tensor._make(t._data.copy())
+    return E.Rounding.apply(t, fn, node)
