@@ -11,7 +11,6 @@ import pytest
 
 import chainrule
 from chainrule import nn, optim
-from chainrule.explain.errors import UnsupportedModel
 from chainrule.viz import vanishing
 from chainrule.viz.checkpoints import CheckpointError
 

@@ -21,7 +21,7 @@ the expressions only say what was multiplied, and the builder checks the product
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, is_dataclass
 
 from . import derivation as D
 

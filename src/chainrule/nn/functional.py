@@ -992,7 +992,8 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
         raise RuntimeError("non-positive groups is not supported")
     if any(op >= s and op >= dl for op, s, dl in zip(output_padding, stride, dilation)):
         names = ["depth", "height", "width"][-d:] if d > 1 else [""]
-        parts = lambda what, vals: " ".join(f"{what}{'_' + n if n else ''}: {v}" for n, v in zip(names, vals))
+        def parts(what, vals):
+            return " ".join(f"{what}{'_' + n if n else ''}: {v}" for n, v in zip(names, vals))
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"{parts('output_padding', output_padding)} {parts('stride', stride)} "
                            f"{parts('dilation', dilation)}")
@@ -1319,11 +1320,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
         return input
     lead = 2 if batched else 1
     shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
-    if p == 1:
-        mask = np.zeros(shape, dtype=input._data.dtype)
-    else:
-        mask = ((rng().random(shape) >= p) / (1 - p)).astype(input._data.dtype)
-    mask = Tensor._make(mask)
+    mask = Tensor._make(_dropout_noise(np.empty(shape, dtype=input._data.dtype), p))   # one draw per channel
     return input.mul_(mask) if inplace else input * mask
 
 

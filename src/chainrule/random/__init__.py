@@ -68,7 +68,7 @@ def state_to_json(state) -> dict:
     return {"mt19937_state": bytes(np.asarray(state.numpy(), dtype=np.uint8)).hex()}
 
 
-def state_from_json(record) -> "Tensor":
+def state_from_json(record):
     """The state tensor back from ``state_to_json``'s dict; ValueError naming what is wrong."""
     from ..tensor import Tensor
     text = record.get("mt19937_state") if isinstance(record, dict) else None

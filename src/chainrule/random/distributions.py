@@ -51,8 +51,12 @@ def _fma64(a, b, c) -> np.ndarray:
     a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     p = a * b
     split = 134217729.0                      # 2²⁷ + 1
-    ah = a * split; ah = ah - (ah - a); al = a - ah
-    bh = b * split; bh = bh - (bh - b); bl = b - bh
+    ah = a * split
+    ah = ah - (ah - a)
+    al = a - ah
+    bh = b * split
+    bh = bh - (bh - b)
+    bl = b - bh
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl          # a·b = p + e exactly
     s = p + c
     bb = s - p

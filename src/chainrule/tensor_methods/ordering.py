@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.reduce import normalize_dims, one_dim, check_nonempty
+from ..ops.reduce import one_dim, check_nonempty
 from .common import _MinMax
 
 Tensor = None  # the class inheriting this mixin: bound by tensor_methods.bind(), as it cannot be imported here

@@ -47,7 +47,7 @@ class Program:
 
     def source(self, lib: str = "chainrule") -> str:
         """The program as a script a person can run: it prints every variable and every leaf's grad."""
-        lines = [f"import numpy as np", f"import {lib} as lib", "F = lib.nn.functional",
+        lines = ["import numpy as np", f"import {lib} as lib", "F = lib.nn.functional",
                  "nan, inf = float('nan'), float('inf')",
                  "def W(t):  # fixed weights, so every output element's gradient counts",
                  "    return lib.tensor(np.cos(np.arange(t.numel()) + 1.0).reshape(tuple(t.shape)), dtype=t.dtype)",

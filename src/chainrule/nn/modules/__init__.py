@@ -22,11 +22,11 @@ __all__ = ["Identity", "Linear", "Flatten", "Unflatten", "Sigmoid", "Tanh", "ReL
            "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "LogSigmoid", "Hardtanh", "Sequential", "ModuleList",
            "ModuleDict", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
-from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: E402
 
 __all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear
-from .transformer import TransformerEncoderLayer, TransformerEncoder
+from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear  # noqa: E402
+from .transformer import TransformerEncoderLayer, TransformerEncoder  # noqa: E402
 
 __all__ += ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "TransformerEncoderLayer", "TransformerEncoder"]
 __all__ += ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
