@@ -146,6 +146,7 @@ NOT_QUOTED = {
     "broadcast_error": "a helper that builds the catalogued broadcast message",
     "GraphvizNotInstalled": "its message is the MISSING_DOT text, which is quoted",
     "\0: \0: \0": "a model file's own exception, after its file and line (catalogued in prose)",
+    "\0: \0": "chainrule run: the shim's own message (catalogued) after the script's file and line",
     "message \0 is missing from locales/\0.toml": "a translation missing from a locale file: a chainrule bug",
     "the model has no Linear layer: nothing to explain": "defensive: the layer checks before it refuse first",
     "Cannot assign non-leaf Tensor to parameter '\0'. Model parameters must be created explicitly. To express "

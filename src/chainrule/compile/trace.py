@@ -32,7 +32,7 @@ from ..autograd import function as F
 from ..tensor import Tensor
 
 
-class NotReplayable(Exception):
+class NotReplayable(RuntimeError):
     """Why a step cannot be replayed (the reason is shown once, then the step runs eagerly)."""
 
 

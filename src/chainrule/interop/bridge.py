@@ -22,7 +22,7 @@ import numpy as np
 _SKIP = {"size_average", "reduce", "device", "dtype", "_weight", "_freeze", "min_value", "max_value", "factory_kwargs"}
 
 
-class BridgeError(TypeError):
+class BridgeError(RuntimeError):
     """A module, optimizer or scheduler with no counterpart on the other side; the message names it."""
 
 

@@ -20,7 +20,7 @@ import numpy as np
 OPSET = 17
 
 
-class OnnxExportError(TypeError):
+class OnnxExportError(RuntimeError):
     """A model (or one of its modules) that this exporter cannot translate; the message names it."""
 
 

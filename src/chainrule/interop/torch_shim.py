@@ -28,7 +28,7 @@ CHAINRULE_ONLY = frozenset({"cli", "commands", "explain", "viz", "io", "interop"
                             "functions", "dtypes", "device", "tensor", "ops", "teach", "playground", "onnx"})
 
 
-class MissingTorchAPI(AttributeError):
+class MissingTorchAPI(AttributeError, RuntimeError):
     """A PyTorch name chainrule does not provide (an AttributeError, so ``hasattr`` keeps working)."""
 
 

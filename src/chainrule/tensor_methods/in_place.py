@@ -240,8 +240,14 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> str:
     if a_hi - a_lo != a.size * a.itemsize or b_hi - b_lo != b.size * b.itemsize:
         return ""                    # not dense (a column, a strided slice): PyTorch's "too hard"
     if (a_lo, a_hi) == (b_lo, b_hi):
-        return "full" if a.strides == b.strides else "partial"   # (PyTorch compares the strides only)
+        same = _layout(a) == _layout(b)         # (PyTorch compares the strides; size-1 dims have none to speak of)
+        return "full" if same else "partial"
     return "partial" if a_lo < b_hi and b_lo < a_hi else ""
+
+
+def _layout(a: np.ndarray) -> tuple:
+    """Sizes and strides of the dims that step through memory (``v[None]`` is laid out like ``v``)."""
+    return tuple((n, st) for n, st in zip(a.shape, a.strides) if n != 1)
 
 
 def _owner(a: np.ndarray):

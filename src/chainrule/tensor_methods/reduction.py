@@ -139,7 +139,7 @@ def _std_var_float(t) -> None:
 def _softmax_input(t, dtype, kernel: str):
     """softmax/log_softmax have no integer kernel in PyTorch: convert with ``dtype=`` (or ``.float()``)."""
     a = t if dtype is None else t.to(dtype)
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind != "f" and a._data.size:         # (an empty integer tensor has nothing to compute)
         raise NotImplementedError(f'"{kernel}" not implemented for \'{dtypes.SCALAR_TYPE_NAMES[a.dtype.name]}\' '
                                   f"(pass dtype=chainrule.float32, or convert with .float())")
     return a
