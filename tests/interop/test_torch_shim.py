@@ -43,7 +43,7 @@ def test_missing_api_names_itself_and_what_exists():
             torch.nn.functional.grid_sample
         assert not hasattr(torch, "distributed")
         with pytest.raises(ModuleNotFoundError, match=r"torch\.distributed is not part of chainrule \(chainrule "
-                                                      r"serves torch, torch\.autograd, torch\.nn, torch\.optim"):
+                                                      r"serves torch, torch\.autograd, .*torch\.nn, torch\.optim"):
             import torch.distributed  # noqa: F401
         with pytest.raises(ModuleNotFoundError, match="torch.viz is not part of chainrule"):
             import torch.viz  # noqa: F401  (chainrule's own modules are not torch's)
