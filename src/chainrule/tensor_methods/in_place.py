@@ -215,11 +215,11 @@ def _c_name(np_dtype) -> str:
             "int32": "int"}.get(np_dtype.name, np_dtype.name)
 
 
-def _check_no_partial_overlap(written: np.ndarray, read: np.ndarray) -> None:
+def _check_no_partial_overlap(written: np.ndarray, read: np.ndarray, copy: bool = False) -> None:
     """PyTorch's refusal to write into memory that an input of the same op covers only in part
     (``t[:2].add_(t[1:3])``: the result would depend on the order elements are written in).  The same
     memory exactly (``x.mul_(x)``) is fine; so is memory laid out with gaps, which PyTorch does not check."""
-    if _overlap(written, read) == "partial":
+    if _overlap(written, read, copy) == "partial":
         _refuse_overlap()
 
 
@@ -229,7 +229,7 @@ def _refuse_overlap():
                        "operation.")
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> str:
+def _overlap(a: np.ndarray, b: np.ndarray, copy: bool = False) -> str:
     """"full" (the same elements, laid out alike), "partial", or "" (apart, or not dense: not checked)."""
     if a is b or a.size == 0 or b.size == 0:
         return "full" if a is b else ""
@@ -240,7 +240,9 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> str:
     if a_hi - a_lo != a.size * a.itemsize or b_hi - b_lo != b.size * b.itemsize:
         return ""                    # not dense (a column, a strided slice): PyTorch's "too hard"
     if (a_lo, a_hi) == (b_lo, b_hi):
-        same = _layout(a) == _layout(b)         # (PyTorch compares the strides; size-1 dims have none to speak of)
+        # PyTorch compares the strides; a copy (``v[None] = v``) is laid out alike when the dims that step
+        # through memory agree (size-1 dims have no stride to speak of)
+        same = _layout(a) == _layout(b) if copy else a.strides == b.strides
         return "full" if same else "partial"
     return "partial" if a_lo < b_hi and b_lo < a_hi else ""
 

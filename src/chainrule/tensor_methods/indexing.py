@@ -38,7 +38,7 @@ class IndexingMixin:
                 if advanced is not None and _overlap(written, v._data):
                     _refuse_overlap()
                 elif advanced is None and isinstance(written, np.ndarray):
-                    _check_no_partial_overlap(written, v._data)
+                    _check_no_partial_overlap(written, v._data, copy=True)
             if v._data.dtype != self._data.dtype:
                 # PyTorch converts a one-element value written through masks (masked_fill); index_put does not
                 masks_only = all(i.dtype == np.bool_ for i in (idx if type(idx) is tuple else (idx,))
