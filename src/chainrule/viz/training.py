@@ -102,11 +102,12 @@ def _loss_fn(kind):
     return {"prob": nn.BCELoss, "logit": nn.BCEWithLogitsLoss, "logits": nn.CrossEntropyLoss}[kind[0]]()
 
 
-def _targets(kind, y):
+def _targets(kind, y, out):
+    """The targets as the loss takes them: class indices, or 0/1 columns in the output's dtype."""
     import chainrule
     if kind[0] == "logits":
         return chainrule.from_numpy(y)
-    return chainrule.from_numpy(y.astype(np.float32).reshape(-1, 1))
+    return chainrule.from_numpy(y.astype(out._data.dtype).reshape(-1, 1))
 
 
 def _predict(kind, out: np.ndarray) -> np.ndarray:
@@ -133,7 +134,7 @@ def evaluate(model, kind, data: Dataset, batch: int = 1024) -> tuple:
         for i in range(0, len(data), batch):
             x = chainrule.from_numpy(data.X[i:i + batch])
             out = model(x)
-            total += float(loss_fn(out, _targets(kind, data.y[i:i + batch]))) * len(x)
+            total += float(loss_fn(out, _targets(kind, data.y[i:i + batch], out))) * len(x)
             correct += int((_predict(kind, out.numpy()) == data.y[i:i + batch]).sum())
     return total / max(len(data), 1), correct / max(len(data), 1)
 
@@ -249,7 +250,7 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
                 x = chainrule.from_numpy(train_set.X[idx])
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below instead
                     out_t = model(x)
-                    loss = loss_fn(out_t, _targets(kind, train_set.y[idx]))
+                    loss = loss_fn(out_t, _targets(kind, train_set.y[idx], out_t))
                     value = float(loss)
                     if math.isfinite(value):
                         optimizer.zero_grad()
