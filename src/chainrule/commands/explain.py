@@ -83,7 +83,10 @@ def _is_expression_file(path) -> bool:
         return False
     try:
         with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read())
+            text = f.read(2_000_001)          # (a model file is at most 2 MB: load_model_file refuses a larger one)
+        if len(text) > 2_000_000:
+            return False
+        tree = ast.parse(text)
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return False          # load_model_file reports it
     assigned = {t.id for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
