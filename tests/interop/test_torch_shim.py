@@ -66,3 +66,15 @@ def test_a_failure_inside_the_block_still_restores_torch():
             1 / 0
     assert sys.modules["torch"] is real_torch
     assert not any(isinstance(f, TorchShim) for f in sys.meta_path)
+
+
+def test_importing_through_the_shim_leaves_chainrules_modules_as_they_were():
+    import chainrule.nn
+    import chainrule.nn.functional
+    before = (chainrule.nn.__package__, chainrule.nn.__spec__.name, chainrule.nn.functional.__package__)
+    with TorchShim():
+        import torch.nn  # noqa: F401
+        import torch.nn.functional  # noqa: F401
+    assert (chainrule.nn.__package__, chainrule.nn.__spec__.name, chainrule.nn.functional.__package__) == before
+    with pytest.raises(RuntimeError, match="gelu: expected a floating point input"):
+        chainrule.nn.GELU()(chainrule.tensor([1]))      # a function-level relative import still resolves

@@ -75,7 +75,10 @@ class TorchFacade(types.ModuleType):
         return value
 
     def __setattr__(self, name, value):       # `torch.backends.cudnn.deterministic = True` reaches chainrule's
-        setattr(object.__getattribute__(self, "_module"), name, value)
+        if name.startswith("__"):              # the import system's own (__spec__, __package__ …) stay on the facade
+            object.__setattr__(self, name, value)
+        else:
+            setattr(object.__getattribute__(self, "_module"), name, value)
 
     def __dir__(self):
         return _public(object.__getattribute__(self, "_module"))
