@@ -129,15 +129,19 @@ class Prod(Op):
 
 
 def _prod_of_others(a: np.ndarray, axis: int) -> np.ndarray:
-    """Π_{j≠i} aⱼ along ``axis``: exclusive cumulative products from the left times from the right."""
+    """Π_{j≠i} aⱼ along ``axis``: exclusive cumulative products from the left times from the right.
+
+    Each cumulative product runs in float64 for narrower floats and is rounded once at the end, as
+    PyTorch's CPU ``cumprod`` accumulates (so 1e-6 · 5e-42 · −∞ is −∞, not 0 · −∞ = NaN)."""
+    acc = np.float64 if a.dtype.kind == "f" and a.dtype.itemsize < 8 else a.dtype
     ones_shape = list(a.shape)
     ones_shape[axis] = 1
-    one = np.ones(ones_shape, dtype=a.dtype)
-    left = np.cumprod(np.concatenate([one, a], axis=axis), axis=axis)
-    left = np.take(left, range(a.shape[axis]), axis=axis)
-    rev = np.flip(a, axis=axis)
+    one = np.ones(ones_shape, dtype=acc)
+    left = np.cumprod(np.concatenate([one, a.astype(acc)], axis=axis), axis=axis)
+    left = np.take(left, range(a.shape[axis]), axis=axis).astype(a.dtype)
+    rev = np.flip(a, axis=axis).astype(acc)
     right = np.cumprod(np.concatenate([one, rev], axis=axis), axis=axis)
-    right = np.flip(np.take(right, range(a.shape[axis]), axis=axis), axis=axis)
+    right = np.flip(np.take(right, range(a.shape[axis]), axis=axis), axis=axis).astype(a.dtype)
     return left * right
 
 
