@@ -1,0 +1,97 @@
+"""The worked derivation of the step shown, from ``chainrule.explain`` — the real step, taken again.
+
+The page's step t is explained by putting the parameters, gradients and optimizer state back as they
+were before it (``Session.before``), calling ``explain_step`` on the live model with step t's batch —
+which records and takes the step for real — and checking that it ends where the playground's own step
+ended, bit for bit, before the session's state is put back.  At step 0 the derivation is a preview of
+step 1, taken the same way and undone.
+
+The diagram's ids (``w-l-j-i``, ``b-l-j``, ``u-c-j``, ``loss``) and explain's flat names (W1, W2, …
+numbered row by row across layers; b numbered by unit) are mapped here, and so is the chain-rule path
+of a parameter: its edge, its unit, every unit and edge after it, the loss.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DECIMALS = 4
+
+
+class StepMismatch(RuntimeError):
+    """Explaining the step did not reproduce the playground's own step (a bug to report)."""
+
+
+def explain_current(session, lang: str = "en"):
+    """(Solution, step explained) for the session's current step (cached per step and language)."""
+    from ..explain import explain_step
+    with session.lock:
+        key = (session.t, lang)
+        if key in session.explained:
+            return session.explained[key]
+        now = session.snapshot()
+        t = session.t if session.t > 0 else 1
+        xb, yb = session.batch_tensors(t)
+        try:
+            if session.t > 0:
+                session.restore(session.before)
+            sol = explain_step(session.model, session.criterion, session.optimizer, xb, yb, decimals=DECIMALS,
+                               lang=lang)
+            if session.t > 0:
+                for p, v in zip(session.params, now["params"]):
+                    if not np.array_equal(p.detach().numpy(), v, equal_nan=True):
+                        raise StepMismatch(f"explaining step {t} did not end where the playground's step did "
+                                           f"(parameter {session.names[session.params.index(p)]})")
+        finally:
+            session.restore(now)
+        session.explained = {k: v for k, v in session.explained.items() if k[0] == session.t}
+        session.explained[key] = (sol, t)
+        return sol, t
+
+
+# -- names and ids ---------------------------------------------------------------------------------------------
+def flat_names(sizes: list) -> dict:
+    """Diagram id → explain's flat name: ``w-0-0-0`` → W1, ``b-0-0`` → b1, ``u-1-0`` → z1 …"""
+    out = {}
+    w = 0
+    unit = 0
+    for l, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        for j in range(n_out):
+            for i in range(n_in):
+                w += 1
+                out[f"w-{l}-{j}-{i}"] = f"W{w}"
+        for j in range(n_out):
+            out[f"b-{l}-{j}"] = f"b{unit + j + 1}"
+        unit += n_out
+    return out
+
+
+def chain_path(sizes: list, pid: str) -> list:
+    """The diagram ids on the chain-rule path from a parameter (or a unit) to the loss."""
+    parts = pid.split("-")
+    kind = parts[0]
+    if kind == "loss":
+        return ["loss"]
+    nums = [int(v) for v in parts[1:]]
+    if kind == "w":
+        l, j, i = nums
+        ids = [pid, f"u-{l}-{i}"]
+        col, start = l + 1, [j]
+    elif kind == "b":
+        l, j = nums
+        ids = [pid]
+        col, start = l + 1, [j]
+    elif kind == "u":
+        col, j = nums
+        ids = []
+        start = [j]
+    else:
+        return []
+    current = start
+    while True:
+        ids += [f"u-{col}-{k}" for k in current]
+        if col == len(sizes) - 1:
+            break
+        nxt = list(range(sizes[col + 1]))
+        ids += [f"w-{col}-{m}-{k}" for m in nxt for k in current]
+        col, current = col + 1, nxt
+    return ids + ["loss"]

@@ -1,0 +1,43 @@
+"""The page's words in English and Korean (the numbers all come from the server)."""
+from __future__ import annotations
+
+WORDS = {
+    "en": {
+        "title": "chainrule playground", "data": "Data", "dataset": "Dataset", "points": "Points",
+        "noise": "Noise", "classes": "Classes (spirals)", "csv": "CSV file", "network": "Network",
+        "hidden": "Hidden layers (widths)", "activation": "Activations (one per hidden layer)",
+        "loss_fn": "Loss", "optimizer": "Optimizer", "lr": "Learning rate", "momentum": "Momentum",
+        "beta1": "β₁", "beta2": "β₂", "weight_decay": "Weight decay", "batch": "Batch size", "seed": "Seed",
+        "init": "Initialisation", "build": "Build", "play": "Play", "pause": "Pause", "step": "Step",
+        "epoch": "Epoch", "rewind": "Rewind", "speed": "Steps per frame", "at_step": "step",
+        "loss": "loss", "accuracy": "accuracy", "curves": "Loss and accuracy", "boundary": "Decision boundary",
+        "diagram": "Network: every weight (colour: sign, thickness: size) and its gradient (red halo)",
+        "vanishing": "Gradient norm per layer ‖∂L/∂W⁽ˡ⁾‖ over the steps", "derivation": "Derivation",
+        "hint": "Click a weight, a unit or the loss for the worked derivation of this step; hover for its numbers.",
+        "preview": "No step taken yet: this is step 1, previewed (the run is unchanged).",
+        "shown": "The derivation of step {step}, from chainrule explain on the real step.",
+        "exports": "Export", "export_py": "Python model file", "export_toml": "TOML model file",
+        "export_torch": "PyTorch code", "export_st": "safetensors", "export_expl": "Explanation",
+        "value": "value", "grad": "∂L/∂", "unit": "unit", "layer": "layer", "input": "input",
+        "diverged": "Training stopped", "from_file": "Model file",
+    },
+    "ko": {
+        "title": "chainrule 플레이그라운드", "data": "데이터", "dataset": "데이터셋", "points": "점 개수",
+        "noise": "노이즈", "classes": "클래스 수 (나선)", "csv": "CSV 파일", "network": "신경망",
+        "hidden": "은닉층 (너비)", "activation": "활성화 함수 (은닉층마다 하나)",
+        "loss_fn": "손실 함수", "optimizer": "옵티마이저", "lr": "학습률", "momentum": "모멘텀",
+        "beta1": "β₁", "beta2": "β₂", "weight_decay": "가중치 감쇠", "batch": "배치 크기", "seed": "시드",
+        "init": "초기화", "build": "만들기", "play": "재생", "pause": "일시정지", "step": "한 스텝",
+        "epoch": "한 에폭", "rewind": "처음으로", "speed": "프레임당 스텝", "at_step": "스텝",
+        "loss": "손실", "accuracy": "정확도", "curves": "손실과 정확도", "boundary": "결정 경계",
+        "diagram": "신경망: 모든 가중치(색: 부호, 굵기: 크기)와 기울기(빨간 테두리)",
+        "vanishing": "층별 기울기 크기 ‖∂L/∂W⁽ˡ⁾‖ 변화", "derivation": "풀이",
+        "hint": "가중치, 유닛, 손실을 누르면 이 스텝의 풀이가 나옵니다. 올려 두면 값이 보입니다.",
+        "preview": "아직 학습하지 않았습니다: 1번째 스텝을 미리 봅니다 (학습 상태는 그대로입니다).",
+        "shown": "{step}번째 스텝의 풀이 (실제 스텝에 chainrule explain 적용).",
+        "exports": "내보내기", "export_py": "Python 모델 파일", "export_toml": "TOML 모델 파일",
+        "export_torch": "PyTorch 코드", "export_st": "safetensors", "export_expl": "풀이",
+        "value": "값", "grad": "∂L/∂", "unit": "유닛", "layer": "층", "input": "입력",
+        "diverged": "학습 중단", "from_file": "모델 파일",
+    },
+}
