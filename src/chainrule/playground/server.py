@@ -16,6 +16,7 @@ is HTTP 400 with the reason; a session nobody has used for ``idle_seconds`` is f
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import secrets
@@ -265,7 +266,26 @@ def state(s: Session, since: int = 0, full: bool = False) -> dict:
                "network": _network(s), "boundary": s.boundary()}
         if full:
             out["data"] = _data(s)
+        return _json_safe(out)
+
+
+def _json_safe(out: dict) -> dict:
+    """JSON has no NaN or infinity (a browser cannot parse them): after a divergence they become null."""
+    try:
+        json.dumps(out, allow_nan=False)
         return out
+    except ValueError:
+        return _finite(out)
+
+
+def _finite(v):
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    return v
 
 
 def _network(s: Session):

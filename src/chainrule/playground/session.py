@@ -9,7 +9,9 @@ Step t takes batch ⌊(t−1)/B⌋ of epoch e's permutation (``network.permutati
 parameters, their gradients and the optimizer's state are kept (``before``), so the step shown can be
 explained afterwards by taking it again from there (``derive.explain_current``).  A loss that is not a
 number stops the run (``diverged``) until a rewind.  Every method holds the session's lock: the page's
-requests may come from several threads.
+requests come from several threads, and chainrule's grad mode (``no_grad``) and the explain recorder's
+observers are process-wide, not per thread, so one engine lock (``ENGINE_LOCK``) serves every session —
+two tabs take turns step by step, never interleave inside one.
 """
 from __future__ import annotations
 
@@ -26,6 +28,10 @@ GRID = 48                  # the decision boundary is the model's output on GRID
 MAX_STEPS_PER_CALL = 1000
 
 
+#: grad mode and forward observers are global in the engine: one session computes at a time
+ENGINE_LOCK = threading.RLock()
+
+
 class Diverged(RuntimeError):
     """The loss became NaN or infinite: training stops until the run is rewound."""
 
@@ -34,7 +40,7 @@ class Session:
     def __init__(self, model, criterion, optimizer, X, T, *, labels=None, n_classes=None, batch_size=None,
                  seed=0, config=None, source="settings", class_names=None, dataset_name=""):
         from .. import tensor
-        self.lock = threading.RLock()
+        self.lock = ENGINE_LOCK
         self.model, self.criterion, self.optimizer = model, criterion, optimizer
         self.X = np.ascontiguousarray(X)
         self.T = np.ascontiguousarray(T)
@@ -143,7 +149,8 @@ class Session:
                 raise Diverged(self.diverged)
             done = 0
             for _ in range(n):
-                self._one_step()
+                with np.errstate(all="ignore"):        # a diverging run is reported once, below
+                    self._one_step()
                 done += 1
                 if self.diverged:
                     break
@@ -174,13 +181,13 @@ class Session:
     # -- what the page shows ----------------------------------------------------------------------------------
     def predict(self, X: np.ndarray) -> np.ndarray:
         from .. import no_grad, tensor
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):
             return self.model(tensor(X.astype(self.X.dtype))).detach().numpy()
 
     def evaluate(self) -> tuple:
         """(loss, accuracy) on all the data now; accuracy is None when the loss is not a classifier's."""
         from .. import no_grad, tensor
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):
             out_t = self.model(self._Xt)
             loss = float(self.criterion(out_t, tensor(self.T)).item())
         out = out_t.detach().numpy()
