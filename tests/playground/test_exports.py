@@ -1,0 +1,90 @@
+"""Exports round-trip: the Python and TOML model files explain, with ``chainrule explain``, the step the page
+shows, number for number; the PyTorch script, run by the real PyTorch, takes the same steps; the
+safetensors checkpoint holds the current parameters."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.explain.helpers import run_cli
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize("optimizer, steps", [("adam", 9), ("sgd", 4), ("sgd", 0)])
+def test_python_model_file_explains_the_step_shown(tab, tmp_path, optimizer, steps):
+    tab.build(optimizer=optimizer, lr=0.3 if optimizer == "sgd" else 0.03, momentum=0.5 if optimizer == "sgd" else 0)
+    if steps:
+        tab.post("step", {"n": steps})
+    shown = tab.get("explain?param=w-0-0-0").json["text"]
+    r = tab.get("export/model.py")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    path = _write(tmp_path, "playground_model.py", r.data)
+    code, out, err = run_cli("explain", path)
+    assert code == 0, err
+    assert out == shown + "\n" or out == shown
+
+
+def test_toml_model_file_explains_the_step_shown(tab, tmp_path):
+    tab.build(optimizer="sgd", lr=0.5, hidden=[3, 2], activations=["relu", "sigmoid"])
+    tab.post("step", {"n": 5})
+    shown = tab.get("explain").json["text"]
+    path = _write(tmp_path, "m.toml", tab.get("export/model.toml").data)
+    code, out, err = run_cli("explain", path)
+    assert code == 0, err
+    assert out.rstrip("\n") == shown.rstrip("\n")
+
+
+def test_toml_refuses_optimizer_state_and_says_what_works(tab):
+    tab.build()                     # Adam
+    assert tab.get("export/model.toml").status_code == 200      # step 0: no state yet
+    tab.post("step", {"n": 2})
+    r = tab.get("export/model.toml")
+    assert r.status_code == 400
+    assert "holds no optimizer state, and Adam has some before step 2" in r.json["error"]
+    assert "export the Python model file" in r.json["error"]
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"dataset": "spirals", "classes": 3, "loss": "cross_entropy", "hidden": [5, 4], "activations": ["relu", "tanh"]},
+    {"dataset": "moons", "loss": "mse", "optimizer": "rmsprop", "lr": 0.01, "init": "xavier_uniform", "seed": 3},
+])
+def test_pytorch_code_replays_the_run_in_pytorch(tab, tmp_path, settings):
+    pytest.importorskip("torch")
+    tab.build(**settings)
+    s = tab.post("step?since=0", {"n": 40}).json
+    path = _write(tmp_path, "playground_torch.py", tab.get("export/torch.py").data)
+    done = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    torch_losses = [float(line.rsplit(" ", 1)[1]) for line in done.stdout.splitlines()]
+    assert len(torch_losses) == 40
+    np.testing.assert_allclose(torch_losses, s["losses"], rtol=2e-5, atol=1e-6)
+
+
+def test_safetensors_holds_the_current_parameters(tab):
+    from safetensors.numpy import load
+    tab.build(hidden=[3], activations=["relu"])
+    net = tab.post("step", {"n": 12}).json["network"]
+    r = tab.get("export/safetensors")
+    tensors = load(r.data)
+    assert sorted(tensors) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+    np.testing.assert_array_equal(tensors["0.weight"], np.float32(net["layers"][0]["w"]))
+    np.testing.assert_array_equal(tensors["2.bias"], np.float32(net["layers"][1]["b"]))
+
+
+@pytest.mark.parametrize("fmt, lang, words", [("markdown", "en", "forward propagation"), ("latex", "ko", "순전파"),
+                                              ("html", "en", "<html"), ("text", "ko", "순전파")])
+def test_the_explanation_in_every_format(tab, fmt, lang, words):
+    tab.build()
+    tab.post("step", {"n": 3})
+    r = tab.get(f"export/explanation?format={fmt}&lang={lang}")
+    assert r.status_code == 200 and words in r.data.decode()
+    assert tab.get("export/explanation?format=pdf").status_code == 400
