@@ -77,7 +77,7 @@ def test_the_derivation_of_a_clicked_weight_is_explains(tab):
         crit(model(torch.tensor(ds.X[idx])), torch.tensor(T[idx])).backward()
         opt.step()
     idx = order[6 * 16:7 * 16]
-    sol = explain_step(model, crit, opt, torch.tensor(ds.X[idx]), torch.tensor(T[idx]), decimals=4)
+    sol = explain_step(model, crit, opt, torch.tensor(ds.X[idx]), torch.tensor(T[idx]), decimals=4, form="scalar")
     assert d["text"] == sol.render("text")
     # and the playground's parameters now are the ones that step left
     net = tab.get("state").json["network"]

@@ -27,7 +27,10 @@ def test_python_model_file_explains_the_step_shown(tab, tmp_path, optimizer, ste
     r = tab.get("export/model.py")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     path = _write(tmp_path, "playground_model.py", r.data)
-    code, out, err = run_cli("explain", path)
+    command = tab.get("explain").json["command"]
+    assert command == "chainrule explain playground_model.py --form scalar"       # 17 parameters, 16 a batch
+    assert command in r.data.decode()
+    code, out, err = run_cli("explain", path, "--form", "scalar")
     assert code == 0, err
     assert out == shown + "\n" or out == shown
 
@@ -37,7 +40,7 @@ def test_toml_model_file_explains_the_step_shown(tab, tmp_path):
     tab.post("step", {"n": 5})
     shown = tab.get("explain").json["text"]
     path = _write(tmp_path, "m.toml", tab.get("export/model.toml").data)
-    code, out, err = run_cli("explain", path)
+    code, out, err = run_cli("explain", path, "--form", "scalar")
     assert code == 0, err
     assert out.rstrip("\n") == shown.rstrip("\n")
 

@@ -15,6 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 DECIMALS = 4
+#: a network this small, on a batch this small, is written out unit by unit (the lecture's form, where a
+#: clicked weight has its own chain of factors); larger ones in explain's default form (matrix past 200 terms)
+SCALAR_PARAMETERS, SCALAR_BATCH = 64, 32
+
+
+def form_for(session) -> str:
+    """``explain_step``'s ``form`` for the session's steps (and ``chainrule explain --form`` for its files)."""
+    count = sum(int(np.prod(p.shape)) for p in session.params)
+    return "scalar" if count <= SCALAR_PARAMETERS and session.batch_size <= SCALAR_BATCH else "auto"
 
 
 class StepMismatch(RuntimeError):
@@ -35,7 +44,7 @@ def explain_current(session, lang: str = "en"):
             if session.t > 0:
                 session.restore(session.before)
             sol = explain_step(session.model, session.criterion, session.optimizer, xb, yb, decimals=DECIMALS,
-                               lang=lang)
+                               lang=lang, form=form_for(session))
             if session.t > 0:
                 for p, v in zip(session.params, now["params"]):
                     if not np.array_equal(p.detach().numpy(), v, equal_nan=True):

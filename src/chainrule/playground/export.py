@@ -126,13 +126,19 @@ def _tensor_code(name, a) -> str:
     return f"{name} = torch.tensor({_list(a)}, dtype={dt})"
 
 
+def explain_command(session, path: str) -> str:
+    """The command line that writes the page's derivation from an exported model file."""
+    from .derive import form_for
+    return f"chainrule explain {path}" + (" --form scalar" if form_for(session) == "scalar" else "")
+
+
 def python_model_file(session) -> str:
     snap, t, x, y = _step_state(session)
     return "\n".join([
         f'"""chainrule playground: step {t} of the run ({session.dataset_name}) as a model file.',
         "",
         "The parameters and optimizer state as they were before that step, and its batch as x, y:",
-        "    chainrule explain playground_model.py     # writes the derivation the playground shows",
+        f"    {explain_command(session, 'playground_model.py')}     # writes the derivation the playground shows",
         '"""',
         "import torch",
         "from torch import nn",
@@ -166,7 +172,8 @@ def toml_model_file(session) -> str:
     dtype = "float64" if x.dtype == np.float64 else "float32"
     return "\n".join([
         f"# chainrule playground: step {t} of the run ({session.dataset_name}) as a TOML model file:",
-        "# the parameters before that step and its batch.  chainrule explain FILE writes the page's derivation.",
+        "# the parameters before that step and its batch.  The page's derivation:",
+        f"#   {explain_command(session, 'playground_model.toml')}",
         f"layers = {sizes}",
         "activations = [" + ", ".join(f'"{a}"' for _, a in chain) + "]",
         f'dtype = "{dtype}"',

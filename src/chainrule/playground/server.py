@@ -127,6 +127,10 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
         return Response(html.replace("{{LANG}}", page).replace("{{MODEL_FILE}}", "1" if model_file else ""),
                         mimetype="text/html")
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
     @app.get("/api/words")
     def words():
         return jsonify(WORDS)
@@ -206,7 +210,7 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
         return jsonify({"step": t, "param": pid, "name": names.get(pid, ""), "preview": s.t == 0,
                         "path": derive.chain_path(sizes, pid) if pid and sizes else [],
                         "html": sol.render("html", page), "text": sol.render("text", page),
-                        "layered": sol.layered})
+                        "layered": sol.layered, "command": export.explain_command(s, "playground_model.py")})
 
     @app.get("/api/<sid>/export/<what>")
     def export_(sid, what):

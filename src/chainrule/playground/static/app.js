@@ -81,7 +81,7 @@
     s.evals.forEach(function (e) {
       if (!run.evals.length || run.evals[run.evals.length - 1][0] !== e[0]) run.evals.push(e);
     });
-    $("#t").textContent = s.step; $("#loss").textContent = s.loss_fmt; $("#acc").textContent = s.accuracy_fmt || "–";
+    $("#t").textContent = s.step; $("#loss-now").textContent = s.loss_fmt; $("#acc").textContent = s.accuracy_fmt || "–";
     if (s.diverged) say(w("diverged") + ": " + s.diverged);
     diagram(s.network); curves(); boundary(s.boundary); vanishing();
   }
