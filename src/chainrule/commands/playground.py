@@ -31,24 +31,38 @@ def run(args) -> int:
             Session.from_model_file(args.model_file)       # a bad file is reported now, not in the browser
         except (ModelFileError, SettingError) as e:
             raise UsageError(str(e)) from None
+    import logging
+
     from werkzeug.serving import make_server
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)      # no line per request (60 a second while playing)
 
     from ..playground.server import create_app
     app = create_app(args.model_file, args.lang)
+    def cannot(reason):
+        return UsageError(f"cannot listen on 127.0.0.1:{args.port}: {reason} (another program uses the port? pass "
+                          f"--port with another number, or --port 0 for any free one)")
+    if args.port:               # werkzeug prints its own text and exits on a port in use: look first
+        import socket
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", args.port))
+            except OSError as e:
+                raise cannot(e.strerror or e) from None
     try:
         server = make_server("127.0.0.1", args.port, app, threaded=True)
-    except OSError as e:
-        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror or e} (another program uses the "
-                         f"port? pass --port with another number, or --port 0 for any free one)") from None
+    except (OSError, SystemExit) as e:
+        raise cannot(getattr(e, "strerror", None) or "the port is in use") from None
     url = f"http://127.0.0.1:{server.server_port}/" + ("?lang=ko" if args.lang == "ko" else "")
     print(f"chainrule playground: {url}  (Ctrl-C stops it)", flush=True)
     if args.open:
         import webbrowser
         webbrowser.open(url)
     try:
-        server.serve_forever()
+        server.serve_forever()          # werkzeug's loop ends on Ctrl-C (KeyboardInterrupt) by itself
     except KeyboardInterrupt:
-        print("chainrule playground: stopped", file=sys.stderr)
+        pass
     finally:
         server.server_close()
+    print("chainrule playground: stopped", file=sys.stderr)
     return 0

@@ -16,7 +16,6 @@ is HTTP 400 with the reason; a session nobody has used for ``idle_seconds`` is f
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import secrets
@@ -270,16 +269,16 @@ def state(s: Session, since: int = 0, full: bool = False) -> dict:
                "network": _network(s), "boundary": s.boundary()}
         if full:
             out["data"] = _data(s)
-        return _json_safe(out)
+        return _json_safe(s, out)
 
 
-def _json_safe(out: dict) -> dict:
+def _json_safe(s: Session, out: dict) -> dict:
     """JSON has no NaN or infinity (a browser cannot parse them): after a divergence they become null."""
-    try:
-        json.dumps(out, allow_nan=False)
+    import numpy as np
+    if s.diverged is None and math.isfinite(out["loss"]) and all(np.isfinite(p.detach().numpy()).all()
+                                                                 for p in s.params):
         return out
-    except ValueError:
-        return _finite(out)
+    return _finite(out)
 
 
 def _finite(v):

@@ -91,9 +91,17 @@ class Session:
 
     # -- state kept around steps ---------------------------------------------------------------------------
     def snapshot(self) -> dict:
+        """Copies of the parameters, their gradients and the optimizer's per-parameter state (by position,
+        as ``optimizer.state_dict()`` numbers them), taken before every step: NumPy copies, not the
+        deep-copied ``state_dict()``, so a step stays cheap."""
+        state = {}
+        for k, p in enumerate(self.params):
+            st = self.optimizer.state.get(p)
+            if st:
+                state[k] = {n: (np.array(v.detach().numpy()) if hasattr(v, "detach") else v) for n, v in st.items()}
         return {"params": [p.detach().numpy().copy() for p in self.params],
                 "grads": [None if p.grad is None else p.grad.detach().numpy().copy() for p in self.params],
-                "optimizer": self.optimizer.state_dict()}
+                "optimizer": {"state": state}}
 
     def restore(self, snap: dict) -> None:
         from .. import no_grad, tensor
@@ -101,7 +109,10 @@ class Session:
             for p, v, g in zip(self.params, snap["params"], snap["grads"]):
                 p.copy_(tensor(v))
                 p.grad = None if g is None else tensor(g.copy())
-        self.optimizer.load_state_dict(snap["optimizer"])
+        sd = self.optimizer.state_dict()
+        sd["state"] = {k: {n: (tensor(v.copy()) if isinstance(v, np.ndarray) else v) for n, v in st.items()}
+                       for k, st in snap["optimizer"]["state"].items()}
+        self.optimizer.load_state_dict(sd)
 
     def _reset_run(self) -> None:
         self.t = 0
@@ -224,7 +235,7 @@ class Session:
             p = e / e.sum(1, keepdims=True)
             cls, value = p.argmax(1), p.max(1)
         return {"x": [float(lo[0]), float(hi[0])], "y": [float(lo[1]), float(hi[1])], "n": GRID,
-                "cls": cls.astype(int).tolist(), "value": [round(float(v), 4) for v in value]}
+                "cls": cls.astype(int).tolist(), "value": np.round(value.astype(np.float64), 3).tolist()}
 
 
 def _linear_chain(model) -> list:
