@@ -121,6 +121,29 @@ def _lend_torch(venv, python, env) -> bool:
     return True
 
 
+#: README commands that start a server: run until they print their URL, the page is fetched, then Ctrl-C
+SERVERS = {"chainrule playground"}
+
+
+def _serve(line, cwd, env, timeout=120):
+    import shlex
+    import signal
+    import urllib.request
+    p = subprocess.Popen(shlex.split(line), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        first = p.stdout.readline()
+        assert first.startswith("chainrule playground: http://127.0.0.1:"), (line, first, p.stderr.read())
+        page = urllib.request.urlopen(first.split()[2], timeout=timeout).read().decode()
+        assert "/static/app.js" in page
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=timeout) == 0, p.stderr.read()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def _run(line, cwd, env, timeout=900):
     done = subprocess.run(["bash", "-c", "set -o pipefail; " + line], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
@@ -171,6 +194,10 @@ def test_every_readme_command_works_after_the_readme_install(tmp_path):
         needs = re.search(r"needs \w+: (python3 -m pip install ([\w\-\[\]=.]+))", comment)
         if needs and not (needs.group(2) == "torch" and _lend_torch(venv, python, env)):
             _run(needs.group(1), clone, env)                  # as the comment tells the reader to
+        if command in SERVERS:
+            _serve(command, clone, env)
+            ran.append(command)
+            continue
         done = _run(command, clone, env)
         for path in PROMISED.get(command, []):
             assert os.path.getsize(os.path.join(clone, path)) > 0, (command, path)

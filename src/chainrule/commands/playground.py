@@ -52,7 +52,8 @@ def run(args) -> int:
     try:
         server = make_server("127.0.0.1", args.port, app, threaded=True)
     except (OSError, SystemExit) as e:
-        raise cannot(getattr(e, "strerror", None) or "the port is in use") from None
+        reason = getattr(e, "strerror", None) or "the port is in use"
+        raise cannot(reason) from None
     url = f"http://127.0.0.1:{server.server_port}/" + ("?lang=ko" if args.lang == "ko" else "")
     print(f"chainrule playground: {url}  (Ctrl-C stops it)", flush=True)
     if args.open:

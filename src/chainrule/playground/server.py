@@ -77,7 +77,7 @@ class Sessions:
 
 
 def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: float = IDLE_SECONDS):
-    from flask import Flask, Response, jsonify, request, send_from_directory
+    from flask import Flask, Response, jsonify, request
 
     app = Flask("chainrule.playground", static_folder=STATIC, static_url_path="/static",
                 root_path=os.path.dirname(__file__))
