@@ -77,8 +77,11 @@ def test_the_derivation_of_a_clicked_weight_is_explains(tab):
         crit(model(torch.tensor(ds.X[idx])), torch.tensor(T[idx])).backward()
         opt.step()
     idx = order[6 * 16:7 * 16]
+    from chainrule.explain import api
+    api._STEPS_TAKEN[opt] = 6           # explain's own count of the steps taken (as after 6 explain_step calls)
     sol = explain_step(model, crit, opt, torch.tensor(ds.X[idx]), torch.tensor(T[idx]), decimals=4, form="scalar")
     assert d["text"] == sol.render("text")
+    assert "W₁(8) = W₁(7) − " in d["text"]
     # and the playground's parameters now are the ones that step left
     net = tab.get("state").json["network"]
     np.testing.assert_array_equal(np.float32(net["layers"][0]["w"]), model[0].weight.detach().numpy())
@@ -221,3 +224,17 @@ def test_digits_has_no_boundary_and_trains(tab):
                   lr=0.01, batch_size=64)
     assert s["boundary"] is None and "points" not in s["data"] and s["network"]["sizes"] == [64, 16, 10]
     assert tab.post("step", {"n": 30}).json["accuracy"] > 0.5
+
+
+def test_the_hover_formula_is_explains_equation_with_its_numbers(tab):
+    tab.build(optimizer="sgd", lr=0.5, batch_size=4)
+    tab.post("step", {"n": 3})
+    text = tab.get("explain").json["text"]
+    f = tab.get("formula?param=w-0-0-0").json["text"]
+    lines = f.splitlines()
+    assert lines[0] == "∂L/∂W₁ = (1/4)Σₙ ∂ℓ[n]/∂W₁" and lines[3] == "W₁(4) = W₁(3) − α·∂L/∂W₁(3)"
+    assert all(line.strip() in text for line in lines)             # the derivation's own lines, not new ones
+    z = tab.get("formula?param=u-1-0").json["text"]
+    assert z.startswith("z₁ = W₁·x₁ + W₂·x₂ + b₁") and "a₁[1] = tanh(z₁[1])" in z
+    assert tab.get("formula?param=loss").json["text"].startswith("L = (1/4)(ℓ[1] + ℓ[2] + ℓ[3] + ℓ[4])")
+    assert tab.get("formula?param=u-0-0").json["text"] == ""

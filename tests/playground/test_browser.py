@@ -115,6 +115,9 @@ def test_a_whole_session(watched, live_server, output_dir, tmp_path, lang):  # n
     tip = page.inner_text("#tip")
     s = page.evaluate("window.playground.state()")
     assert "W9 = " + s["network"]["layers"][1]["w_fmt"][0][0] in tip and "∂L/∂W9" in tip
+    page.wait_for_function("document.querySelector('#tip').textContent.includes('∂L/∂W₉ = ')")
+    tip = page.inner_text("#tip")                            # explain's own equations for W₉, with numbers
+    assert f"W₉({T2 + 1}) = W₉({T2})" in tip                   # step T2, numbered as the page counts
     assert not any("error" in e for e in watched.errors), watched.errors
     assert all(r.startswith(live_server) or r.startswith("about:") or r.startswith("data:") for r in watched.requests)
 

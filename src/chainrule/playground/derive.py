@@ -43,6 +43,7 @@ def explain_current(session, lang: str = "en"):
         try:
             if session.t > 0:
                 session.restore(session.before)
+            _count_from(session.optimizer, t - 1)
             sol = explain_step(session.model, session.criterion, session.optimizer, xb, yb, decimals=DECIMALS,
                                lang=lang, form=form_for(session))
             if session.t > 0:
@@ -55,6 +56,16 @@ def explain_current(session, lang: str = "en"):
         session.explained = {k: v for k, v in session.explained.items() if k[0] == session.t}
         session.explained[key] = (sol, t)
         return sol, t
+
+
+def _count_from(optimizer, done: int) -> None:
+    """Have explain number the step t, not 1: ``explain_step`` continues the count of the steps it took
+    with an optimizer (its documented behaviour, kept in ``explain.api._STEPS_TAKEN``), so W⁽ᵗ⁾ → W⁽ᵗ⁺¹⁾
+    and Adam's t agree with the page.  (A model file exported from the page starts its own count at 1.)"""
+    from ..explain import api
+    taken = getattr(api, "_STEPS_TAKEN", None)
+    if taken is not None:
+        taken[optimizer] = done
 
 
 # -- names and ids ---------------------------------------------------------------------------------------------
@@ -104,3 +115,52 @@ def chain_path(sizes: list, pid: str) -> list:
         ids += [f"w-{col}-{m}-{k}" for m in nxt for k in current]
         col, current = col + 1, nxt
     return ids + ["loss"]
+
+
+# -- the hover formula -------------------------------------------------------------------------------------------
+def formula(session, pid: str, lang: str = "en") -> str:
+    """The equations of the step shown that compute what ``pid`` names, with their numbers, as explain's
+    text renderer writes them: a weight's or bias's ∂L/∂θ and its update; a unit's z and activation (for
+    the batch's first sample); the loss.  Empty when the derivation writes none (the matrix form)."""
+    from dataclasses import replace
+
+    from ..explain import derivation as D
+    from ..explain.locale import messages
+    from ..explain.render import render
+    sol, _ = explain_current(session, lang)
+    sizes = [session.linears[0][0].in_features] + [lin.out_features for lin, _ in session.linears]
+    want = _symbols(sizes, pid, flat_names(sizes))
+    if not want:
+        return ""
+    blocks = []
+    for sec in sol.derivation.sections:
+        for b in sec.blocks:
+            if not isinstance(b, D.Equation):
+                continue
+            lhs = b.lhs
+            sym = lhs.wrt if isinstance(lhs, D.Partial) else lhs
+            if not isinstance(sym, D.Sym) or (sym.base, sym.sub) not in want or sym.sample not in (None, 1):
+                continue
+            if isinstance(lhs, D.Partial) and not (isinstance(lhs.of, D.Sym) and lhs.of.base == "L"):
+                continue
+            blocks.append(b)
+    if not blocks:
+        return ""
+    text = render(replace(sol.derivation, sections=[D.Section("section.backward", blocks)]), "text", messages(lang))
+    lines = [line[4:] for line in text.splitlines() if line.startswith("    ")]
+    return "\n".join(lines)
+
+
+def _symbols(sizes, pid, names) -> set:
+    """(base, subscript) pairs explain writes for a diagram id."""
+    if pid in names:
+        name = names[pid]
+        return {(name[0], name[1:])}
+    if pid == "loss":
+        return {("L", "")}
+    parts = pid.split("-")
+    if parts[0] == "u" and len(parts) == 3 and int(parts[1]) >= 1:
+        c, j = int(parts[1]), int(parts[2])
+        n = str(sum(sizes[1:c]) + j + 1)
+        return {("z", n), ("a", n), ("σ", n), ("ŷ", "")} if c == len(sizes) - 1 else {("z", n), ("a", n), ("σ", n)}
+    return set()

@@ -211,6 +211,15 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
                         "html": sol.render("html", page), "text": sol.render("text", page),
                         "layered": sol.layered, "command": export.explain_command(s, "playground_model.py")})
 
+    @app.get("/api/<sid>/formula")
+    def formula(sid):
+        s = session_of(sid)
+        page = request.args.get("lang", lang)
+        if page not in WORDS:
+            raise SettingError(f"lang must be en or ko, got {page!r}")
+        pid = request.args.get("param", "")
+        return jsonify({"param": pid, "step": s.t, "text": derive.formula(s, pid, page) if _sizes(s) else ""})
+
     @app.get("/api/<sid>/export/<what>")
     def export_(sid, what):
         s = session_of(sid)

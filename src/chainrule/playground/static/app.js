@@ -253,11 +253,30 @@
       return api("POST", "/api/" + sid + "/upload?name=" + encodeURIComponent(file.name), text, true);
     }).then(function () { $("#settings").elements.dataset.value = "csv"; say(""); }).catch(function (e) { say(e.message); });
   });
-  var tip = $("#tip");
+  var tip = $("#tip"), formulas = {}, hoverTimer = null;
+  function hoverFormula(id) {
+    // the equations explain writes for it, with their numbers (fetched once per step, while paused)
+    var key = last.step + " " + id + " " + lang;
+    if (formulas[key] !== undefined) { show_formula(id, formulas[key]); return; }
+    clearTimeout(hoverTimer);
+    hoverTimer = setTimeout(function () {
+      if (playing || busy) return;
+      api("GET", "/api/" + sid + "/formula?param=" + encodeURIComponent(id) + "&lang=" + lang).then(function (r) {
+        formulas[key] = r.text; show_formula(id, r.text);
+      }).catch(function () {});
+    }, 120);
+  }
+  function show_formula(id, text) {
+    if (tip.hidden || tip.dataset.id !== id || !text) return;
+    tip.textContent = info(id) + "\n\n" + text;
+  }
   $("#diagram").addEventListener("mousemove", function (ev) {
     var g = ev.target.closest("[data-id]");
     if (!g || !last) { tip.hidden = true; return; }
-    tip.textContent = info(g.dataset.id); tip.hidden = false;
+    if (tip.dataset.id !== g.dataset.id || tip.hidden) {
+      tip.dataset.id = g.dataset.id; tip.textContent = info(g.dataset.id); tip.hidden = false;
+      if (!playing) hoverFormula(g.dataset.id);
+    }
     var box = $("#diagram-box").getBoundingClientRect();
     tip.style.left = (ev.clientX - box.left + 14) + "px"; tip.style.top = (ev.clientY - box.top + 10) + "px";
   });
