@@ -122,10 +122,20 @@ def test_a_whole_session(watched, live_server, output_dir, tmp_path, lang):  # n
     assert all(r.startswith(live_server) or r.startswith("about:") or r.startswith("data:") for r in watched.requests)
 
 
-def test_bad_settings_show_the_reason_on_the_page(watched, live_server):  # noqa: F811
+def test_step_epoch_and_bad_settings(watched, live_server):  # noqa: F811
     page = watched.page
     page.goto(live_server)
     page.wait_for_function(READY)
+    page.fill("[name=batch_size]", "50")                     # 200 points: 4 steps an epoch
+    page.click("#build")
+    page.wait_for_function("window.playground.state().data.batch_size === 50")
+    page.click("#step")
+    page.wait_for_function("window.playground.state().step === 1")
+    page.click("#epoch")
+    page.wait_for_function("window.playground.state().step === 4")
+    page.click("#epoch")
+    page.wait_for_function("window.playground.state().step === 8")
+    assert page.inner_text("#t") == "8"
     page.fill("[name=hidden]", "-4")
     page.click("#build")
     page.wait_for_selector("#msg:not([hidden])")
@@ -134,3 +144,24 @@ def test_bad_settings_show_the_reason_on_the_page(watched, live_server):  # noqa
     page.fill("[name=lr]", "")
     page.click("#build")
     page.wait_for_function("document.querySelector('#msg').textContent.includes('lr')")
+
+
+def test_a_csv_upload_trains_and_a_bad_one_says_where(watched, live_server, tmp_path):  # noqa: F811
+    page = watched.page
+    page.goto(live_server)
+    page.wait_for_function(READY)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,0\n3,oops,1\n")
+    page.set_input_files("#csv", str(bad))
+    page.wait_for_selector("#msg:not([hidden])")
+    assert "bad.csv, line 2, column 2: 'oops' is not a number" in page.inner_text("#msg")
+    good = tmp_path / "ring.csv"
+    good.write_text("x,y,label\n" + "\n".join(f"{i / 10 - 1:.1f},{(i * 7 % 20) / 10 - 1:.1f},{'a' if i % 3 else 'b'}"
+                                             for i in range(40)) + "\n")
+    page.set_input_files("#csv", str(good))
+    page.wait_for_function("document.querySelector('[name=dataset]').value === 'csv'")
+    page.click("#build")
+    page.wait_for_function("window.playground.state().data && window.playground.state().data.examples === 40")
+    assert page.evaluate("window.playground.state().data.class_names") == ["a", "b"]
+    page.click("#step")
+    page.wait_for_function("window.playground.state().step === 1")

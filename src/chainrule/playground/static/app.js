@@ -202,8 +202,9 @@
     run.losses.forEach(function (v) { if (isFinite(v)) hi = Math.max(hi, v); });
     polyline(ctx, run.losses.map(function (v, k) { return [k + 1, isFinite(v) ? v : hi]; }), W, H, 0, hi, n, "#1c7ed6");
     polyline(ctx, run.evals.filter(function (e) { return e[2] !== null; }).map(function (e) { return [e[0], e[2]]; }), W, H, 0, 1, n, "#2f9e44");
-    ctx.fillStyle = "#334"; ctx.fillText(w("loss") + " " + (last ? last.loss_fmt : ""), 36, 22);
-    ctx.fillStyle = "#2f9e44"; ctx.fillText(w("accuracy") + " " + (last && last.accuracy_fmt || ""), 36, 36);
+    ctx.clearRect(30, 0, W, 10); ctx.font = "10px sans-serif";
+    ctx.fillStyle = "#1c7ed6"; ctx.fillText("— " + w("loss") + " " + (last ? last.loss_fmt : ""), 34, 8);
+    ctx.fillStyle = "#2f9e44"; ctx.fillText("— " + w("accuracy") + " " + (last && last.accuracy_fmt || ""), 200, 8);
   }
   var COLORS = ["#e8590c", "#1c7ed6", "#2f9e44", "#ae3ec9", "#f59f00", "#0c8599"];
   function boundary(b) {
