@@ -176,6 +176,7 @@ def test_bad_requests_are_400(tab, client):
     (b"1,2,0\n3,4,0\n", "every example has the label '0'"),
     (b"\xff\xfe1,2\n", "not UTF-8 text"),
     (b"", "no data lines"),
+    (b"1,2,0\n" * 900_000, "the upload is larger than 5 MB"),
 ])
 def test_a_malformed_csv_is_400_naming_the_line(tab, csv, words):
     r = tab.post("upload?name=bad.csv", data=csv, content_type="text/csv")

@@ -88,3 +88,14 @@ def test_a_model_file_starts_the_page(tmp_path):
     code, out, _ = run_cli("explain", str(toml))
     assert code == 0 and out.rstrip("\n") == shown["text"].rstrip("\n")    # the lecture's solution, unchanged
     assert "0.2727" in shown["text"]                                         # ∂L/∂W₅ of the lecture
+    # the step shown, exported from the model file's session, explains the same
+    c.post(f"/api/{sid}/step", json={"n": 1})
+    page = c.get(f"/api/{sid}/explain").json["text"]
+    exported = tmp_path / "again.py"
+    exported.write_bytes(c.get(f"/api/{sid}/export/model.py").data)
+    code, out, err = run_cli("explain", str(exported), "--form", "scalar")
+    assert code == 0, err
+    from tests.playground.test_exports import same_step
+    assert same_step(page, out, 2)
+    r = c.get(f"/api/{sid}/export/torch.py")
+    assert r.status_code == 400 and "a model file is already PyTorch code" in r.json["error"]

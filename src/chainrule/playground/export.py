@@ -75,6 +75,11 @@ def _optimizer_code(session) -> str:
     return f"optimizer = torch.optim.{name}(model.parameters(), {', '.join(args)})"
 
 
+def _dtype_code(a) -> str:
+    a = np.asarray(a)
+    return "torch.int64" if a.dtype.kind in "iu" else "torch.float64" if a.dtype == np.float64 else "torch.float32"
+
+
 def _model_code(session) -> str:
     parts = []
     for lin, act in _chain(session):
@@ -82,7 +87,8 @@ def _model_code(session) -> str:
                      + ("" if lin.bias is not None else ", bias=False") + ")")
         if act != "identity":
             parts.append(f"nn.{network.ACTIVATION_CLASSES[act]}()")
-    return "model = nn.Sequential(\n    " + ",\n    ".join(parts) + ",\n)"
+    wide = session.params[0].detach().numpy().dtype == np.float64
+    return "model = nn.Sequential(\n    " + ",\n    ".join(parts) + ",\n)" + (".to(torch.float64)" if wide else "")
 
 
 def _loss_code(session) -> str:
@@ -95,9 +101,9 @@ def _weights_code(session, snap) -> str:
     for k, (lin, _) in enumerate(session.linears):
         w, b = _values(session, snap, lin)
         idx = list(session.model).index(lin)
-        lines.append(f"    model[{idx}].weight.copy_(torch.tensor({_list(w)}))")
+        lines.append(f"    model[{idx}].weight.copy_(torch.tensor({_list(w)}, dtype={_dtype_code(w)}))")
         if b is not None:
-            lines.append(f"    model[{idx}].bias.copy_(torch.tensor({_list(b)}))")
+            lines.append(f"    model[{idx}].bias.copy_(torch.tensor({_list(b)}, dtype={_dtype_code(b)}))")
     return "\n".join(lines)
 
 
@@ -113,8 +119,9 @@ def _state_code(snap) -> str:
         return ""
     rows = []
     for k, s in state.items():
-        items = ", ".join(f"{name!r}: torch.tensor({_list(np.asarray(v.detach().numpy() if hasattr(v, 'detach') else v))})"
-                          for name, v in s.items())
+        items = ", ".join(f"{name!r}: torch.tensor({_list(v)}, dtype={_dtype_code(v)})"
+                          for name, v in ((n, np.asarray(v.detach().numpy() if hasattr(v, "detach") else v))
+                                          for n, v in s.items()))
         rows.append(f"    {k!r}: {{{items}}},")
     return ("# the optimizer's state before this step (its running averages, its step count)\n"
             "state = optimizer.state_dict()\nstate['state'] = {\n" + "\n".join(rows) + "\n}\n"
@@ -122,8 +129,7 @@ def _state_code(snap) -> str:
 
 
 def _tensor_code(name, a) -> str:
-    dt = "torch.int64" if a.dtype.kind in "iu" else "torch.float32" if a.dtype == np.float32 else "torch.float64"
-    return f"{name} = torch.tensor({_list(a)}, dtype={dt})"
+    return f"{name} = torch.tensor({_list(a)}, dtype={_dtype_code(a)})"
 
 
 def explain_command(session, path: str) -> str:
