@@ -165,3 +165,31 @@ def test_a_csv_upload_trains_and_a_bad_one_says_where(watched, live_server, tmp_
     assert page.evaluate("window.playground.state().data.class_names") == ["a", "b"]
     page.click("#step")
     page.wait_for_function("window.playground.state().step === 1")
+
+
+def test_a_model_file_opens_on_the_page(watched, tmp_path):  # noqa: F811
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from chainrule.playground.server import create_app
+    code, out, _ = run_cli("explain", "--template")
+    toml = tmp_path / "seed.toml"
+    toml.write_text(out)
+    server = make_server("127.0.0.1", 0, create_app(model_file=str(toml), lang="ko"), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = watched.page
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        page.wait_for_function(READY)
+        assert "seed.toml (BCELoss, SGD)" in page.inner_text("#source") and page.inner_text("#build") == "만들기"
+        assert page.evaluate("window.playground.state().network.sizes") == [2, 2, 1]
+        page.click("#step")
+        page.wait_for_function("window.playground.state().step === 1")
+        frame = open_derivation(page, "w-1-0-0")
+        assert card(frame, "W5") == {"before": "−0.1725", "grad": "0.2727", "after": "−0.4452"}   # the lecture's
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -52,6 +52,8 @@
   function fresh(s) {
     run.losses = []; run.evals = []; run.norms = []; data = s.data; selected = null;
     $("#derivation").srcdoc = ""; $("#derivation-note").textContent = "";
+    $("#source").textContent = data && !data.config ? w("from_file") + ": " + data.name + " (" + data.loss + ", " +
+                                                       data.optimizer + ")" : "";
     show(s);
   }
   function act(path, body) {
