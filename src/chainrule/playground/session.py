@@ -139,9 +139,12 @@ class Session:
         if self.source == "file":
             return np.arange(len(self.X))
         epoch, k = divmod(t - 1, self.steps_per_epoch)
-        if getattr(self, "_order", (None,))[0] != epoch:
-            self._order = (epoch, network.permutation(self.seed, epoch, len(self.X)))
-        return self._order[1][k * self.batch_size:(k + 1) * self.batch_size]
+        perms = self.__dict__.setdefault("_perms", {})   # kept across rewinds: a replay draws none again
+        if epoch not in perms:
+            if len(perms) > 64:
+                perms.pop(next(iter(perms)))
+            perms[epoch] = network.permutation(self.seed, epoch, len(self.X))
+        return perms[epoch][k * self.batch_size:(k + 1) * self.batch_size]
 
     def batch_tensors(self, t: int):
         from .. import tensor
