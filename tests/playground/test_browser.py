@@ -193,3 +193,23 @@ def test_a_model_file_opens_on_the_page(watched, tmp_path):  # noqa: F811
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def test_two_tabs_train_separately(watched, live_server):  # noqa: F811
+    one, two = watched.page, watched.page.context.new_page()
+    for page, hidden in ((one, "4"), (two, "3, 3")):
+        page.goto(live_server)
+        page.wait_for_function(READY)
+        page.fill("[name=hidden]", hidden)
+        page.fill("[name=activations]", "relu")
+        page.click("#build")
+    one.wait_for_function("window.playground.state().network.sizes.join() === '2,4,1'")
+    two.wait_for_function("window.playground.state().network.sizes.join() === '2,3,3,1'")
+    for _ in range(3):
+        one.click("#step")
+        one.wait_for_function("!window.playground.busy()")
+    one.wait_for_function("window.playground.state().step === 3")
+    two.click("#epoch")
+    two.wait_for_function("window.playground.state().step === 13")      # 200 points, 16 a batch
+    assert one.evaluate("window.playground.state().step") == 3
+    two.close()
