@@ -21,7 +21,7 @@ import os
 import sys
 
 #: command name -> module; the order is the order of ``chainrule --help``
-COMMANDS = ("explain", "check", "draw", "graph", "train", "vanishing", "run", "playground")
+COMMANDS = ("explain", "check", "exercise", "draw", "graph", "train", "vanishing", "run", "playground")
 
 
 class UsageError(Exception):

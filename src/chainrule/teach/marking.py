@@ -79,8 +79,9 @@ class Marker:
         self.entries = entries
         self.expect = expect
         self.carried_credit = carried_credit
-        self._slopes = {}
-        self._bands = {}
+        # both depend only on the step, not on the student: shared by every solution marked against it
+        self._slopes = problem.__dict__.setdefault("_slopes", {})
+        self._bands = problem.__dict__.setdefault("_bands", {})
 
     # -- the band ---------------------------------------------------------------------------------------
     def slopes(self, q) -> list:

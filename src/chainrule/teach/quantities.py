@@ -447,26 +447,22 @@ def from_graph(graph, loss_name: str = "L", step: int | None = None) -> Problem:
                 osym = gb.sym.get(op.output.id)
                 lv = float(np.asarray(local).reshape(v.shape)[idx]) if np.size(local) == v.size else float(
                     np.asarray(local).reshape(-1)[0])
+                if up is None:              # the loss itself: ∂L/∂v through it is its local factor
+                    paths.append((None, lv))
+                    continue
                 lname = [f"d{key(osym) if op.output.size == 1 else at(osym, oidx)}/d{n}" for n in label(v, idx)]
                 loc = Quantity(tuple(lname), lv, "local", "node_local", formula=f"∂{op.name}")
                 out.append(loc)
                 paths.append((up, loc))
-            if ok and paths:
-                deps = [u for u, _ in paths if u is not None] + [f for _, f in paths]
-                tops = [u is None for u, _ in paths]
-
-                def recipe(*vals, tops=tuple(tops)):
-                    n_up = len(tops) - sum(tops)
-                    ups, locs = list(vals[:n_up]), vals[n_up:]
-                    total = 0.0
-                    for top, f in zip(tops, locs):
-                        total += f * (1.0 if top else ups.pop(0))
-                    return total
-                q.deps, q.recipe = tuple(deps), recipe
-                q.paths = paths
-                if len(paths) == 1:
-                    q.up, q.factor = paths[0]
-                q.formula = " + ".join((f"{u.shown}·{f.shown}" if u is not None else f.shown) for u, f in paths)
+            if ok and paths and any(u is not None for u, _ in paths):
+                const = sum(f for u, f in paths if u is None)
+                real = [(u, f) for u, f in paths if u is not None]
+                deps = [u for u, _ in real] + [f for _, f in real]
+                q.deps, q.recipe = tuple(deps), (lambda *v, c=const: c + _sum_of_products(*v))
+                q.paths = real
+                if len(real) == 1 and const == 0:
+                    q.up, q.factor = real[0]
+                q.formula = " + ".join(f"{u.shown}·{f.shown}" for u, f in real) + (f" + {const:g}" if const else "")
             out.append(q)
             G[(v.id, idx)] = q
     # the update
