@@ -3,12 +3,12 @@
 For a value written with *d* decimals:
 
 * **correct** — it is the engine's value rounded to *d* decimals (or within half a unit of its last digit);
-* **rounded** (correct up to hand rounding) — within the *band* a person carrying *d* decimals could reach:
-  every number on the way is written to *d* decimals, so each step adds up to ½·10⁻ᵈ and passes on
-  the errors of what it is computed from, scaled by how much it depends on them:
-  ``band(q) = ½·10⁻ᵈ + Σₖ |∂recipe/∂depₖ|·band(depₖ)`` (the given data: its own rounding error at *d*
-  decimals).  So 0.3 does not pass for 0.37 (one decimal, no steps: the band is 0.05), and b3(2) = −0.7196
-  passes for −0.7197 (four decimals carried through ∂L/∂σ3·∂σ3/∂z3);
+* **rounded** (correct up to hand rounding) — a value a person carrying *d* decimals could have produced:
+  the given data copied as it is or rounded to *d* decimals, each later number computed by its recipe
+  from the reachable values of what it is computed from and written as it is or rounded to *d* decimals
+  (``Marker.interval``: the reachable range, carried through the recipes' slopes).  So 0.3 does not pass
+  for 0.37 (0.37 rounds to 0.4; 0.3 is truncated), and b3(2) = −0.7196 passes for −0.7197 (four decimals
+  carried through ∂L/∂σ3·∂σ3/∂z3 give −0.7196);
 * **carried** — wrong, but exactly what the recipe gives from the student's *own* earlier values (one of
   them wrong): follow-through credit;
 * **wrong** — with a diagnosis from the catalogue (``DIAGNOSES``), read off the quantity's structure and
@@ -104,8 +104,12 @@ class Marker:
             self._slopes[q.index] = out
         return self._slopes[q.index]
 
-    def band(self, q, d: int) -> float:
-        """How far a person carrying ``d`` decimals through the recipes can land from the exact value."""
+    def interval(self, q, d: int) -> tuple:
+        """[lo, hi]: every value a person carrying ``d`` decimals through the recipes can reach for ``q``.
+
+        The given data is copied as it is or rounded to ``d`` decimals; each computed number is the recipe
+        over the reachable values of what it is computed from (the range through the recipe's slopes),
+        then written down as it is or rounded to ``d`` decimals."""
         memo = self._bands.setdefault(d, {})
         if q.index in memo:
             return memo[q.index]
@@ -119,15 +123,31 @@ class Marker:
             stack.pop()
             if top.index in memo:
                 continue
+            v = top.value
             unit = 0.5 * 10.0 ** (-d)
-            if top.kind in ("input", "before") or top.recipe is None and not top.deps and top.kind == "local" \
-                    and top.role in ("bias_local",):
-                memo[top.index] = abs(rounded(top.value, d) - top.value)
-            elif top.recipe is None or not top.deps:
-                memo[top.index] = unit
+            if top.kind in ("input", "before") or top.role == "bias_local":
+                lo, hi = v, v
+            elif top.recipe is None or not top.deps:   # no recipe to carry through: half a unit either side
+                lo, hi = v - unit, v + unit
             else:
-                memo[top.index] = unit + sum(abs(s) * memo[dep.index] for s, dep in zip(self.slopes(top), top.deps))
+                boxes = [memo[dep.index] for dep in top.deps]
+                mid = [(a + b) / 2 for a, b in boxes]
+                try:
+                    c = top.compute(mid)
+                except (ArithmeticError, ValueError, TypeError):
+                    c = v
+                if not math.isfinite(c):
+                    c = v
+                spread = sum(abs(s) * (b - a) / 2 for s, (a, b) in zip(self.slopes(top), boxes))
+                lo, hi = min(c - spread, v), max(c + spread, v)
+            memo[top.index] = (min(lo, rounded(lo, d)), max(hi, rounded(hi, d)))
         return memo[q.index]
+
+    def band(self, q, d: int) -> float:
+        """How far from the exact value a person carrying ``d`` decimals can land (see ``interval``)."""
+        lo, hi = self.interval(q, d)
+        half = 0.5 * 10.0 ** (-d)
+        return max(q.value - lo + half, hi + half - q.value)
 
     # -- marking ----------------------------------------------------------------------------------------
     def mark(self) -> list:
@@ -175,6 +195,8 @@ class Marker:
             return q.value
 
     def local_band(self, q, d) -> float:
+        """How far a value computed (and rounded) from the student's own values can be from the recipe's
+        result on them: half a unit, plus what the values they did not write contribute."""
         unit = 0.5 * 10.0 ** (-d)
         return unit + sum(abs(s) * (0.0 if dep.index in self.given else self.band(dep, d))
                           for s, dep in zip(self.slopes(q), q.deps)) + 1e-12
@@ -188,7 +210,9 @@ class Marker:
         if rounded(ex, d) == x or abs(x - ex) <= 0.5 * 10.0 ** (-d) + slack:
             v.status, v.credit = "correct", 1.0
             return
-        if abs(x - ex) <= v.band + slack:
+        lo, hi = self.interval(q, d)
+        half = 0.5 * 10.0 ** (-d) * (1 + 1e-9)           # x (d decimals) is some reachable value, rounded
+        if lo - half - slack <= x <= hi + half + slack:
             v.status, v.credit = "rounded", 1.0
             return
         upstream = [dep for dep in q.deps if dep.index in self.off]

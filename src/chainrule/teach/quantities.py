@@ -312,8 +312,10 @@ def layered(rec) -> Problem:
                     continue
                 zq = Z[(l, j, n)]
                 loc = add(lambda nm: partial(nm.at(nm.a(l, j), n), nm.at(nm.z(l, j), n)), L.local[m, j], "local",
-                          "act_local", [zq], lambda z, act=act: float(act.dfn(np.float64(z), act.fn(np.float64(z)))))
-                loc.formula = f"{act.kind}′({S(zq)})"
+                          "act_local", [zq, A[(l, j, n)]],           # σ′ from z and σ, as a person writes σ(1 − σ)
+                          lambda z, a, act=act: float(act.dfn(np.float64(z), np.float64(a))))
+                loc.formula = {"sigmoid": f"{S(A[(l, j, n)])}·(1 − {S(A[(l, j, n)])})",
+                               "tanh": f"1 − {S(A[(l, j, n)])}²"}.get(act.kind, f"{act.kind}′({S(zq)})")
                 loc.extra.update(activation=act, z=zq, a=A[(l, j, n)])
                 dz = add(lambda nm: partial(lsym(nm, n), nm.at(nm.z(l, j), n)), L.dz[m, j] / c, "grad", "z_grad",
                          [g, loc], _product, f"{S(g)}·{S(loc)}", up=g, factor=loc)
