@@ -33,15 +33,20 @@ def canonical(name: str) -> str:
 
 def suggestions(name: str, known, n: int = 3) -> list:
     """The known names closest to ``name`` ("did you mean …"), as the explanation prints them."""
-    k = canonical(name)
+    k = _ascii(canonical(name))
     pool = {}
     for q in known:
         for nm in q.names:
-            pool.setdefault(nm, q)
+            pool.setdefault(_ascii(nm), nm)
     close = difflib.get_close_matches(k, list(pool), n=n * 3, cutoff=0.5)
     out = []
     for c in close:
-        p = pretty(c)
+        p = pretty(pool[c])
         if p not in out:
             out.append(p)
     return out[:n]
+
+
+def _ascii(name: str) -> str:
+    """σ3 → sigma3, ℓ → l, ŷ → yhat: names compared as people type them."""
+    return name.replace("σ", "sigma").replace("ℓ", "l").replace("ŷ", "yhat")

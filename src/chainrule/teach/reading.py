@@ -76,7 +76,8 @@ def read_source(path: str, stdin=None) -> str:
         except OSError as e:
             raise SolutionError(f"{shown}: cannot read: {e.strerror or e}") from None
     if len(data) > MAX_BYTES:
-        raise SolutionError(f"{shown}: too large for an answers file (at most {MAX_BYTES // 1_000_000} MB and "
+        at = min(data[:MAX_BYTES].count(b"\n") + 1, MAX_LINES + 1)
+        raise SolutionError(f"{shown}:{at}: too large for an answers file (at most {MAX_BYTES // 1_000_000} MB and "
                             f"{MAX_LINES} lines): it holds one `name = value` per quantity")
     lines = data.count(b"\n")
     if lines > MAX_LINES:
