@@ -51,7 +51,9 @@ def people(d, n=300):
     """People who write every number to d decimals, rounding half away from zero — some keep a few
     intermediate numbers in the calculator instead of writing them down (no rounding there)."""
     rng = random.Random(d)
-    keep = (lambda v, d: v)
+
+    def keep(v, d):
+        return v
     out = [H.work(d, H.nearest)]
     for _ in range(n):
         out.append(H.work(d, [H.nearest if rng.random() < 0.7 else keep for _ in range(40)]))
