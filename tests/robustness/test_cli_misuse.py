@@ -125,8 +125,8 @@ def test_train_out_that_is_a_file_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.parametrize("make,words", [
-    (lambda p: p.mkdir(), "answers.txt: cannot read: Is a directory"),
-    (lambda p: p.write_bytes(b"z1 = 0.6\xff\n"), "answers.txt: not UTF-8 text"),
+    (lambda p: p.mkdir(), "answers.txt: a folder of submissions is graded against an answer key: add --key KEY"),
+    (lambda p: p.write_bytes(b"z1 = 0.6\xff\n"), "answers.txt:1: not UTF-8 text"),
 ])
 def test_check_answers_file_that_cannot_be_read(tmp_path, make, words):
     make(tmp_path / "answers.txt")

@@ -241,8 +241,8 @@ y = torch.zeros(1, 1)
 
 
 def test_a_parameter_missing_from_the_optimizer_is_explained(tmp_path):
-    """Issue 10: explain shows the step with the frozen parameters listed as not updated; check (which reads
-    the lecture's layered form) says to use explain."""
+    """Issue 10: explain shows the step with the frozen parameters listed as not updated; check (issue 14)
+    marks a solution of it on the same recorded graph."""
     path = _write(tmp_path, "m.py", MODEL_PY.format(
         model="nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())",
         optimizer="optim.SGD(model[2].parameters(), lr=1)"))
@@ -250,7 +250,7 @@ def test_a_parameter_missing_from_the_optimizer_is_explained(tmp_path):
     assert code == 0, err
     assert "Not updated by this step" in out and "not in the optimizer's parameters" in out
     code, out, err = run_cli(["check", _write(tmp_path, "a.txt", "z1 = 0.5\n"), "--model", path])
-    assert code == 2 and "chainrule check reads solutions in the lecture's layered form" in err
+    assert code == 1 and "✗ z1 = 0.5" not in out and "? z1: not a quantity of this step" in out, err
 
 
 @pytest.mark.parametrize("model", ["nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Tanh())",

@@ -53,7 +53,7 @@ def safetensors_bytes(header: dict, data: bytes = b"") -> bytes:
 
 def test_check_reads_a_bounded_answers_file_dev_zero_is_refused():
     code, out, err = run_cli(["check", "/dev/zero"])
-    assert code == 2 and "/dev/zero: too large for an answers file" in err and "\n" == err[-1] and err.count("\n") == 1
+    assert code == 2 and "/dev/zero:1: too large for an answers file" in err and "\n" == err[-1] and err.count("\n") == 1
 
 
 def test_check_refuses_an_answers_file_of_too_many_lines(tmp_path):

@@ -92,7 +92,7 @@ def read_source(path: str, stdin=None) -> str:
         if nul:
             raise SolutionError(f"{shown}:{line}: a binary file, not a solution: save the answers as text") from None
         raise SolutionError(f"{shown}:{line}: not UTF-8 text: save the solution as UTF-8") from None
-    if nul * 100 > len(data):          # mostly NULs: a binary file that happens to decode
+    if nul * 10 > len(data):           # many NULs (UTF-16, a binary that happens to decode): not text
         line = data[:data.index(b"\x00")].count(b"\n") + 1
         raise SolutionError(f"{shown}:{line}: a binary file, not a solution: save the answers as text")
     return text
