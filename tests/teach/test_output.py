@@ -25,7 +25,7 @@ def test_text_says_carried_with_credit_and_names_the_first_wrong_step(tmp_path):
     code, out, _ = run_cli("check", write(tmp_path, "a.txt", SOLUTION))
     assert code == 1
     assert "✗ dσ3/dz3 = 0.4154: correct value 0.2428" in out
-    assert "the product fits if dσ3/dz3 were 0.4154, which is σ3; but dσ3/dz3 = 0.2428" in out
+    assert "that is σ3 = 0.4154, the activation's value; its derivative dσ3/dz3 is 0.2428" in out
     assert "↪ dL/dz3 = 0.7106: follows from your dσ3/dz3 (correct from your values; exact 0.4154) — credit given" in out
     assert "First step where the chain went wrong: dσ3/dz3." in out and "Score: 6 of 7." in out
     code, out, _ = run_cli("check", write(tmp_path, "a.txt", SOLUTION), "--lang", "ko")
@@ -53,7 +53,7 @@ def test_json_for_autograders(tmp_path):
     assert data["first_wrong"] == "dσ3/dz3" and data["all_correct"] is False
     v = data["verdicts"][2]
     assert v["status"] == "wrong" and v["diagnosis"] == "act_value_for_derivative" and v["line"] == 3
-    assert abs(v["exact"] - 0.24285) < 1e-4 and "activation, not its derivative" in v["message"]
+    assert abs(v["exact"] - 0.24285) < 1e-4 and "the activation's value" in v["message"]
     assert data["verdicts"][3]["carried_from"] == ["dσ3/dz3"]
     assert data["verdicts"][7]["status"] == "unknown"
 

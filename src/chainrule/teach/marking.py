@@ -325,7 +325,7 @@ class Diagnose:
             act, a, z = q.extra["activation"], q.extra["a"], q.extra["z"]
             av, zv = self.eff(a), self.eff(z)
             if self.close(av) and abs(av - q.value) > self.tol:
-                return "act_value_for_derivative", {"factor": q, "fitted": av, "act": a, "correct": q.value}
+                return "act_value_for_derivative", {"factor": q, "fitted": av, "act": a, "correct": q.value, "itself": True}
             for name in ACTIVATIONS:
                 if name != act.kind and self.close(_dact(name, zv)):
                     return "other_activation", {"act": name, "right": act.kind}

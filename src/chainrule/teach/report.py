@@ -76,6 +76,8 @@ def diagnosis_text(result, v, msg) -> str | None:
     code = v.diagnosis
     if code == "swapped" and v.params.get("transposed"):
         code = "transposed"
+    if code == "act_value_for_derivative" and v.params.get("itself"):
+        code = "act_value_itself"
     return msg.get(f"diagnosis.{code}").format(**params)
 
 
