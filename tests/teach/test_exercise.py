@@ -17,7 +17,7 @@ KINDS = [("mlp", []), ("mlp", ["--sizes", "2-3-2", "--activations", "tanh,sigmoi
                                "--batch", "2"]),
          ("mlp", ["--sizes", "3-2-3", "--activations", "relu", "--loss", "cross_entropy", "--lr", "0.1"]),
          ("mlp", ["--optimizer", "adam", "--lr", "0.1", "--weight-decimals", "2"]),
-         ("graph", []), ("softmax", ["--sizes", "2-3"]), ("batchnorm", [])]
+         ("graph", []), ("softmax", ["--sizes", "2-3"]), ("batchnorm", []), ("conv", []), ("rnn", [])]
 
 
 @pytest.mark.parametrize("kind,extra", KINDS)
@@ -62,7 +62,7 @@ def test_hand_friendly_numbers():
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("kind,lang", [("mlp", "en"), ("graph", "en"), ("batchnorm", "en"), ("mlp", "ko")])
+@pytest.mark.parametrize("kind,lang", [("mlp", "en"), ("graph", "en"), ("rnn", "en"), ("mlp", "ko")])
 def test_the_latex_sheet_compiles(tmp_path, kind, lang):
     code, _, err = run_cli("exercise", "--kind", kind, "--lang", lang, "-o", str(tmp_path))
     assert code == 0, err

@@ -24,7 +24,8 @@ NETS = {
     "2-2-1 tanh/sigmoid momentum": mlp_toml([2, 2, 1], ["tanh", "sigmoid"], "bce", y=[[1]], lr=0.5, momentum=0.9,
                                             seed=11),
 }
-GRAPHS = {"circuit (scalars)": ("circuit.py", CIRCUIT), "frozen first layer (graph form)": ("frozen.py", FROZEN)}
+GRAPHS = {"circuit (scalars)": ("circuit.py", CIRCUIT), "frozen first layer (graph form)": ("frozen.py", FROZEN),
+          "recurrent cell, 3 time steps": ("rnn.py", None)}
 D = 4
 
 
@@ -147,7 +148,9 @@ def depends_on(q, target):
 def test_each_catalogued_mistake_is_named_and_later_values_are_carried(tmp_path, output_dir):
     import os
     problems = [(n, problem_of(None if t is None else write(tmp_path, "m.toml", t))) for n, t in NETS.items()]
-    problems += [(n, problem_of(write(tmp_path, f, t))) for n, (f, t) in GRAPHS.items()]
+    from chainrule.teach.exercise import make
+    rnn = make("rnn", seed=1, variant=1).model_text
+    problems += [(n, problem_of(write(tmp_path, f, t or rnn))) for n, (f, t) in GRAPHS.items()]
     confusion = Counter()
     failures = []
     cases = carried = 0

@@ -11,6 +11,8 @@ the real step, and the sheet in Markdown + LaTeX, HTML and LaTeX, in English or 
 * ``graph`` — a computational graph of scalars (``f = (x + y)·z``, a bill with tax, ``max`` and ``exp``);
 * ``softmax`` — one linear layer with softmax and cross-entropy;
 * ``batchnorm`` — Linear → BatchNorm1d → sigmoid → Linear on a batch of three;
+* ``conv`` — a 2×2 convolution over a 3×3 image, ReLU, 2×2 max pooling, a linear output with a sigmoid;
+* ``rnn`` — a recurrent cell h⁽ᵗ⁾ = tanh(W_ih·x⁽ᵗ⁾ + b + W_hh·h⁽ᵗ⁻¹⁾) unrolled over three time steps;
 * ``model`` — a given model file (``model=PATH``).
 
 Each (seed, variant) pair gives the same exercise every time (``numpy.random.default_rng([seed, variant])``),
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = ("mlp", "graph", "softmax", "batchnorm", "model")
+KINDS = ("mlp", "graph", "softmax", "batchnorm", "conv", "rnn", "model")
 ACTS = ("sigmoid", "tanh", "relu", "identity")
 LOSSES = ("bce", "mse", "cross_entropy", "bce_with_logits", "l1")
 #: the roles a sheet asks for (the trivial locals ∂z/∂W = x and ∂z/∂σ = W are left out)
@@ -144,6 +146,42 @@ def batchnorm_file(rng) -> tuple:
     return text, {"x": x, "y": y}
 
 
+def conv_file(rng) -> tuple:
+    k, b = _hand(rng, (1, 1, 2, 2)), _hand(rng, (1,))
+    w, c = _hand(rng, (1, 1)), _hand(rng, (1,))
+    x = rng.integers(-2, 3, size=(1, 1, 3, 3)).tolist()
+    y = rng.integers(0, 2, size=(1, 1)).tolist()
+    text = ("import torch\nfrom torch import nn, optim\n"
+            "model = nn.Sequential(nn.Conv2d(1, 1, 2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1, 1), "
+            "nn.Sigmoid()).double()\n"
+            "with torch.no_grad():\n"
+            f"    model[0].weight.copy_(torch.tensor({k!r}))\n    model[0].bias.copy_(torch.tensor({b!r}))\n"
+            f"    model[4].weight.copy_(torch.tensor({w!r}))\n    model[4].bias.copy_(torch.tensor({c!r}))\n"
+            "criterion = nn.BCELoss()\noptimizer = optim.SGD(model.parameters(), lr=1.0)\n"
+            f"x = torch.tensor({x!r}, dtype=torch.float64)\ny = torch.tensor({y!r}, dtype=torch.float64)\n")
+    return text, {"x": x, "y": y}
+
+
+def rnn_file(rng) -> tuple:
+    wih, bih = _hand(rng, (2, 1)), _hand(rng, (2,))
+    whh = _hand(rng, (2, 2))
+    wo, bo = _hand(rng, (1, 2)), _hand(rng, (1,))
+    x = rng.integers(-2, 3, size=(1, 3)).tolist()
+    y = _hand(rng, (1, 1), 1, -1, 1)
+    text = ("import torch\nfrom torch import nn, optim\n\n\nclass Cell(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.ih = nn.Linear(1, 2)\n"
+            "        self.hh = nn.Linear(2, 2, bias=False)\n        self.out = nn.Linear(2, 1)\n\n"
+            "    def forward(self, x):\n        h = torch.zeros(x.shape[0], 2, dtype=x.dtype)\n"
+            "        for t in range(x.shape[1]):\n            h = torch.tanh(self.ih(x[:, t:t + 1]) + self.hh(h))\n"
+            "        return self.out(h)\n\n\nmodel = Cell().double()\nwith torch.no_grad():\n"
+            f"    model.ih.weight.copy_(torch.tensor({wih!r}))\n    model.ih.bias.copy_(torch.tensor({bih!r}))\n"
+            f"    model.hh.weight.copy_(torch.tensor({whh!r}))\n"
+            f"    model.out.weight.copy_(torch.tensor({wo!r}))\n    model.out.bias.copy_(torch.tensor({bo!r}))\n"
+            "criterion = nn.MSELoss()\noptimizer = optim.SGD(model.parameters(), lr=0.5)\n"
+            f"x = torch.tensor({x!r}, dtype=torch.float64)\ny = torch.tensor({y!r}, dtype=torch.float64)\n")
+    return text, {"x": x, "y": y}
+
+
 def make(kind: str = "mlp", *, seed: int = 0, variant: int = 1, sizes=(2, 2, 1), activations=("sigmoid",),
          loss: str = "bce", optimizer: str = "sgd", lr: float = 1.0, batch: int = 1, weight_decimals: int = 1,
          model: str | None = None, decimals: int = 4, roles=ASKED) -> Exercise:
@@ -171,8 +209,8 @@ def make(kind: str = "mlp", *, seed: int = 0, variant: int = 1, sizes=(2, 2, 1),
     elif kind == "graph":
         text, info = graph_file(rng)
         name, of = "graph.py", "f"
-    elif kind == "batchnorm":
-        text, info = batchnorm_file(rng)
+    elif kind in ("batchnorm", "conv", "rnn"):
+        text, info = {"batchnorm": batchnorm_file, "conv": conv_file, "rnn": rnn_file}[kind](rng)
         name = "model.py"
     else:
         if model is None:
