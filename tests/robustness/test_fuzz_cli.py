@@ -35,7 +35,17 @@ COMMANDS = {
                      "--format": pool("text", "markdown", "latex", "html", "pdf"),
                      "--notation": pool("flat", "indexed"), "--form": pool("auto", "scalar", "matrix"),
                      "--max-scalar": pool(*SMALL, "200"), "-o": st.sampled_from(OUTPUTS)}),
-    "check": ([], {"--model": st.sampled_from(FILES), "--steps": pool(*SMALL), "--lang": pool("en", "ko")}),
+    "check": ([], {"--model": st.sampled_from(FILES), "--steps": pool(*SMALL), "--lang": pool("en", "ko"),
+                   "--format": pool("text", "json", "gradescope", "otter", "markdown", "html", "pdf"),
+                   "--hint": pool("1", "2", "3"), "--key": st.sampled_from(FILES), "-o": st.sampled_from(OUTPUTS),
+                   "--carried-credit": pool("0", "0.5", "2")}),
+    "exercise": (["-o", "ex"], {"--kind": pool("mlp", "graph", "softmax", "batchnorm", "conv", "rnn", "model"),
+                                "--sizes": pool("2-2-1", "2-x", "1", "2-9-1", "3-3"),
+                                "--activations": pool("sigmoid", "tanh,relu", "swish", ","),
+                                "--loss": pool("bce", "mse", "cross_entropy", "hinge"), "--batch": pool(*SMALL, "40"),
+                                "--variants": pool("1", "2", "0", "501"), "--lr": pool("0.5", "1e30", "0"),
+                                "--model": st.sampled_from(FILES), "--decimals": pool("0", "4", "9"),
+                                "-o": st.sampled_from(OUTPUTS)}),
     "draw": (["-o", "net.svg"], {"-o": st.sampled_from(OUTPUTS), "--decimals": pool("0", "4", "12", "13"),
                                  "--labels": pool("auto", "on", "off"), "--no-step": None}),
     "graph": (["-o", "g.dot"], {"-o": st.sampled_from(OUTPUTS), "--max-elements": pool(*SMALL, "8"),
@@ -53,7 +63,7 @@ COMMANDS = {
                    "--init": pool("default", "kaiming", "xavier"), "-o": st.sampled_from(OUTPUTS + ["v.svg"]),
                    "--json": st.sampled_from(OUTPUTS)}),
 }
-POSITIONAL = {"explain": True, "check": True, "draw": True, "graph": True, "train": True, "vanishing": False}
+POSITIONAL = {"explain": True, "check": True, "exercise": False, "draw": True, "graph": True, "train": True, "vanishing": False}
 
 
 @pytest.fixture(scope="module")
