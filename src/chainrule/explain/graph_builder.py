@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from . import chain
+from . import chain, patterns
 from dataclasses import fields, is_dataclass
 
 from .derivation import (Add, Derivation, Eq, Equation, Expr, Frac, Func, Hadamard, Matrix, Mul, Num, Para, Paren,
@@ -52,6 +52,7 @@ class GraphBuilder:
         self.title = title or {}
         self.sym = {}
         self._name_values()
+        patterns.rename(self)             # recognised layers (time steps, attention) named as a person names them
         # the summarised form: past ``max_ops`` operations only the first and last ``max_ops // 4`` are written
         # out (every product is still checked); the leaves, the loss and the update always are
         self.hidden = set()
@@ -203,6 +204,7 @@ class GraphBuilder:
             rows = _dedupe(rows)
             role = "loss" if op.output is self.g.loss else "forward"
             blocks.append(Equation(out, rows, None if op.output.size == 1 else Shape(op.output.shape), role=role))
+            blocks += patterns.after_forward(self, op)
         return Section("graph.section.forward", blocks)
 
     def backward(self) -> Section:
@@ -286,9 +288,12 @@ class GraphBuilder:
             rows += self._softmax_ce(v, cons)
             rows.append(self.show(v.grad))
             rows = _dedupe(rows)
+            blocks += patterns.before_gradient(self, v, cons)
             if len(cons) > 1:
                 blocks.append(Para("graph.paths", {"value": vs, "k": len(cons)}))
             blocks.append(Equation(Partial(L, vs), rows, None if v.size == 1 else Shape(v.shape), role="gradient"))
+            blocks += patterns.after_gradient(self, v, cons)
+        blocks += patterns.backward_end(self)
         return Section("graph.section.backward", blocks)
 
     def torch_section(self, rows) -> Section:

@@ -360,3 +360,14 @@ class IndexPad(Op):
             np.add.at(np.moveaxis(back, axis, 0), ctx.idx[i], np.moveaxis(g, axis, 0))
             g = back
         return g
+
+
+# -- explain rules (see chainrule/explain/rules.py; the sliding-window sums are explain/patterns/windows.py) --
+def _conv_rule(E, n, x, w, b=None, *_, out):
+    """y = conv(x, W) + b;  ∂L/∂x = conv_full(G, flip(W)),  ∂L/∂W = corr(x, G),  ∂L/∂b = Σ G."""
+    fwd = E.func("conv", x, w)
+    return E.rule(E.add(fwd, b) if b is not None and not isinstance(b, (int, float)) else fwd,
+                  vjp=(E.func("conv_full", E.G, E.func("flip", w)), E.func("corr", x, E.G), E.sum("n,i,j", E.G)))
+
+
+Convolution.explain = _conv_rule

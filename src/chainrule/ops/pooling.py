@@ -274,3 +274,8 @@ class AdaptiveMaxPool2D(Op):
     def backward(ctx, g):
         gx = _scatter_to_winners(_as4d(g), ctx.idx, ctx.shape)
         return gx if g.ndim == 4 else gx[0]
+
+
+# -- explain rules (see chainrule/explain/rules.py; the windows are explain/patterns/windows.py) --------
+MaxPool2DWithIndices.explain = lambda E, n, x, *_, out: E.rule(E.func("maxpool", x))
+AvgPool2D.explain = lambda E, n, x, *_, out: E.rule(E.func("avgpool", x))

@@ -82,3 +82,8 @@ def split(tensor, sizes, dim: int = 0) -> tuple:
 def unbind(tensor, dim: int = 0) -> tuple:
     """The slices of ``tensor`` along ``dim`` (one node, several outputs)."""
     return Unbind.apply(tensor, dim)
+
+
+# -- explain rules (see chainrule/explain/rules.py; the time-step names are explain/patterns/recurrent.py) --
+AddMatmul.explain = lambda E, n, c, a, b, out: E.rule(E.add(c, E.juxt(a, b)), d=(E.one, b, a),
+                                                      vjp=(E.G, E.juxt(E.G, E.T(b)), E.juxt(E.T(a), E.G)))
