@@ -205,3 +205,30 @@ def test_every_format_and_language_carries_the_window_sums(fmt, lang):
         assert w in out
     for v in t["acts"][0].ravel():          # every window's value, as this format writes numbers
         assert f"{abs(v):.4f}" in out
+
+
+def test_the_html_page_steps_the_kernel_window_over_the_input_grid():
+    import json
+    x = RNG.normal(0, 1, (1, 1, 4, 4)).round(2)
+    tw = Twin([(1, 1, 2, 1, 0), (1, 1, 3, 2, 1)], None, 4, np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 1))))
+    sol, t = tw.run()
+    for lang, words in (("en", "Convolution step by step"), ("ko", "합성곱 한 걸음씩")):
+        page = sol.render("html", lang=lang)
+        assert page.count('<figure class="conv-step">') == 2 and words in page
+    figs = page.split('<figure class="conv-step">')[1:]
+    for fig, (W, b), z, inp, (_, _, k, s, p) in zip(figs, tw.weights, t["acts"], [tw.x] + t["acts"][:1], tw.specs):
+        data = json.loads(re.search(r'<script type="application/json">(.*?)</script>', fig).group(1))
+        oh, ow = z.shape[2:]
+        assert [w["out"] for w in data["windows"]] == [[i, j] for i in range(oh) for j in range(ow)]
+        grid = np.pad(inp[0, 0], p)
+        cells = re.search(r'<table class="in">(.*?)</table>', fig).group(1)
+        assert cells.count("<td") == grid.size and cells.count("class=pad") == grid.size - inp[0, 0].size
+        for w in data["windows"]:
+            i, j = w["out"]
+            assert w["cells"] == [[i * s + a, j * s + c] for a in range(k) for c in range(k)]
+            terms = re.findall(r"(−?\d+\.\d+)×(−?\d+\.\d+)", w["sum"])
+            assert len(terms) == k * k
+            for (wv, xv), (a, c) in zip(terms, np.ndindex(k, k)):
+                assert close(num(wv), W[0, 0, a, c]) and close(num(xv), grid[i * s + a, j * s + c])
+            assert close(num(w["sum"].rsplit("= ", 1)[1]), z[0, 0, i, j])
+    assert "ArrowRight" in page and 'class="next"' in page

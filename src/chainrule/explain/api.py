@@ -48,6 +48,11 @@ class Solution:
             if i >= 0:
                 i += len("<body>")
                 out = out[:i] + '\n<figure class="graph-view">' + svg + "</figure>\n" + out[i:]
+            from .patterns.conv_page import figures     # convolution windows stepped on their grids
+            steppers = figures(self.graph, self.derivation.decimals, messages(lang or self.lang))
+            j = out.find("</body>")
+            if steppers and j >= 0:
+                out = out[:j] + steppers + "\n" + out[j:]
         return out
 
     def __str__(self) -> str:
