@@ -17,6 +17,9 @@ WORDS = {
         "vanishing.head": "gradient norm ‖∂L/∂W‖ per layer after one backward pass (layer 1 = nearest the input; "
                           "width {width}, batch {batch}, seed {seed}, {init} init)",
         "vanishing.ratio": "{act:>10} at depth {depth}: first layer / last layer = {ratio:.2e}",
+        "vanishing.time_head": "gradient norm ‖∂L/∂h⁽ᵗ⁾‖ reaching each time step after one backward pass of a loss on "
+                               "the last step (hidden {hidden}, batch {batch}, seed {seed}, LSTM forget bias +{fb:g})",
+        "vanishing.time_ratio": "{cell:>10} at length {length}: step 1 / step T = {ratio:.2e}",
     },
     "ko": {
         "wrote": "{path} 파일을 썼습니다",
@@ -26,6 +29,9 @@ WORDS = {
         "vanishing.head": "역전파 한 번 뒤 층별 기울기 노름 ‖∂L/∂W‖ (1층 = 입력에 가장 가까운 층; 너비 {width}, "
                           "배치 {batch}, 시드 {seed}, {init} 초기화)",
         "vanishing.ratio": "{act:>10}, 깊이 {depth}: 첫 층 / 마지막 층 = {ratio:.2e}",
+        "vanishing.time_head": "마지막 단계의 손실로 역전파 한 번 뒤 각 시간 단계에 도착한 기울기 노름 ‖∂L/∂h⁽ᵗ⁾‖ "
+                               "(은닉 {hidden}, 배치 {batch}, 시드 {seed}, LSTM 망각 편향 +{fb:g})",
+        "vanishing.time_ratio": "{cell:>10}, 길이 {length}: 1단계 / T단계 = {ratio:.2e}",
     },
 }
 

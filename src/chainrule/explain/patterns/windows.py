@@ -55,8 +55,9 @@ class Conv:
         x, w, b, stride, pads, dilation, groups = op.args[:7]
         self.op, self.xv, self.wv, self.bv = op, x, w, b if isinstance(b, Value) else None
         self.nd = x.value.ndim - 2
-        if self.nd not in (1, 2) or not isinstance(w, Value):
-            raise ValueError("not a 1-D or 2-D convolution")
+        self.ok = self.nd in (1, 2) and isinstance(w, Value)      # a layout drawn (else the generic form stands)
+        if not self.ok:
+            return
         lift = (lambda a: a[:, :, None, :]) if self.nd == 1 else (lambda a: a)
         self.x = lift(np.asarray(x.value, np.float64))
         self.w = lift(np.asarray(w.value, np.float64))
@@ -115,7 +116,7 @@ def _chosen(a) -> tuple:
 def conv_forward(gb, op) -> list:
     cv = Conv(op)
     xs, ws, bs, zs = _syms(gb, op)
-    if xs is None or ws is None or not (op.args[0].known and op.output.known):
+    if not cv.ok or xs is None or ws is None or not (op.args[0].known and op.output.known):
         return []
     blocks = [Para("layers.conv.window", {"out": zs, "x": xs, "w": ws, "kernel": f"{cv.kh}×{cv.kw}" if cv.nd == 2 else str(cv.kw),
                                           "stride": _dims(cv, *cv.s), "padding": _dims(cv, cv.pads[0][0], cv.pads[1][0]),
@@ -177,7 +178,7 @@ def _conv_entry(gb, cv, xs, ws, bs, zs, n, o, i, j) -> list:
 def conv_backward(gb, v, op, i) -> list:
     cv = Conv(op)
     xs, ws, bs, zs = _syms(gb, op)
-    if cv.g is None or xs is None or ws is None or i not in op.contribution:
+    if not cv.ok or cv.g is None or xs is None or ws is None or i not in op.contribution:
         return []
     contrib = np.asarray(op.contribution[i], np.float64)
     L = gb.Lsym
@@ -301,8 +302,9 @@ class Pool:
 
     def __init__(self, op):
         x = op.args[0]
-        if not isinstance(x, Value) or x.value.ndim != 4:
-            raise ValueError("pooling of a 4-D input only")
+        self.ok = isinstance(x, Value) and x.value.ndim == 4
+        if not self.ok:
+            return
         self.op, self.xv = op, x
         self.max = op.cls.__name__ == "MaxPool2DWithIndices"
         self.x = np.asarray(x.value, np.float64)
@@ -339,6 +341,8 @@ class Pool:
 
 def pool_forward(gb, op) -> list:
     pl = Pool(op)
+    if not pl.ok:
+        return []
     xs, zs = gb.sym.get(pl.xv.id), gb.sym[op.output.id]
     if xs is None or not (pl.xv.known and op.output.known):
         return []
@@ -371,6 +375,8 @@ def pool_backward(gb, v, op, i) -> list:
     if i != 0 or i not in op.contribution:
         return []
     pl = Pool(op)
+    if not pl.ok:
+        return []
     xs, zs = gb.sym.get(pl.xv.id), gb.sym[op.output.id]
     if pl.g is None or xs is None:
         return []
