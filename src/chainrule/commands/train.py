@@ -4,14 +4,19 @@ from __future__ import annotations
 SUMMARY = "train a model on xor/moons/circles/spirals/digits or a CSV file: progress bar, metrics, plots, checkpoints"
 EXAMPLE = ("  chainrule train --dataset moons --epochs 30 --out runs/moons\n"
            "  chainrule train model.py --dataset data.csv --lr 0.01 --out runs/csv\n"
-           "  chainrule train --dataset moons --epochs 50 --out runs/moons --resume   # continue after a stop")
+           "  chainrule train --dataset moons --epochs 50 --out runs/moons --resume   # continue after a stop\n"
+           "  chainrule train --dataset digits --arch cnn --epochs 10 --out runs/cnn   # a small conv net\n"
+           "  chainrule train --dataset sequences --arch lstm --epochs 20 --out runs/lstm   # a sequence task")
 
 
 def add_arguments(parser) -> None:
     from ._words import add_lang_argument
     parser.add_argument("model_file", nargs="?", help="Python or TOML model file (default: a small ReLU MLP for the data)")
-    parser.add_argument("--dataset", default="moons", help="xor, moons, circles, spirals, digits or a .csv path "
-                                                           "(label in the last column)")
+    parser.add_argument("--dataset", default="moons", help="xor, moons, circles, spirals, digits, sequences or a "
+                                                           ".csv path (label in the last column)")
+    parser.add_argument("--arch", choices=("mlp", "cnn", "rnn", "lstm", "gru"), default="mlp",
+                        help="built-in model without a model file: mlp (ReLU MLP), cnn (a small conv net on the "
+                             "digits' 8×8 images), rnn/lstm/gru (a recurrent net reading the features in order)")
     parser.add_argument("--epochs", type=int, default=30, help="passes over the training data")
     parser.add_argument("--lr", type=float, default=0.01, help="learning rate")
     parser.add_argument("--batch-size", type=int, default=32, help="examples per step")
@@ -50,8 +55,10 @@ def run(args) -> int:
     need("safetensors", "writing checkpoints (and so --resume)")
     config = training.TrainConfig(dataset=args.dataset, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                                   seed=args.seed, optimizer=args.optimizer, test_fraction=args.test_fraction,
-                                  n=args.n, noise=args.noise, model_file=args.model_file)
+                                  n=args.n, noise=args.noise, model_file=args.model_file, arch=args.arch)
     model = None
+    if args.model_file and args.arch != "mlp":
+        raise UsageError("--arch picks the built-in model; a model file brings its own: give one or the other")
     if args.model_file:
         path = args.model_file
 

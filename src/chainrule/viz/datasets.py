@@ -127,6 +127,21 @@ def digits() -> Dataset:
     return Dataset(d.data / 16.0, d.target, "digits", 10, [str(i) for i in range(10)])
 
 
+def sequences(n: int = 600, noise: float = 0.2, length: int = 16, classes: int = 3, generator=None) -> Dataset:
+    """A generated sequence task: each example is ``length`` samples of a sine wave with a random phase and
+    amplitude, plus noise; its class is the wave's frequency (1, 2 or 3 cycles over the window).  The
+    features are the samples in time order (``(n, length)``; a recurrent model reads them as
+    ``(n, length, 1)``).  Nothing is downloaded."""
+    g = rng(generator)
+    y = np.arange(n) % classes
+    t = np.arange(length) / length
+    phase = g.uniform(0, 2 * np.pi, n)
+    amp = g.uniform(0.5, 1.5, n)
+    X = amp[:, None] * np.sin(2 * np.pi * (y[:, None] + 1) * t[None, :] + phase[:, None])
+    X = _noisy(X, noise, g)
+    return _shuffled(X, y, g, "sequences", classes)
+
+
 def load_csv(path: str, label_column: int = -1) -> Dataset:
     """Read a numeric CSV: one example per line, the class number in ``label_column`` (default last).
 
@@ -252,7 +267,8 @@ def _is_whole(s: str) -> bool:
         return False
 
 
-BUILTIN = {"xor": xor, "moons": two_moons, "circles": circles, "spirals": spirals, "digits": digits}
+BUILTIN = {"xor": xor, "moons": two_moons, "circles": circles, "spirals": spirals, "digits": digits,
+           "sequences": sequences}
 
 
 def load(name_or_path: str, n: int | None = None, noise: float | None = None, generator=None) -> Dataset:
@@ -270,5 +286,5 @@ def load(name_or_path: str, n: int | None = None, noise: float | None = None, ge
         return BUILTIN[key](generator=generator, **kw)
     if name_or_path.lower().endswith((".csv", ".txt")) or os.path.exists(name_or_path):
         return load_csv(name_or_path)
-    raise DatasetError(f"unknown dataset '{name_or_path}': use xor, moons, circles, spirals, digits or a path "
+    raise DatasetError(f"unknown dataset '{name_or_path}': use xor, moons, circles, spirals, digits, sequences or a path "
                        f"to a .csv file")

@@ -45,6 +45,7 @@ class TrainConfig:
     n: int | None = None          # number of generated points (None: the dataset's default)
     noise: float | None = None
     model_file: str | None = None
+    arch: str = "mlp"             # the built-in model without a model file: mlp, cnn, rnn, lstm, gru
 
 
 @dataclass
@@ -198,7 +199,8 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
         train_set, test_set = data, None
     chainrule.manual_seed(config.seed)
     if model is None:
-        model = default_model(data)
+        from .layer_models import build
+        model = build(config.arch, data) or default_model(data)
     elif callable(model) and not hasattr(model, "parameters"):
         model = model()  # a factory, called after the seed is set
     params = list(model.parameters())
@@ -217,7 +219,7 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
     if resume:
         meta = ckpt.load_checkpoint(ck_dir, model, optimizer)
         saved = meta.get("config", {})
-        for key in ("dataset", "lr", "batch_size", "seed", "optimizer", "test_fraction", "n", "noise"):
+        for key in ("dataset", "lr", "batch_size", "seed", "optimizer", "test_fraction", "n", "noise", "arch"):
             if key in saved and saved[key] != getattr(config, key):
                 raise ckpt.CheckpointError(
                     f"the checkpoint in {ck_dir} was made with {key}={saved[key]!r}, this run has "
