@@ -232,3 +232,39 @@ def test_the_html_page_steps_the_kernel_window_over_the_input_grid():
                 assert close(num(wv), W[0, 0, a, c]) and close(num(xv), grid[i * s + a, j * s + c])
             assert close(num(w["sum"].rsplit("= ", 1)[1]), z[0, 0, i, j])
     assert "ArrowRight" in page and 'class="next"' in page
+
+
+def test_batch_norm_over_images_lists_each_channels_statistics_and_works_one_entry():
+    x = RNG.normal(0, 1, (2, 1, 4, 4))
+    W, b = RNG.normal(0, 0.5, (2, 1, 2, 2)), RNG.normal(0, 0.2, 2)
+    fw, fb = RNG.normal(0, 0.3, (1, 18)), RNG.normal(0, 0.2, 1)
+
+    def build(lib):
+        conv, fc = lib.nn.Conv2d(1, 2, 2).double(), lib.nn.Linear(18, 1).double()
+        with lib.no_grad():
+            conv.weight.copy_(lib.tensor(W))
+            conv.bias.copy_(lib.tensor(b))
+            fc.weight.copy_(lib.tensor(fw))
+            fc.bias.copy_(lib.tensor(fb))
+        return lib.nn.Sequential(conv, lib.nn.BatchNorm2d(2).double(), lib.nn.ReLU(), lib.nn.Flatten(), fc)
+    cm = build(chainrule)
+    y = np.array([[1.0], [0.0]])
+    text = explain_step(cm, chainrule.nn.MSELoss(), chainrule.optim.SGD(cm.parameters(), lr=0.1),
+                        chainrule.tensor(x), chainrule.tensor(y)).render("text")
+    tm = build(torch)
+    h = tm[0](torch.tensor(x))
+    h.retain_grad()
+    out = tm[1](h)
+    out.retain_grad()
+    torch.nn.functional.mse_loss(tm[4](tm[3](tm[2](out))), torch.tensor(y)).backward()
+    H = h.detach().numpy()
+    mu, var = H.mean(axis=(0, 2, 3)), H.var(axis=(0, 2, 3))
+    assert "taken over the 18 values of that channel" in text
+    table = text[text.index("Batch norm over images"):]
+    for c in range(2):
+        cells = next(ln for ln in table.splitlines() if ln.strip().startswith(f"{c} ")).split()
+        assert close(num(cells[1]), mu[c]) and close(num(cells[2]), 1 / np.sqrt(var[c] + 1e-5))
+    lhs = next(l for l, _ in equations(text) if re.fullmatch(r"h₁\[\d,\d,\d,\d\]", l))
+    assert close(value(find(text, lhs)[0]), out.detach().numpy()[_idx(lhs[3:-1])])
+    assert "Through batch norm with batch statistics" in text
+    assert close(value(find(text, "∂L/∂b₀[1]")[0]), tm[0].bias.grad.numpy()[1])

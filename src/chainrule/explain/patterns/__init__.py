@@ -10,6 +10,8 @@ autograd (``GraphBuilder.check``) before it is shown:
 * ``recurrent`` — ``nn.RNN``/``LSTM``/``GRU`` unrolled in time: values named h⁽ᵗ⁾, c⁽ᵗ⁾, the gates
   i⁽ᵗ⁾ f⁽ᵗ⁾ g⁽ᵗ⁾ o⁽ᵗ⁾ / r⁽ᵗ⁾ z⁽ᵗ⁾ n⁽ᵗ⁾ in PyTorch's order, ∂L/∂W_hh as the sum over time steps (BPTT)
   and the gradient reaching each h⁽ᵗ⁾;
+* ``norm``      — batch norm over images: each channel's μ_c and 1/√(σ²_c + ε) over its N·H·W values,
+  one entry worked, and ∂L/∂x's batch-statistics formula checked;
 * ``attention`` — scaled dot-product attention named S = QKᵀ, A = softmax(S/√d), O = AV, one score,
   one softmax row and one output entry worked with numbers.
 
@@ -17,7 +19,7 @@ The builder calls the hooks below; each returns blocks (or renames symbols) and 
 """
 from __future__ import annotations
 
-from . import attention, recurrent, windows
+from . import attention, norm, recurrent, windows
 
 
 def rename(gb) -> None:
@@ -28,7 +30,7 @@ def rename(gb) -> None:
 
 def after_forward(gb, op) -> list:
     """Blocks written after the forward equation of ``op``."""
-    return windows.forward(gb, op) + recurrent.forward(gb, op) + attention.forward(gb, op)
+    return windows.forward(gb, op) + norm.forward(gb, op) + recurrent.forward(gb, op) + attention.forward(gb, op)
 
 
 def before_gradient(gb, v, cons) -> list:
@@ -38,7 +40,7 @@ def before_gradient(gb, v, cons) -> list:
 
 def after_gradient(gb, v, cons) -> list:
     """Blocks written after ∂L/∂v."""
-    return windows.backward(gb, v, cons)
+    return windows.backward(gb, v, cons) + norm.backward(gb, v, cons)
 
 
 def backward_end(gb) -> list:
