@@ -70,7 +70,7 @@ def rename(gb) -> None:
         prefix, layer, rev = m.group(1) or "", m.group(4), bool(m.group(5))
         tag = ",".join(([prefix] if len(prefixes) > 1 else []) + ([f"l{layer}"] if layer != "0" or rev or
                                                                    _deep(layers) else []) + (["r"] if rev else []))
-        sub = lambda s, tag=tag: f"{s},{tag}" if tag else s       # noqa: E731
+        sub = lambda s, tag=tag: ",".join(p for p in (s, tag) if p)       # noqa: E731
         for p in gb.vals:
             pm = _PARAM.match(p.name or "") if p.kind == "parameter" else None
             if pm and (pm.group(1) or "") == prefix and pm.group(4) == layer and bool(pm.group(5)) == rev:
