@@ -124,6 +124,9 @@ def test_an_lstm_over_2_steps_names_its_gates_in_pytorchs_order():
             s = steps[t - 1][gate]
             assert near(forward_value(text, f"{gate}{sup}"), s.detach().numpy()), (gate, t)
             assert near(grad_value(text, f"{gate}{sup}"), s.grad.numpy()), (gate, t)
+    assert find(text, "p⁽²⁾")[0][0] == "p[1]"                  # the time steps cut from p
+    assert [find(text, f"z⁽¹⁾{g}")[0][0] for g in ("ᵢ", "_f", "_g", "ₒ")] == [
+        "z⁽¹⁾[:,0:2]", "z⁽¹⁾[:,2:4]", "z⁽¹⁾[:,4:6]", "z⁽¹⁾[:,6:8]"]        # i, f, g, o: PyTorch's order
     assert find(text, "u₁₅")[0][0] == "f⁽¹⁾·c⁽⁰⁾"              # c⁽¹⁾ = f⊙c⁽⁰⁾ + i⊙g
     assert find(text, "c⁽¹⁾")[0][0].startswith("u₁₅ + u₁₆")
     assert near(grad_value(text, "Wₕₕ"), grads["rnn.weight_hh_l0"])

@@ -87,3 +87,20 @@ def unbind(tensor, dim: int = 0) -> tuple:
 # -- explain rules (see chainrule/explain/rules.py; the time-step names are explain/patterns/recurrent.py) --
 AddMatmul.explain = lambda E, n, c, a, b, out: E.rule(E.add(c, E.juxt(a, b)), d=(E.one, b, a),
                                                       vjp=(E.G, E.juxt(E.G, E.T(b)), E.juxt(E.T(a), E.G)))
+
+
+def _piece_rule(E, n, a, *rest, out):
+    """A piece of ``a``: ``a[:, lo:hi]`` (``Split``: the gates of one step) or ``a[t]`` (``Unbind``: a time step)."""
+    from dataclasses import replace
+    parent = n.edges[0]
+    dim, i = getattr(parent, "dim", 0), n.index
+    if isinstance(rest[0], (list, tuple)):          # Split(a, sizes, dim)
+        lo = int(sum(rest[0][:i]))
+        where = f"{lo}:{lo + int(rest[0][i])}"
+    else:
+        where = str(i)
+    return E.rule(replace(a, sample=",".join([":"] * dim + [where])))
+
+
+Split.explain = _piece_rule
+Unbind.explain = _piece_rule
