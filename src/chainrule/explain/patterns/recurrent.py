@@ -104,6 +104,10 @@ def rename(gb) -> None:
                 if t == times[0]:
                     _name_input(gb, name, p.producer.args[0], sub)
             hs[t] = h
+        outs = {id(h) for h in hs.values() if h is not None}
+        for op in gb.ops:                     # the layer's output: every h⁽ᵗ⁾ stacked
+            if op.cls.__name__ == "Stack" and outs and {id(a) for a in op.args if isinstance(a, Value)} == outs:
+                name(op.output, "H", sub(""))
         gb.recurrent.append({"tag": tag, "whh": whh, "perm": perm, "shared": shared, "steps": steps, "times": times, "kind": kind,
                              "h": hs})
 
