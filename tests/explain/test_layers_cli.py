@@ -9,19 +9,17 @@ CNN = """import torch
 import torch.nn as nn
 
 torch.manual_seed(0)
-torch.set_default_dtype(torch.float64)
-model = nn.Sequential(nn.Conv2d(1, 1, 2), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1, 1))
+model = nn.Sequential(nn.Conv2d(1, 1, 2), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1, 1)).double()
 criterion = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-x = torch.arange(16.0).reshape(1, 1, 4, 4) / 10
-y = torch.tensor([[1.0]])
+x = torch.arange(16.0, dtype=torch.float64).reshape(1, 1, 4, 4) / 10
+y = torch.tensor([[1.0]], dtype=torch.float64)
 """
 
 LSTM = """import torch
 import torch.nn as nn
 
 torch.manual_seed(0)
-torch.set_default_dtype(torch.float64)
 
 
 class Net(nn.Module):
@@ -35,11 +33,11 @@ class Net(nn.Module):
         return self.fc(out[:, -1])
 
 
-model = Net()
+model = Net().double()
 criterion = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-x = torch.tensor([[[0.5], [-1.0]]])
-y = torch.tensor([[1.0]])
+x = torch.tensor([[[0.5], [-1.0]]], dtype=torch.float64)
+y = torch.tensor([[1.0]], dtype=torch.float64)
 """
 
 
@@ -51,6 +49,8 @@ def _explain(tmp_path, text, *argv):
     marks = [ln for ln in out.splitlines() if ln.rstrip().endswith(("✓",)) or "✗" in ln]
     assert len(marks) >= 5 and all("✗" not in ln for ln in marks), out[-2000:]
     assert any(ln.split()[0] == "L" for ln in marks)          # the loss, then every gradient and update
+    import chainrule
+    assert chainrule.get_default_dtype() == chainrule.float32   # the file left no global setting behind
     return out
 
 
