@@ -47,8 +47,9 @@ class Twin:
 
     def run(self, y=0.7, lr=0.1):
         cm = self.build(chainrule)
+        target = np.full((self.x.shape[0], 1), y)
         sol = explain_step(cm, chainrule.nn.MSELoss(), chainrule.optim.SGD(cm.parameters(), lr=lr),
-                           chainrule.tensor(self.x), chainrule.tensor([[y]]))
+                           chainrule.tensor(self.x), chainrule.tensor(target))
         tm = self.build(torch)
         acts = []
         h = torch.tensor(self.x)
@@ -56,7 +57,7 @@ class Twin:
             h = m(h)
             h.retain_grad()
             acts.append(h)
-        loss = torch.nn.functional.mse_loss(h, torch.tensor([[y]], dtype=torch.float64))
+        loss = torch.nn.functional.mse_loss(h, torch.tensor(target))
         loss.backward()
         grads = {n: p.grad.numpy().copy() for n, p in tm.named_parameters()}
         with torch.no_grad():
