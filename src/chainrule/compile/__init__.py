@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import warnings
 
+from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
-from . import replay, trace
+from . import codegen, guard, replay, trace
 
 __all__ = ["compile_step", "CompiledStep"]
 
@@ -33,6 +34,8 @@ class CompiledStep:
         self.traces = 0               # how many times a step was traced (a test and a user can watch it)
         self._warned = set()
         self._mods, self._tree = None, None
+        self._guard = None            # guard(x, y): whether the last replayed program's key still holds
+        self._last = None             # (program, params) that the guard vouches for
 
     def _modules_and_params(self):
         """The model's and the criterion's modules (walked again only when a tree changed) and every
@@ -78,7 +81,7 @@ class CompiledStep:
             loss.backward()
         try:
             program = tracer.program(loss, params)
-            program.plan = replay.plan(program, x, y, params)
+            program.fn = codegen.lower(program, x, y, params)
             self.programs[key] = program
         except trace.NotReplayable as e:
             self.programs[key] = str(e)
@@ -91,21 +94,37 @@ class CompiledStep:
     def __call__(self, x, y):
         if not isinstance(x, Tensor):
             raise TypeError(f"compile_step: x must be a Tensor, got {type(x).__name__}")
-        modules, params = self._modules_and_params()
-        if trace.has_hooks(modules, params):
-            return self._fallback("the model or a parameter has hooks (user code inside the step)", x, y)
-        key = trace.signature(modules, params, self.optimizer, x, y)
-        program = self.programs.get(key)
-        if program is None:
-            return self._trace(key, x, y, params)
-        if isinstance(program, str):
-            return self._fallback(program, x, y)
+        check = self._guard
+        if check is not None and check(x, y):
+            program, params = self._last
+        else:
+            self._guard = self._last = None
+            modules, params = self._modules_and_params()
+            if trace.has_hooks(modules, params):
+                return self._fallback("the model or a parameter has hooks (user code inside the step)", x, y)
+            key = trace.signature(modules, params, self.optimizer, x, y)
+            program = self.programs.get(key)
+            if program is None:
+                return self._trace(key, x, y, params)
+            if isinstance(program, str):
+                return self._fallback(program, x, y)
+            self._guard = guard.make(modules, params, self.optimizer, x, y)
+            self._last = (program, params)
         try:
             loss = replay.run(program, x, y, params)
         except Exception:  # noqa: BLE001 - the parameters are untouched: the eager step says what is wrong
+            self._guard = self._last = None
             return self._eager(x, y)
-        self.optimizer.step()
+        self._update()
         return Tensor._make(loss)
+
+    def _update(self):
+        """The optimizer's own update (``step()``; its hook-free part directly when it has no hooks)."""
+        opt = self.optimizer
+        if opt._step_pre_hooks or opt._step_post_hooks or type(opt).step is not Optimizer.step:
+            opt.step()
+        else:
+            opt._step(None)
 
 
 def compile_step(model, criterion, optimizer) -> CompiledStep:

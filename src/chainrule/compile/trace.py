@@ -71,7 +71,7 @@ class Program:
     backward_order: list            # instruction indices in the order the engine ran their backward
     edge_slots: dict = field(default_factory=dict)   # instruction index -> per input: slot or None
     checks: list = field(default_factory=list)       # validators to call again, in order
-    plan: list = field(default_factory=list)         # the instructions as replay.run unpacks them
+    fn: object = None                                # the lowered step (compile.codegen.lower)
 
 
 _READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__")
