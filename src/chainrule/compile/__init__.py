@@ -108,7 +108,9 @@ class CompiledStep:
                 return self._trace(key, x, y, params)
             if isinstance(program, str):
                 return self._fallback(program, x, y)
-            self._guard = guard.make(modules, params, self.optimizer, x, y)
+            if program.guard is None:        # made once per program: it holds the objects its key names
+                program.guard = guard.make(modules, params, self.optimizer, x, y) or False
+            self._guard = program.guard or None
             self._last = (program, params)
         try:
             loss = replay.run(program, x, y, params)

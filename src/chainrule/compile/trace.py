@@ -72,6 +72,7 @@ class Program:
     edge_slots: dict = field(default_factory=dict)   # instruction index -> per input: slot or None
     checks: list = field(default_factory=list)       # validators to call again, in order
     fn: object = None                                # the lowered step (compile.codegen.lower)
+    guard: object = None                             # compile.guard's check of this program's key
 
 
 _READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__")
