@@ -30,7 +30,7 @@ from .trace import NotReplayable
 
 
 def lower(program, x, y, params) -> callable:
-    """``fn(x_array, y_array, param_arrays) -> (loss_array, [grad array or None per parameter])``."""
+    """``fn(x_array, y_array, param_arrays) -> (output, loss, [grad array or None per parameter])``."""
     env = {"_nd": np.ndarray, "_asarray": np.asarray, "_ones": np.ones, "_unb": _unbroadcast,
            "_make": Tensor._make}
     lines = []
@@ -96,7 +96,7 @@ def lower(program, x, y, params) -> callable:
         if not ins.recorded:
             emit("_c = None")
         dead = [s for s in {r[1] for r in ins.args if r[0] == "slot"}
-                if last_use.get(s) == i and s in outputs and s != program.loss_slot]
+                if last_use.get(s) == i and s in outputs and s not in (program.loss_slot, program.out_slot)]
         if dead:
             emit("del " + ", ".join("s%d" % s for s in sorted(dead)))
     emit_checks(n)
@@ -129,7 +129,7 @@ def lower(program, x, y, params) -> callable:
             emit("        g%d = gi if g%d is None else g%d + gi" % (s, s, s))
         emit("    r = gi = None")
         emit("c%d = g%d = None" % (i, o))
-    emit("return s%d, [%s]" % (program.loss_slot,
+    emit("return s%d, s%d, [%s]" % (program.out_slot, program.loss_slot,
                                ", ".join("g%d" % s if s in receivers else "None" for s in program.param_slots)))
     src = "def _replay(x, y, P):\n" + "\n".join("    " + line for line in lines) + "\n"
     code = compile(src, "<compile_step replay>", "exec")

@@ -11,10 +11,10 @@ import numpy as np
 from ..tensor import Tensor
 
 
-def run(program, x, y, params) -> np.ndarray:
+def run(program, x, y, params) -> tuple:
     """One step's forward and backward: fills each parameter's ``.grad`` (fresh, as after ``zero_grad``)
-    and returns the loss array.  The optimizer's update is the caller's."""
-    loss, grads = program.fn(x._data, None if program.y_slot is None else y._data, [p._data for p in params])
+    and returns the model's output and the loss (arrays).  The optimizer's update is the caller's."""
+    out, loss, grads = program.fn(x._data, None if program.y_slot is None else y._data, [p._data for p in params])
     held = [id(g) for g in grads if g is not None]
     for p, g in zip(params, grads):                                   # AccumulateGrad, after zero_grad
         if g is None:
@@ -25,4 +25,4 @@ def run(program, x, y, params) -> np.ndarray:
         if g.base is not None or not g.flags.writeable or held.count(id(g)) > 1:
             g = np.array(g, copy=True)
         p._grad = Tensor._make(g)
-    return loss
+    return out, loss
