@@ -343,3 +343,17 @@ def test_forward_backward_then_update_is_one_step():
         o1.step()
         step.update()
     _assert_same(m1, m2)
+
+
+def test_an_input_that_requires_grad_runs_eagerly_and_gets_its_grad():
+    ((m1, c1, o1), (m2, c2, o2)), task = _twins("mse", "sgd")
+    step = compile_step(m2, c2, o2)
+    x1, y = _data(task)
+    x2 = x1.detach().clone()
+    x1.requires_grad_()
+    x2.requires_grad_()
+    with pytest.warns(UserWarning, match="other than a parameter"):
+        for _ in range(3):
+            assert _eager_step(m1, c1, o1, x1, y).item() == step(x2, y).item()
+    assert np.array_equal(x1.grad.numpy(), x2.grad.numpy())
+    _assert_same(m1, m2)
