@@ -221,9 +221,12 @@ WORKLOADS = [SeedStep, DigitsEpoch, WideMLPStep]
 def _import(impl):
     if impl == "torch":
         import torch
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(TORCH_THREADS[0] or os.cpu_count() or 1)
         return torch
     return chainrule
+
+
+TORCH_THREADS = [None]     # --torch-threads (None: one per core)
 
 
 def _np(p):
@@ -370,6 +373,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="workload names (W1 W2 W3)")
     ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="PyTorch's intra-op threads (default: one per core; on a loaded machine 1 is fairer)")
     ap.add_argument("--growth-steps", type=int, default=10_000,
                     help="training steps for the memory-growth check (0 skips it)")
     ap.add_argument("--save", action="store_true",
@@ -387,6 +392,9 @@ def main(argv=None) -> int:
         return 2
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
+    if args.torch_threads is not None and args.torch_threads < 1:
+        ap.error("--torch-threads must be at least 1")
+    TORCH_THREADS[0] = args.torch_threads
     unknown = set(args.only or ()) - {cls.name for cls in WORKLOADS}
     if unknown:
         ap.error(f"unknown workload(s) {', '.join(sorted(unknown))}; choose from "
@@ -419,6 +427,7 @@ def main(argv=None) -> int:
         print(_row_md(row, [c for c in NAMES if c in row['timing']]), flush=True)
     meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
             "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
+            "PyTorch threads": args.torch_threads or os.cpu_count(),
             "load average (1 min) before / after": f"{load_before} / {_load_average()}",
             "OPENBLAS settings": " ".join(f"{k}={v}" for k, v in sorted(os.environ.items())
                                           if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
