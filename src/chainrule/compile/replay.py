@@ -14,6 +14,8 @@ from ..tensor import Tensor
 def run(program, x, y, params) -> tuple:
     """One step's forward and backward: fills each parameter's ``.grad`` (fresh, as after ``zero_grad``)
     and returns the model's output and the loss (arrays).  The optimizer's update is the caller's."""
+    for p in params:                 # zero_grad(): last step's gradients are not held beside the new ones
+        p._grad = None
     out, loss, grads = program.fn(x._data, None if program.y_slot is None else y._data, [p._data for p in params])
     held = [id(g) for g in grads if g is not None]
     for p, g in zip(params, grads):                                   # AccumulateGrad, after zero_grad
