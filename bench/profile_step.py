@@ -67,7 +67,7 @@ def main() -> int:
     numpy_step, eager, compiled = parts()
     names = [numpy_step[0]] + [e[0] for e in eager] + [c[0] for c in compiled]
     samples = {name: [] for name in names}
-    n = 2000
+    n = 500
     clock = time.perf_counter
     for _ in range(9):
         t0 = clock()
