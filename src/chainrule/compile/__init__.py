@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import warnings
 
-from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from . import codegen, guard, replay, trace
 
@@ -137,12 +136,8 @@ class CompiledStep:
         return Tensor._make(out), Tensor._make(loss)
 
     def update(self):
-        """The optimizer's own update (``step()``; its hook-free part directly when it has no hooks)."""
-        opt = self.optimizer
-        if opt._step_pre_hooks or opt._step_post_hooks or type(opt).step is not Optimizer.step:
-            opt.step()
-        else:
-            opt._step(None)
+        """The optimizer's own update: ``optimizer.step()``."""
+        self.optimizer.step()
 
     def __call__(self, x, y):
         loss = self.forward_backward(x, y)[1]
