@@ -38,6 +38,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy_reference as ref  # noqa: E402
+import peers  # noqa: E402
 
 import chainrule  # noqa: E402
 
@@ -80,6 +81,12 @@ class Workload:
     def __init__(self):
         self.runners = {}
 
+    def runner(self, impl):
+        """(run, get_params) for ``impl``, or None where that engine has no form of this workload."""
+        if impl in peers.PEERS:
+            return peers.make(impl, self)
+        return self.make(impl)
+
     def setup(self):
         raise NotImplementedError
 
@@ -111,6 +118,9 @@ class SeedStep(Workload):
         crit = lib.nn.BCELoss()
         opt = lib.optim.SGD(model.parameters(), lr=1.0)
         x, y = lib.tensor(self.x), lib.tensor(self.y)
+        if impl == "compiled":
+            compiled = chainrule.compile_step(model, crit, opt)
+            return (lambda: compiled(x, y)), lambda: [_np(p) for p in params]
 
         def step():
             opt.zero_grad()
@@ -154,6 +164,13 @@ class DigitsEpoch(Workload):
         crit = lib.nn.CrossEntropyLoss()
         opt = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         batches = [(lib.tensor(xb), lib.tensor(yb)) for xb, yb in self.batches]
+        if impl == "compiled":
+            compiled = chainrule.compile_step(model, crit, opt)
+
+            def compiled_epoch():
+                for xb, yb in batches:
+                    compiled(xb, yb)
+            return compiled_epoch, lambda: [_np(p) for p in params]
 
         def epoch():
             for xb, yb in batches:
@@ -186,6 +203,9 @@ class WideMLPStep(Workload):
         crit = lib.nn.CrossEntropyLoss()
         opt = lib.optim.SGD(model.parameters(), lr=0.01)
         x, y = lib.tensor(self.x), lib.tensor(self.labels)
+        if impl == "compiled":
+            compiled = chainrule.compile_step(model, crit, opt)
+            return (lambda: compiled(x, y)), lambda: [_np(p) for p in params]
 
         def step():
             opt.zero_grad()
@@ -201,36 +221,41 @@ WORKLOADS = [SeedStep, DigitsEpoch, WideMLPStep]
 def _import(impl):
     if impl == "torch":
         import torch
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(TORCH_THREADS[0] or os.cpu_count() or 1)
         return torch
     return chainrule
+
+
+TORCH_THREADS = [None]     # --torch-threads (None: one per core)
 
 
 def _np(p):
     return p.detach().numpy().copy()
 
 
-def check_agreement(w) -> float:
+def check_agreement(w, impls) -> dict:
     """Largest relative difference of the parameters after one step, each impl vs NumPy."""
-    worst = 0.0
+    worst = {}
     _, get_ref = _one_step(w, "numpy")
-    for impl in IMPLS[1:]:
+    for impl in impls:
+        if impl == "numpy":
+            continue
         _, get = _one_step(w, impl)
-        for a, b in zip(get(), get_ref()):
-            rel = np.max(np.abs(a - b) / (np.abs(b) + 1e-6))
-            worst = max(worst, float(rel))
+        worst[impl] = max(float(np.max(np.abs(np.asarray(a, dtype=np.float64) - b) / (np.abs(b) + 1e-6)))
+                          for a, b in zip(get(), get_ref()))
     return worst
 
 
 def _one_step(w, impl):
-    run, get = w.make(impl)
+    run, get = w.runner(impl)
     run()
     return run, get
 
 
 def peak_memory(w, impl) -> int:
-    run, _ = w.make(impl)
-    run()  # warm: first-step allocations (momentum buffers, grads) are part of steady state
+    run, _ = w.runner(impl)
+    run()  # warm: first-step allocations (momentum buffers, grads) are part of steady state;
+    run()  # a compiled step traces on the first call and makes its guard on the second
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
@@ -270,12 +295,12 @@ def memory_growth(w, steps: int) -> dict:
             "live_tensors_and_nodes": [live0, live1], "flat": live1 <= live0 and growth < 64 * 2 ** 10}
 
 
-def time_interleaved(w, repeats: int, impls=None, min_time: float = 0.2) -> dict:
-    """Median seconds per run of each implementation, alternating in rounds of at least ``min_time`` each
-    (long enough that the first run after a switch — page faults on memory the other one returned to
-    the system — is a small part of a round)."""
-    runners = {impl: w.make(impl)[0] for impl in (impls or IMPLS)}
-    for run in runners.values():  # warm-up
+def time_interleaved(w, repeats: int, impls, min_time: float = 0.2) -> dict:
+    """Seconds per run of each implementation in each round, alternating in rounds of at least
+    ``min_time`` each (long enough that the first run after a switch — page faults on memory the other
+    one returned to the system — is a small part of a round); who goes first rotates."""
+    runners = {impl: w.runner(impl)[0] for impl in impls}
+    for run in runners.values():  # warm-up (a compiled step traces here)
         run()
     loops = {}
     for impl, run in runners.items():
@@ -292,32 +317,55 @@ def time_interleaved(w, repeats: int, impls=None, min_time: float = 0.2) -> dict
     samples = {impl: [] for impl in runners}
     order = list(runners)
     for r in range(repeats):
-        for impl in order[r % len(order):] + order[:r % len(order)]:   # who goes first rotates
+        for impl in order[r % len(order):] + order[:r % len(order)]:
             run = runners[impl]
             n = loops[impl]
             t0 = time.perf_counter()
             for _ in range(n):
                 run()
             samples[impl].append((time.perf_counter() - t0) / n)
-    return {impl: statistics.median(s) for impl, s in samples.items()}
+    return samples
 
 
-def time_workload(w, repeats: int) -> dict:
-    """Medians per implementation, chainrule and PyTorch each timed against NumPy in its own pass.
+def _quartiles(xs) -> tuple:
+    q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+    return q[0], statistics.median(xs), q[2]
 
-    Timing PyTorch in the same rounds as chainrule skews the comparison this benchmark is about:
-    after a PyTorch call its worker threads keep the cores busy for a while and its allocator changes
-    how later large NumPy arrays are served, which slowed the NumPy reference by ~10 % on W3 here
-    (chainrule/NumPy read 0.86x with PyTorch interleaved, 1.06x without).  So chainrule and NumPy
-    alternate on their own, then PyTorch and NumPy; PyTorch's ratio uses the NumPy time of its pass.
+
+def time_workload(w, repeats: int, impls) -> dict:
+    """Per implementation: the median time and its ratio to NumPy (median over rounds of the round's
+    own ratio, with the quartiles as the spread), NumPy in every pass.
+
+    Passes: NumPy with chainrule eager and compiled (one interleaved pass: the comparison this benchmark
+    is about), then NumPy with PyTorch, then NumPy with the teaching engines.  Timing PyTorch in the same
+    rounds as chainrule skews the comparison: after a PyTorch call its worker threads keep the cores
+    busy for a while and its allocator changes how later large NumPy arrays are served, which slowed
+    the NumPy reference by ~10 % on W3 here; each ratio is to the NumPy time of its own pass.
     """
-    ours = time_interleaved(w, repeats, ("numpy", "chainrule"))
-    theirs = time_interleaved(w, repeats, ("numpy", "torch"))
-    return {"numpy": ours["numpy"], "chainrule": ours["chainrule"], "torch": theirs["torch"],
-            "numpy_in_torch_pass": theirs["numpy"]}
+    passes = [[i for i in ("chainrule", "compiled") if i in impls], [i for i in ("torch",) if i in impls],
+              [i for i in impls if i in peers.PEERS]]
+    out = {}
+    for group in passes:
+        if not group:
+            continue
+        samples = time_interleaved(w, repeats, ["numpy"] + group)
+        base = samples["numpy"]
+        for impl in group:
+            ratios = [t / b for t, b in zip(samples[impl], base)]
+            lo, mid, hi = _quartiles(ratios)
+            out[impl] = {"median_ms": statistics.median(samples[impl]) * 1e3, "ratio": mid,
+                         "ratio_quartiles": [lo, hi], "numpy_ms_in_pass": statistics.median(base) * 1e3}
+        out.setdefault("numpy", {"median_ms": statistics.median(base) * 1e3, "ratio": 1.0,
+                                 "ratio_quartiles": [1.0, 1.0]})
+    return out
 
 
-IMPLS = ["numpy", "chainrule", "torch"]
+IMPLS = ["numpy", "chainrule", "compiled", "torch"]
+#: the issue's targets (ratio to hand-written NumPy): eager, compiled
+TARGETS = {"W1": (3.0, 1.5), "W2": (2.0, 1.2), "W3": (1.02, 1.02)}
+MEMORY_TARGETS = (0.9, 1.1)
+NAMES = {"numpy": "NumPy", "chainrule": "chainrule eager", "compiled": "chainrule compiled", "torch": "PyTorch",
+         "micrograd": "micrograd", "mygrad": "MyGrad", "autograd": "HIPS autograd"}
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
@@ -325,6 +373,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="workload names (W1 W2 W3)")
     ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="PyTorch's intra-op threads (default: one per core; on a loaded machine 1 is fairer)")
     ap.add_argument("--growth-steps", type=int, default=10_000,
                     help="training steps for the memory-growth check (0 skips it)")
     ap.add_argument("--save", action="store_true",
@@ -342,6 +392,9 @@ def main(argv=None) -> int:
         return 2
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
+    if args.torch_threads is not None and args.torch_threads < 1:
+        ap.error("--torch-threads must be at least 1")
+    TORCH_THREADS[0] = args.torch_threads
     unknown = set(args.only or ()) - {cls.name for cls in WORKLOADS}
     if unknown:
         ap.error(f"unknown workload(s) {', '.join(sorted(unknown))}; choose from "
@@ -353,24 +406,28 @@ def main(argv=None) -> int:
             continue
         w = cls()
         w.setup()
-        agree = check_agreement(w)
-        if agree > 1e-3:
-            print(f"{w.name}: implementations disagree after one step (max rel diff {agree:.2e})", file=sys.stderr)
+        impls = [i for i in IMPLS + peers.installed() if i == "numpy" or w.runner(i) is not None]
+        agree = check_agreement(w, impls)
+        bad = {k: v for k, v in agree.items() if v > 1e-3}
+        if bad:
+            print(f"{w.name}: implementations disagree with NumPy after one step (max rel diff "
+                  f"{', '.join(f'{k} {v:.2e}' for k, v in bad.items())})", file=sys.stderr)
             return 1
-        med = time_workload(w, args.repeats)
-        mem = {impl: peak_memory(w, impl) for impl in ("numpy", "chainrule")}
+        timing = time_workload(w, args.repeats, impls)
+        mem = {impl: peak_memory(w, impl) for impl in ("numpy", "chainrule", "compiled")}
         row = {"workload": w.name, "what": w.what, "unit": w.unit, "max_rel_diff_after_one_step": agree,
-               "median_ms": {k: v * 1e3 for k, v in med.items()},
-               "ratio_to_numpy": {"numpy": 1.0, "chainrule": med["chainrule"] / med["numpy"],
-                                  "torch": med["torch"] / med["numpy_in_torch_pass"]},
+               "timing": timing,
+               "median_ms": {k: v["median_ms"] for k, v in timing.items()},
+               "ratio_to_numpy": {k: v["ratio"] for k, v in timing.items()},
                "peak_mem_mb": {k: v / 2 ** 20 for k, v in mem.items()},
-               "peak_mem_ratio_chainrule_to_numpy": mem["chainrule"] / max(mem["numpy"], 1)}
+               "peak_mem_ratio_to_numpy": {k: mem[k] / max(mem["numpy"], 1) for k in ("chainrule", "compiled")}}
         if args.growth_steps > 0:
             row["memory_growth"] = memory_growth(w, args.growth_steps)
         rows.append(row)
-        print(_row_md(row), flush=True)
+        print(_row_md(row, [c for c in NAMES if c in row['timing']]), flush=True)
     meta = {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine(),
             "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
+            "PyTorch threads": args.torch_threads or os.cpu_count(),
             "load average (1 min) before / after": f"{load_before} / {_load_average()}",
             "OPENBLAS settings": " ".join(f"{k}={v}" for k, v in sorted(os.environ.items())
                                           if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -400,16 +457,37 @@ def _load_average() -> str:
         return "?"
 
 
-def _row_md(r) -> str:
-    m, q = r["median_ms"], r["ratio_to_numpy"]
-    return (f"| {r['workload']} | {m['numpy']:.3f} ms | {m['chainrule']:.3f} ms ({q['chainrule']:.2f}x) | "
-            f"{m['torch']:.3f} ms ({q['torch']:.2f}x) | {r['peak_mem_ratio_chainrule_to_numpy']:.2f}x |")
+def _cell(r, impl) -> str:
+    t = r["timing"].get(impl)
+    if t is None:
+        return "—"
+    if impl == "numpy":
+        return f"{t['median_ms']:.3f} ms"
+    lo, hi = t["ratio_quartiles"]
+    return f"{t['median_ms']:.3f} ms ({t['ratio']:.2f}x; {lo:.2f}–{hi:.2f})"
+
+
+def _met(value, target) -> str:
+    return f"≤ {target}x: {'yes' if value <= target else 'no'}"
+
+
+def _row_md(r, columns) -> str:
+    eager_t, comp_t = TARGETS.get(r["workload"], (None, None))
+    q = r["ratio_to_numpy"]
+    targets = (f"eager {_met(q['chainrule'], eager_t)}, compiled {_met(q['compiled'], comp_t)}"
+               if eager_t else "")
+    return f"| {r['workload']} | " + " | ".join(_cell(r, c) for c in columns) + f" | {targets} |"
 
 
 def to_markdown(rows, meta) -> str:
-    head = ("| workload | hand-written NumPy | chainrule (ratio) | PyTorch (ratio) | chainrule peak memory / NumPy |\n"
-            "|---|---|---|---|---|\n")
-    body = "\n".join(_row_md(r) for r in rows)
+    columns = ["numpy", "chainrule", "compiled", "torch"] + [p for p in peers.PEERS
+                                                             if any(p in r["timing"] for r in rows)]
+    head = ("| workload | " + " | ".join(NAMES[c] for c in columns) + " | targets met? |\n"
+            "|" + "---|" * (len(columns) + 2) + "\n")
+    body = "\n".join(_row_md(r, columns) for r in rows)
+    mem = "\n".join(
+        f"| {r['workload']} | {r['peak_mem_mb']['numpy']:.2f} MB | {r['peak_mem_ratio_to_numpy']['chainrule']:.2f}x | "
+        f"{r['peak_mem_ratio_to_numpy']['compiled']:.2f}x |" for r in rows)
     legend = "\n".join(f"- {r['workload']}: {r['what']} (median per {r['unit']})" for r in rows)
     growth = "\n".join(
         f"- {r['workload']}: {g['steps']:,} training steps: live Tensors and graph nodes "
@@ -417,9 +495,12 @@ def to_markdown(rows, meta) -> str:
         f"{g['traced_memory_growth_kb']:+.1f} KB — {'flat' if g['flat'] else 'GROWING'}"
         for r in rows if (g := r.get("memory_growth")))
     env = ", ".join(f"{k} {v}" for k, v in meta.items())
-    text = (head + body + "\n\n" + legend + "\n\nchainrule and NumPy are timed in alternating rounds; PyTorch "
-            "in a separate pass against NumPy, and its ratio is to that pass's NumPy time (PyTorch's threads "
-            "and allocator slow whatever runs right after it).")
+    text = (head + body + "\n\nEach cell: median time, and in brackets the median over rounds of (time / NumPy's time "
+            "in the same round) with its quartiles.  NumPy, chainrule eager and compiled alternate in one pass; "
+            "PyTorch is timed against NumPy in a second pass and the teaching engines in a third (PyTorch's "
+            "threads and allocator slow whatever runs right after it).\n\n"
+            "| workload | NumPy peak memory | chainrule eager / NumPy | compiled / NumPy |\n|---|---|---|---|\n"
+            + mem + "\n\n" + legend)
     if growth:
         text += "\n\nMemory growth (chainrule; counted after the first tenth of the steps and at the end):\n" + growth
     return text + f"\n\nMeasured on: {env}.\n"

@@ -37,6 +37,8 @@ def __getattr__(name):
     import importlib
     if name in ("nn", "optim", "utils", "explain", "viz", "io", "linalg", "onnx"):
         return importlib.import_module(f".{name}", __name__)
+    if name == "compile_step":
+        return importlib.import_module(".compile", __name__).compile_step
     if name in ("save", "load"):
         return getattr(importlib.import_module(".io.serialization", __name__), name)
     raise AttributeError(f"module 'chainrule' has no attribute '{name}'")

@@ -328,8 +328,9 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
         self._check_copyable("pickle")
         return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
 
-    def __hash__(self):
-        return id(self)
+    #: identity hash at C level (a Tensor defines ``__eq__`` elementwise, so it must name one): the
+    #: optimizer's ``state[p]`` and every dict keyed by tensors look it up without a Python call
+    __hash__ = object.__hash__
 
     def __repr__(self):
         return format_tensor(self)

@@ -271,3 +271,89 @@ def test_batchnorm_running_statistics_follow_the_eager_ones():
             warnings.simplefilter("ignore")
             assert _eager_step(m1, c1, o1, x, y).item() == step(x, y).item()
     _assert_same(m1, m2)
+
+
+def test_changes_between_calls_are_seen_by_the_guard():
+    """The replay reuses the last program only while its key holds: a new learning rate, a replaced
+    parameter, grad mode and a swapped layer each take effect on the very next call, as in eager."""
+    ((m1, c1, o1), (m2, c2, o2)), task = _twins("mse", "sgd-momentum")
+    step = compile_step(m2, c2, o2)
+    x, y = _data(task)
+
+    def both():
+        assert _eager_step(m1, c1, o1, x, y).item() == step(x, y).item()
+        _assert_same(m1, m2)
+    for _ in range(3):
+        both()
+    for o in (o1, o2):
+        o.param_groups[0]["lr"] = 0.02                     # what a scheduler does
+    both()
+    for m in (m1, m2):                                     # a new bias Parameter: the old one is not updated
+        m[0].bias = nn.Parameter(m[0].bias.detach().clone())
+    for o, m in ((o1, m1), (o2, m2)):
+        o.param_groups[0]["params"][1] = m[0].bias
+    both()
+    both()
+    for m in (m1, m2):
+        m[1] = nn.Sigmoid()                                # a layer swapped: a different program
+    both()
+    both()
+    assert step.traces == 4
+
+
+def test_a_forward_that_keeps_python_state_runs_eagerly():
+    class Counting(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 1).double()
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            out = self.lin(x)
+            return out * 2.0 if self.calls % 2 else out     # every other step takes another path
+
+    chainrule.manual_seed(0)
+    m1 = Counting()
+    chainrule.manual_seed(0)
+    m2 = Counting()
+    o1, o2 = optim.SGD(m1.parameters(), lr=0.1), optim.SGD(m2.parameters(), lr=0.1)
+    step = compile_step(m2, nn.MSELoss(), o2)
+    x, y = _data("regression")
+    with pytest.warns(UserWarning, match=r"Counting\.calls"):
+        for _ in range(4):
+            assert _eager_step(m1, nn.MSELoss(), o1, x, y).item() == step(x, y).item()
+    assert m2.calls == 4
+    _assert_same(m1, m2)
+
+
+def test_forward_backward_then_update_is_one_step():
+    ((m1, c1, o1), (m2, c2, o2)), task = _twins("cross-entropy", "adam")
+    step = compile_step(m2, c2, o2)
+    x, y = _data(task)
+    for _ in range(5):
+        o1.zero_grad()
+        out1 = m1(x)
+        loss1 = c1(out1, y)
+        loss1.backward()
+        out2, loss2 = step.forward_backward(x, y)
+        assert np.array_equal(out1.detach().numpy(), out2.detach().numpy()) and loss1.item() == loss2.item()
+        for a, b in zip(m1.parameters(), m2.parameters()):
+            assert np.array_equal(a.grad.numpy(), b.grad.numpy())
+        o1.step()
+        step.update()
+    _assert_same(m1, m2)
+
+
+def test_an_input_that_requires_grad_runs_eagerly_and_gets_its_grad():
+    ((m1, c1, o1), (m2, c2, o2)), task = _twins("mse", "sgd")
+    step = compile_step(m2, c2, o2)
+    x1, y = _data(task)
+    x2 = x1.detach().clone()
+    x1.requires_grad_()
+    x2.requires_grad_()
+    with pytest.warns(UserWarning, match="other than a parameter"):
+        for _ in range(3):
+            assert _eager_step(m1, c1, o1, x1, y).item() == step(x2, y).item()
+    assert np.array_equal(x1.grad.numpy(), x2.grad.numpy())
+    _assert_same(m1, m2)

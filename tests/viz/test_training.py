@@ -72,6 +72,28 @@ def test_same_seed_gives_bit_identical_weights_and_metrics(tmp_path):
     assert c.history != a.history
 
 
+@pytest.mark.parametrize("dataset,optimizer", [("spirals", "adam"), ("moons", "sgd"), ("digits", "rmsprop")])
+def test_compiled_and_eager_training_write_the_same_weights_and_metrics(tmp_path, dataset, optimizer):
+    """train replays a compiled step by default; --no-compile runs the eager loop: the same bits."""
+    cfg = TrainConfig(dataset=dataset, epochs=2, lr=0.01, seed=3, optimizer=optimizer, batch_size=48)
+    a = train(cfg, str(tmp_path / "compiled"), progress=False, plots=False)
+    b = train(cfg, str(tmp_path / "eager"), progress=False, plots=False, compile=False)
+    _assert_bit_identical(_weights(tmp_path / "compiled" / "model.safetensors"),
+                          _weights(tmp_path / "eager" / "model.safetensors"))
+    assert a.history == b.history
+    for name in ("metrics.csv", "metrics.json"):
+        assert (tmp_path / "compiled" / name).read_bytes() == (tmp_path / "eager" / name).read_bytes()
+
+
+def test_cli_no_compile_flag_gives_the_same_result(tmp_path, capsys):
+    lines = []
+    for flags in ([], ["--no-compile"]):
+        assert main(["train", "--dataset", "xor", "--epochs", "3", "--out", str(tmp_path / str(len(flags))),
+                     "--no-progress", "--no-plots"] + flags) == 0
+        lines.append(capsys.readouterr().out.splitlines()[0])
+    assert lines[0] == lines[1] and "loss" in lines[0]
+
+
 def test_progress_bar_shows_loss_and_accuracy(tmp_path, capsys):
     train(TrainConfig(dataset="xor", epochs=2), str(tmp_path), progress="bar", plots=False)
     err = capsys.readouterr().err

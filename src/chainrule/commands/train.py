@@ -29,6 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="run the eager training loop instead of the compiled step (the numbers are the same)")
     add_lang_argument(parser, "the summary")
 
 
@@ -69,7 +71,8 @@ def run(args) -> int:
                 raise UsageError(str(e)) from None
     try:
         result = training.train(config, args.out, model=model, resume=args.resume, progress=not args.no_progress,
-                                plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr))
+                                plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr),
+                                compile=not args.no_compile)
     except training.NonFiniteLoss as e:
         print(f"chainrule train: stopped: {e}", file=sys.stderr)
         return 1

@@ -20,7 +20,9 @@ before the step began).  Anything whose replay could differ from running the cod
   Python values, dtypes and NumPy functions (a random generator);
 * a parameter or buffer whose contents change during forward and backward (running statistics written
   directly): the replay would not repeat the write;
-* hooks on any module or parameter: user code that runs in the middle of the step.
+* hooks on any module or parameter: user code that runs in the middle of the step;
+* a module whose plain attributes change during the step (a call counter, a flag its ``forward`` sets):
+  Python state the replay would not update, so later steps could take another path.
 """
 from __future__ import annotations
 
@@ -71,7 +73,9 @@ class Program:
     backward_order: list            # instruction indices in the order the engine ran their backward
     edge_slots: dict = field(default_factory=dict)   # instruction index -> per input: slot or None
     checks: list = field(default_factory=list)       # validators to call again, in order
-    plan: list = field(default_factory=list)         # the instructions as replay.run unpacks them
+    fn: object = None                                # the lowered step (compile.codegen.lower)
+    guard: object = None                             # compile.guard's check of this program's key
+    out_slot: int | None = None                      # the model's output (returned beside the loss)
 
 
 _READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__")
@@ -275,6 +279,23 @@ class Tracer:
                                   for ref, need in zip(ins.args, ins.needs))
         return Program(self.instrs, len(self.slots), self.x_slot, self.y_slot, self.param_slots, constants,
                        loss_slot, self.backward_order, edge_slots, self.checks)
+
+
+_PLAIN_STATE = (bool, int, float, complex, str, bytes, type(None))
+
+
+def module_state(modules) -> list:
+    """Each module's plain Python attributes (numbers, strings, flags): ``forward`` code that changes one
+    (a counter, a switch) keeps state a replay would not update."""
+    return [{k: v for k, v in vars(m).items() if type(v) in _PLAIN_STATE} for m in modules]
+
+
+def changed_attribute(modules, before) -> str | None:
+    for m, old in zip(modules, before):
+        for k, v in vars(m).items():
+            if type(v) in _PLAIN_STATE and (k not in old or old[k] != v):
+                return f"{type(m).__name__}.{k}"
+    return None
 
 
 def buffers_of(model) -> list:

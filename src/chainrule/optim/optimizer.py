@@ -135,6 +135,8 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (optional) re-evaluates and returns the loss."""
+        if not (self._step_pre_hooks or self._step_post_hooks):    # the common case: no hook to hand args to
+            return self._step(closure)
         args, kwargs = (), ({} if closure is None else {"closure": closure})
         for hook in list(self._step_pre_hooks.values()):
             result = hook(self, args, kwargs)

@@ -103,12 +103,12 @@ def _loss_fn(kind):
     return {"prob": nn.BCELoss, "logit": nn.BCEWithLogitsLoss, "logits": nn.CrossEntropyLoss}[kind[0]]()
 
 
-def _targets(kind, y, out):
-    """The targets as the loss takes them: class indices, or 0/1 columns in the output's dtype."""
+def _targets(kind, y, dtype):
+    """The targets as the loss takes them: class indices, or 0/1 columns in the model's dtype."""
     import chainrule
     if kind[0] == "logits":
         return chainrule.from_numpy(y)
-    return chainrule.from_numpy(y.astype(out._data.dtype).reshape(-1, 1))
+    return chainrule.from_numpy(y.astype(dtype).reshape(-1, 1))
 
 
 def _predict(kind, out: np.ndarray) -> np.ndarray:
@@ -135,7 +135,7 @@ def evaluate(model, kind, data: Dataset, batch: int = 1024) -> tuple:
         for i in range(0, len(data), batch):
             x = chainrule.from_numpy(data.X[i:i + batch])
             out = model(x)
-            total += float(loss_fn(out, _targets(kind, data.y[i:i + batch], out))) * len(x)
+            total += float(loss_fn(out, _targets(kind, data.y[i:i + batch], out._data.dtype))) * len(x)
             correct += int((_predict(kind, out.numpy()) == data.y[i:i + batch]).sum())
     return total / max(len(data), 1), correct / max(len(data), 1)
 
@@ -174,8 +174,11 @@ def _progress(total, mode, initial=0):
 
 
 def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None, resume: bool = False,
-          progress=True, plots: bool = True, log=print) -> TrainResult:
+          progress=True, plots: bool = True, log=print, compile: bool = True) -> TrainResult:  # noqa: A002
     """Train, writing metrics, plots and per-epoch checkpoints under ``out``.
+
+    ``compile``: run each step through ``chainrule.compile_step`` (traced once per batch shape and
+    replayed; the same numbers bit for bit, see docs/performance.md); False runs the eager loop.
 
     ``progress``: True shows a tqdm bar on a terminal and one line per epoch otherwise (logs stay
     readable); "bar" always shows the bar; False shows nothing.  Metrics hold no timings, so two runs
@@ -214,6 +217,11 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
     loss_fn = _loss_fn(kind)
     optimizer = _optimizer(config.optimizer, model.parameters(), config.lr)
     shuffle = Generator().manual_seed(config.seed + 1)
+    compiled = None
+    if compile:
+        from ..compile import compile_step
+        compiled = compile_step(model, loss_fn, optimizer)
+        compiled.note = log
 
     history, start_epoch, resumed_from = [], 1, None
     if resume:
@@ -251,12 +259,16 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
                 idx = order[step * config.batch_size:(step + 1) * config.batch_size]
                 x = chainrule.from_numpy(train_set.X[idx])
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below instead
-                    out_t = model(x)
-                    loss = loss_fn(out_t, _targets(kind, train_set.y[idx], out_t))
-                    value = float(loss)
-                    if math.isfinite(value):
-                        optimizer.zero_grad()
-                        loss.backward()
+                    if compiled is not None:       # forward and backward at once; the update waits below
+                        out_t, loss = compiled.forward_backward(x, _targets(kind, train_set.y[idx], dtype))
+                        value = float(loss)
+                    else:
+                        out_t = model(x)
+                        loss = loss_fn(out_t, _targets(kind, train_set.y[idx], out_t._data.dtype))
+                        value = float(loss)
+                        if math.isfinite(value):
+                            optimizer.zero_grad()
+                            loss.backward()
                 bad = None if math.isfinite(value) else f"the loss became {value}"
                 if bad is None:
                     for name, p in model.named_parameters():
@@ -278,7 +290,10 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
                         f"{bad} at epoch {epoch}, step {step + 1} (step {global_step} overall); training "
                         f"stopped before updating the weights with it; {kept}. A smaller --lr (now "
                         f"{config.lr}) usually helps.", epoch, global_step, last_good)
-                optimizer.step()
+                if compiled is not None:
+                    compiled.update()
+                else:
+                    optimizer.step()
                 sum_loss += value * len(idx)
                 correct += int((_predict(kind, out_t.detach().numpy()) == train_set.y[idx]).sum())
                 seen += len(idx)
