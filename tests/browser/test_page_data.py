@@ -40,7 +40,7 @@ def test_data_comes_from_the_derivation():
     # the post's order: the last layer's parameters first
     assert list(data["params"]) == ["W5", "W6", "b3", "W1", "W2", "W3", "W4", "b1", "b2"]
     w1 = data["params"]["W1"]
-    assert w1["values"] == {"before": "0.4352", "grad": "−0.0162", "after": "0.4514"}
+    assert w1["values"] == {"before": "0.4352", "grad": "-0.0162", "after": "0.4514"}
     assert w1["path"]["units"] == ["unit-x1", "unit-z1", "unit-sigma1", "unit-z3", "unit-sigma3", "unit-loss"]
     assert [e for e in w1["path"]["edges"] if e.startswith("edge-")] == ["edge-W1", "edge-W5", "edge-out3"]
     # ∂L/∂σ3 · ∂σ3/∂z3 · ∂z3/∂σ1 · ∂σ1/∂z1 · ∂z1/∂W1, each placed on the diagram

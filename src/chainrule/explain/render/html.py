@@ -32,7 +32,7 @@ th{background:#f3f5f7}
 # Chromium's MathML Core ignores mtable's columnalign="right left", so the '=' chain of an equation
 # (the left side right-aligned, the rows left-aligned) is also said in CSS above; the interactive
 # page includes this style sheet rather than repeating the rules.
-MO_MINUS = "<mo>\u2212</mo>"
+MO_MINUS = "<mo>-</mo>"     # ASCII (MathML draws it as a minus): a value copied from the page parses
 
 
 class MathML:
@@ -71,10 +71,10 @@ class MathML:
 
     def num(self, value, integer=False) -> str:
         neg, mant, exp = numbers.split(value, self.decimals, integer)
-        s = f"<mn>{mant}</mn>"
+        s = f"<mn>{'-' if neg else ''}{mant}</mn>"      # the sign inside the number: "-0.7197" copies whole
         if exp is not None:
             s = f"<mrow>{s}<mo>×</mo><msup><mn>10</mn><mn>{exp}</mn></msup></mrow>"
-        return f"<mrow>{MO_MINUS}{s}</mrow>" if neg else s
+        return s
 
     def __call__(self, e) -> str:
         return getattr(self, "_" + type(e).__name__)(e)
@@ -243,4 +243,4 @@ def render(derivation: D.Derivation, messages) -> str:
                         + "</tr>")
                 out.append("</tbody></table>")
     out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return "\n".join(out).replace("\u2212", "-") + "\n"     # the sentences' minus signs too: text that copies

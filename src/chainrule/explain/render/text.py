@@ -1,8 +1,11 @@
 """Plain text with Unicode math, for a terminal: aligned equation chains, boxed-free tables.
 
     z₁ = W₁·x₁ + W₂·x₂ + b₁
-       = 0.4352 × 1 + 0.3545 × 1 − 0.1419
+       = 0.4352 × 1 + 0.3545 × 1 - 0.1419
        = 0.6478
+
+The minus sign is ASCII's hyphen-minus, as numpy, PyTorch and the rest of chainrule print it: a number
+copied from the solution (``-0.4452``) parses in Python and is found by ``grep -- -0.4452``.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from .. import derivation as D
 from . import numbers
 from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, without_minus
 
-MINUS = "\u2212"
+MINUS = "-"      # ASCII, never U+2212: numbers that copy into Python
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx,", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
 _SUP = dict(zip("0123456789+-=()nTtij[]", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀᵗⁱʲ[]"))
 
@@ -235,4 +238,4 @@ def render(derivation: D.Derivation, messages) -> str:
             elif isinstance(block, D.Table):
                 out.extend(_table(block, messages, math))
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(out).rstrip().replace("\u2212", MINUS) + "\n"   # the sentences' minus signs too
