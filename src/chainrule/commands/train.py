@@ -62,7 +62,8 @@ def run(args) -> int:
                 raise UsageError(str(e)) from None
     try:
         result = training.train(config, args.out, model=model, resume=args.resume, progress=not args.no_progress,
-                                plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr))
+                                plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr),
+                                lang=args.lang)
     except training.NonFiniteLoss as e:
         print(f"chainrule train: stopped: {e}", file=sys.stderr)
         return 1

@@ -11,6 +11,8 @@ from .. import derivation as D
 from . import numbers
 from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, tall, without_minus
 from .fill import fill
+from .headings import heading
+from .korean import gloss_once
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;max-width:52rem;margin:2rem auto;
@@ -221,7 +223,7 @@ def render(derivation: D.Derivation, messages) -> str:
            f"<h1>{escape(title)}</h1>"]
     for section in derivation.sections:
         tag = "h2" if section.level <= 2 else "h3"
-        out.append(f"<{tag}>{escape(messages.get(section.key).format_map(section.params))}</{tag}>")
+        out.append(f"<{tag}>{escape(heading(messages, derivation, section))}</{tag}>")
         for block in section.blocks:
             if isinstance(block, D.Para):
                 out.append("<p>" + fill(messages.get(block.key), block.params, math, escape=escape,
@@ -243,4 +245,5 @@ def render(derivation: D.Derivation, messages) -> str:
                         + "</tr>")
                 out.append("</tbody></table>")
     out += ["</body>", "</html>"]
-    return "\n".join(out).replace("\u2212", "-") + "\n"     # the sentences' minus signs too: text that copies
+    text = "\n".join(out).replace("\u2212", "-") + "\n"
+    return gloss_once(text) if messages.lang == "ko" else text     # the sentences' minus signs too: text that copies

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from .. import derivation as D
 from .fill import fill
+from .headings import heading
+from .korean import gloss_once
 from .latex_math import LatexMath, _escape_text, aligned
 
 
@@ -36,7 +38,7 @@ def render(derivation: D.Derivation, messages) -> str:
     out += [r"\title{" + title + "}", r"\date{}", r"\begin{document}", r"\maketitle", ""]
     for section in derivation.sections:
         cmd = r"\section*" if section.level <= 2 else r"\subsection*"
-        out += [cmd + "{" + esc(messages.get(section.key).format_map(section.params)) + "}", ""]
+        out += [cmd + "{" + esc(heading(messages, derivation, section)) + "}", ""]
         for block in section.blocks:
             if isinstance(block, D.Para):
                 out.append(fill(messages.get(block.key), block.params, math, escape=esc, inline=inline))
@@ -60,4 +62,5 @@ def render(derivation: D.Derivation, messages) -> str:
                 out.append(r"\end{tabular}\end{center}")
             out.append("")
     out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    return gloss_once(text) if lang == "ko" else text
