@@ -157,7 +157,7 @@ def test_matrix_form_data_names_each_layers_drawn_ids_and_equations():
 def test_korean_matrix_page_draws_the_lectures_words():
     html = _matrix_html("ko")
     svg = html[html.index("<svg"):html.index("</svg>")]
-    for word in (">입력층<", ">은닉층 Layer #1 (sigmoid)<", ">출력층 Layer #2<", ">오차<"):
+    for word in (">입력층<", ">은닉층 1 (sigmoid)<", ">출력층 2<", ">오차<"):
         assert word in svg
     assert "edge labels" not in svg and ">input<" not in svg
     assert "계층(그림의 유닛" in html                         # the hint says what can be selected
