@@ -19,10 +19,12 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:e[+-]\d+)?")
 
 
-def _cli(args, encoding, stdin=None, cwd=None):
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PYTHONIOENCODING=encoding)
+def _cli(args, encoding, stdin=None, cwd=None, **env_vars):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), **env_vars)
     env.pop("PYTHONUTF8", None)
+    env.pop("PYTHONIOENCODING", None)
+    if encoding is not None:
+        env["PYTHONIOENCODING"] = encoding
     return subprocess.run([sys.executable, "-m", "chainrule", *args], env=env, capture_output=True,
                           timeout=300, cwd=cwd)
 
@@ -112,3 +114,12 @@ def test_korean_where_hangul_cannot_be_shown_is_a_usage_error(tmp_path):
     done = _cli(["explain", "--lang", "ko", "--format", "markdown", "-o", str(target)], "ascii")
     assert done.returncode == 0, done.stderr
     assert "순전파" in target.read_text("utf-8")
+
+
+def test_c_locale_and_a_pipe_work(tmp_path):
+    for lang in ("en", "ko"):
+        done = _cli(["explain", "--lang", lang], None, LANG="C", LC_ALL="C")    # stdout is a pipe here
+        assert done.returncode == 0, done.stderr
+        assert b"UnicodeEncodeError" not in done.stderr and b"-0.4452" in done.stdout
+    done = _cli(["check", "--help"], None, LANG="C", LC_ALL="C")
+    assert done.returncode == 0
