@@ -74,10 +74,16 @@ def reading(value) -> str:
         return _read_text(value.base) + ("햇" if value.hat else "")
     if isinstance(value, D.Num):
         return _read_text(f"{value.value:g}")
-    if isinstance(value, D.Expr):
-        last = getattr(value, "right", None) or (getattr(value, "terms", None) or getattr(value, "factors", None)
-                                                  or [None])[-1]
-        return reading(last) if last is not None else ""
+    if isinstance(value, D.Expr):        # an expression is read to its end: its right side, last term, …
+        for attr in ("right", "den", "arg"):
+            part = getattr(value, attr, None)
+            if isinstance(part, D.Expr):
+                return reading(part)
+        for attr in ("terms", "factors", "items", "args"):
+            parts = getattr(value, attr, None)
+            if parts:
+                return reading(parts[-1])
+        return ""
     return _read_text(str(value))
 
 
