@@ -245,8 +245,8 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     top = 70 + (30 if state.title else 0)
     left = 70
     has_loss = state.loss is not None
-    n_cols = len(sizes) + (1 if has_loss else 0)
-    width = left + (n_cols - 1) * col_w + box_w + 60
+    loss_gap = 220      # the edges into the loss carry no label: its column needs no room for one
+    width = left + (len(sizes) - 1) * col_w + (loss_gap if has_loss else 0) + box_w + 60
     legend_text = (state.note + "; " if state.note else "") + words.legend
     if gmax > 0:
         legend_text += words.legend_grad
@@ -257,7 +257,8 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     mid = top + 40 + rows * row_h / 2
 
     def col_x(c):
-        return left + c * col_w + (r_in if c == 0 else box_w / 2)
+        gaps = min(c, len(sizes) - 1) * col_w + (loss_gap if c >= len(sizes) else 0)
+        return left + gaps + (r_in if c == 0 else box_w / 2)
 
     def row_y(c, k):
         n = len(shown[c])
