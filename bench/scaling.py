@@ -1,6 +1,8 @@
 """How a training step's cost grows with width, depth and batch size: chainrule vs hand-written NumPy.
 
-    python3 bench/scaling.py            # prints a Markdown table, writes bench/results/scaling.md
+    python3 bench/scaling.py            # prints a Markdown table (writes nothing)
+    python3 bench/scaling.py --save     # ... and updates the tracked bench/results/scaling.md
+    python3 bench/scaling.py --out DIR  # ... or writes scaling.md under another folder
 
 One step = forward, backward and an SGD update of a ReLU MLP with a cross-entropy loss (float32, 10
 classes), the same work as W2/W3.  Each row varies one of width, depth (hidden layers) or batch size
@@ -120,17 +122,25 @@ def _row(r) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    ap.add_argument("--save", action="store_true", help="update the tracked bench/results/scaling.md")
+    ap.add_argument("--out", metavar="DIR", help="write scaling.md into DIR instead")
     args = ap.parse_args(argv)
+    if args.save and args.out:
+        ap.error("--save writes bench/results/; --out writes elsewhere: give one of them")
     print(HEAD)
     rows = measure(args.repeats)
-    os.makedirs(args.out, exist_ok=True)
-    from chainrule.io.atomic import write_text
     text = (HEAD + "\n" + "\n".join(_row(r) for r in rows) + "\n\n"
             f"Base: width {BASE['width']}, depth {BASE['depth']}, batch {BASE['batch']}; {N_IN} inputs, "
             f"{N_CLASSES} classes, float32, ReLU, cross-entropy, SGD; medians of {args.repeats} interleaved "
             f"rounds (`python3 bench/scaling.py`).\n")
-    write_text(os.path.join(args.out, "scaling.md"), text)
+    folder = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "results") if args.save else args.out)
+    if folder is None:
+        print("\n(not saved: --save updates bench/results/scaling.md, --out DIR writes it elsewhere)")
+        return 0
+    os.makedirs(folder, exist_ok=True)
+    from chainrule.io.atomic import write_text
+    write_text(os.path.join(folder, "scaling.md"), text)
+    print(f"\nwrote {os.path.join(folder, 'scaling.md')}")
     return 0
 
 

@@ -100,6 +100,9 @@ def build_parser(load=None) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=module.SUMMARY, description=module.SUMMARY,
                            epilog="example:\n" + module.EXAMPLE, formatter_class=_HelpFormatter)
         module.add_arguments(p)
+        p.add_argument("--ascii", action="store_true",
+                       help="spell the output in plain ASCII (x1, dL/dW5, sigma1, [ok]) for a terminal that "
+                            "cannot show Unicode; chosen by itself when the output's encoding cannot carry it")
         p.set_defaults(_run=module.run)
     return parser
 
@@ -138,6 +141,30 @@ def _silence_stdout() -> None:
 
 
 def main(argv=None) -> int:
+    from .commands._encoding import guard_streams
+    restore = guard_streams()       # a console that cannot encode ═, σ₁ or ✓ gets ASCII, never UnicodeEncodeError
+    try:
+        return _main(argv)
+    finally:
+        restore()
+
+
+def _korean_unshowable(args):
+    """The usage error for ``--lang ko`` where the output cannot carry Hangul (``--ascii``, an ASCII or
+    latin-1 console), or None."""
+    from .commands._encoding import cannot_show_korean, encoding_of, forced
+    if getattr(args, "lang", None) != "ko":
+        return None
+    if forced():
+        return UsageError("--ascii cannot spell Korean: use --lang en with --ascii, or drop --ascii")
+    to_file = args.command == "explain" and getattr(args, "output", None) not in (None, "-")
+    if not to_file and cannot_show_korean(sys.stdout):
+        return UsageError(f"standard output's encoding ({encoding_of(sys.stdout)}) cannot show Korean: run with "
+                          f"PYTHONIOENCODING=utf-8 (or a UTF-8 terminal), or use --lang en")
+    return None
+
+
+def _main(argv) -> int:
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(load=command if command in COMMANDS else None)
@@ -151,6 +178,12 @@ def main(argv=None) -> int:
         return 2
     from .commands._user_code import user_location, user_paths
     try:
+        if getattr(args, "ascii", False):
+            from .commands._encoding import force_ascii
+            force_ascii()
+        refusal = _korean_unshowable(args)
+        if refusal is not None:
+            raise refusal
         code = int(args._run(args) or 0)
         for note in getattr(args, "_deprecated", ()):     # after the work, so a usage error stays one line
             print(f"chainrule {args.command}: warning: {note}", file=sys.stderr)

@@ -119,7 +119,7 @@ def test_a_unit_feeding_two_outputs_lights_both_paths(watched, tmp_path, output_
     card = re.sub(r"\s+", "", page.inner_text(".cr-card:not([hidden])"))
     for v in (layer.weight[0, 0], layer.weight_grad[0, 0], layer.weight_after[0, 0]):
         neg, mant, _ = numbers.split(v, 4)
-        assert ("−" if neg else "") + mant in card
+        assert ("-" if neg else "") + mant in card
     # ∂L/∂a1 stays one factor (a1 feeds two units): its sum over the two paths is marked as defining it
     factors = page.eval_on_selector_all(".cr-main mrow.cr-factor.cr-on", "fs => fs.map(f => f.dataset.factor)")
     assert sorted(set(factors)) == ["W1.0", "W1.1", "W1.2"]
@@ -174,7 +174,7 @@ def test_optimizer_updates_belong_to_the_update_phase(watched, tmp_path, output_
     assert blocks == ["update"] * n_update_blocks
     after = sol.record.layers[0].bias_after[0]
     neg, mant, _ = numbers.split(after, 4)
-    assert ("−" if neg else "") + mant in re.sub(r"\s+", "", page.inner_text(".cr-card:not([hidden])"))
+    assert ("-" if neg else "") + mant in re.sub(r"\s+", "", page.inner_text(".cr-card:not([hidden])"))
     on = set(page.eval_on_selector_all(".cr-net .cr-on[id]", "es => es.map(e => e.id)"))
     assert {"edge-b1", "edge-W7", "edge-W10", "edge-W13", "unit-a1", "unit-z4", "unit-z6", "unit-loss"} <= on
     assert "unit-a2" not in on

@@ -14,8 +14,8 @@ import pytest
 
 from tests.explain.helpers import run_cli
 
-SEED_VALUES = {"W1": ("0.4352", "−0.0162", "0.4514"), "W5": ("−0.1725", "0.2727", "−0.4452"),
-               "b3": ("−0.3043", "0.4154", "−0.7197")}
+SEED_VALUES = {"W1": ("0.4352", "-0.0162", "0.4514"), "W5": ("-0.1725", "0.2727", "-0.4452"),
+               "b3": ("-0.3043", "0.4154", "-0.7197")}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def shown_phases(page) -> set:
 
 
 def numbers_shown(page, selector) -> str:
-    """The visible text with all white space removed (MathML puts −, digits and × on separate lines)."""
+    """The visible text with all white space removed (MathML puts -, digits and × on separate lines)."""
     return re.sub(r"\s+", "", page.inner_text(selector))
 
 
@@ -96,7 +96,7 @@ def test_phases_step_with_buttons_and_arrow_keys(watched, pages, output_dir):
     page.keyboard.press("ArrowRight")
     assert shown_phases(page) == {"backward"}
     main = numbers_shown(page, ".cr-main")
-    assert "1.7107" in main and "0.2727" in main and "−0.0162" in main
+    assert "1.7107" in main and "0.2727" in main and "-0.0162" in main
     assert "0.4514" not in main                                                # W1's update is not shown yet
     assert visibility(page, "#label-W5 .grad") == "visible"
     assert visibility(page, "#label-W5 .after") == "hidden"
@@ -105,7 +105,7 @@ def test_phases_step_with_buttons_and_arrow_keys(watched, pages, output_dir):
     page.keyboard.press("ArrowRight")
     assert shown_phases(page) == {"update"}
     main = numbers_shown(page, ".cr-main")
-    assert "0.4514" in main and "−0.4452" in main and "−0.7197" in main
+    assert "0.4514" in main and "-0.4452" in main and "-0.7197" in main
     assert visibility(page, "#label-W5 .after") == "visible"
     assert page.is_disabled("button.cr-next")
     page.keyboard.press("ArrowRight")                                          # stays on the last phase
@@ -141,8 +141,8 @@ def test_clicking_W1_on_the_diagram_highlights_its_chain_rule_path(watched, page
     assert "cr-on" in grad.get_attribute("class") and grad.is_visible()
     factors = page.eval_on_selector_all(".cr-main mrow.cr-factor.cr-on",
                                         "fs => fs.map(f => [f.dataset.factor, f.textContent.trim()])")
-    numbers = [t for _, t in factors if re.fullmatch(r"[−\d.]+", t)]
-    assert numbers == ["1.7107", "0.2428", "−0.1725", "0.2255", "1"]
+    numbers = [t for _, t in factors if re.fullmatch(r"[-\d.]+", t)]
+    assert numbers == ["1.7107", "0.2428", "-0.1725", "0.2255", "1"]
     assert len(factors) == 10 and {f for f, _ in factors} == {f"W1.{k}" for k in range(5)}
     # the equations that compute the factors ∂L/∂σ3, ∂σ3/∂z3, ∂σ1/∂z1 are marked
     defs = page.eval_on_selector_all(".cr-main .cr-block.cr-def", "bs => bs.map(b => b.textContent)")
@@ -208,8 +208,10 @@ def test_korean_page(watched, pages, output_dir):
     bar = page.inner_text(".cr-bar")
     for word in ("전체 보기", "순전파", "오차", "역전파", "갱신"):
         assert word in bar
-    assert "순전파(Forward Propagation)" in page.inner_text(".cr-main")
-    assert "Layer #1" in page.inner_text(".cr-diagram") and "입력" in page.inner_text(".cr-diagram")
+    text = page.inner_text(".cr-page")          # the lecture's gloss at the term's first use (the title), once
+    assert text.count("순전파(Forward Propagation)") == 1 and "순전파 풀이" in page.inner_text(".cr-main")
+    assert "은닉층 1" in page.inner_text(".cr-diagram") and "입력" in page.inner_text(".cr-diagram")
+    assert "Layer #" not in text
     page.keyboard.press("ArrowRight")
     assert shown_phases(page) == {"forward"}
     click_edge(page, "W1")
@@ -221,7 +223,7 @@ def test_korean_page(watched, pages, output_dir):
 
 
 @pytest.mark.parametrize("flags, b3", [
-    (("--hand",), ("−0.3043", "0.4153†", "−0.7196†")),          # the post's hand-rounded digits, marked
+    (("--hand",), ("-0.3043", "0.4153†", "-0.7196†")),          # the post's hand-rounded digits, marked
     (("--notation", "indexed"), SEED_VALUES["b3"]),
     (("--numeric", "--verify-torch"), SEED_VALUES["b3"]),
 ])

@@ -40,7 +40,7 @@ def test_data_comes_from_the_derivation():
     # the post's order: the last layer's parameters first
     assert list(data["params"]) == ["W5", "W6", "b3", "W1", "W2", "W3", "W4", "b1", "b2"]
     w1 = data["params"]["W1"]
-    assert w1["values"] == {"before": "0.4352", "grad": "−0.0162", "after": "0.4514"}
+    assert w1["values"] == {"before": "0.4352", "grad": "-0.0162", "after": "0.4514"}
     assert w1["path"]["units"] == ["unit-x1", "unit-z1", "unit-sigma1", "unit-z3", "unit-sigma3", "unit-loss"]
     assert [e for e in w1["path"]["edges"] if e.startswith("edge-")] == ["edge-W1", "edge-W5", "edge-out3"]
     # ∂L/∂σ3 · ∂σ3/∂z3 · ∂z3/∂σ1 · ∂σ1/∂z1 · ∂z1/∂W1, each placed on the diagram
@@ -157,7 +157,7 @@ def test_matrix_form_data_names_each_layers_drawn_ids_and_equations():
 def test_korean_matrix_page_draws_the_lectures_words():
     html = _matrix_html("ko")
     svg = html[html.index("<svg"):html.index("</svg>")]
-    for word in (">입력층<", ">은닉층 Layer #1 (sigmoid)<", ">출력층 Layer #2<", ">오차<"):
+    for word in (">입력층<", ">은닉층 1 (sigmoid)<", ">출력층 2<", ">오차<"):
         assert word in svg
     assert "edge labels" not in svg and ">input<" not in svg
     assert "계층(그림의 유닛" in html                         # the hint says what can be selected

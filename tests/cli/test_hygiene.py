@@ -62,6 +62,22 @@ def test_bench_save_and_out_are_one_or_the_other():
     assert done.returncode == 2 and "give one of them" in done.stderr
 
 
+SCALING = os.path.join(ROOT, "bench", "scaling.py")
+
+
+def test_scaling_bench_prints_and_writes_no_tracked_file_unless_asked():
+    before = _tracked_results()
+    env = dict(os.environ, PYTHONPATH=SRC)
+    done = subprocess.run([sys.executable, SCALING, "--repeats", "1"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "| batch |" in done.stdout and "not saved" in done.stdout
+    assert _tracked_results() == before
+    done = subprocess.run([sys.executable, SCALING, "--save", "--out", "elsewhere"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "give one of them" in done.stderr
+
+
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_a_regenerated_plot_is_byte_identical(fmt):
     pytest.importorskip("matplotlib")

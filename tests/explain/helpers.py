@@ -64,8 +64,8 @@ def twin_step(spec, loss, opt, opt_kw, x, y, *, steps=1, dtype="float64", seed=0
 
 
 def fmt(v, d=4) -> str:
-    """A number as the text renderer writes it (Unicode minus)."""
+    """A number as the text renderer writes it (ASCII minus, no ``-0.0000``)."""
     s = f"{v:.{d}f}"
     if s.startswith("-") and s.strip("-0.") != "":
-        return "\u2212" + s[1:]
+        return s
     return s.lstrip("-")

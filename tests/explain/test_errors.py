@@ -55,8 +55,8 @@ def test_toml_model_matches_the_seed(tmp_path):
     path = write(tmp_path, "seed.toml", seed_toml(lr=1))
     code, out, err = run_cli("explain", path)
     assert code == 0, err
-    assert "b₃(2) = −0.3043 − 1 × 0.4154" not in out  # sanity of the parse below
-    assert "= −0.7197" in out and "= −0.1668" in out
+    assert "b₃(2) = -0.3043 - 1 × 0.4154" not in out  # sanity of the parse below
+    assert "= -0.7197" in out and "= -0.1668" in out
 
 
 def test_a_layer_outside_the_lecture_form_is_explained_on_its_graph(tmp_path):
@@ -124,7 +124,7 @@ def test_python_m_chainrule_explain_works():
     proc = subprocess.run([sys.executable, "-m", "chainrule", "explain", "--decimals", "6"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "= 0.415433" in proc.stdout and "= −0.445238" in proc.stdout
+    assert "= 0.415433" in proc.stdout and "= -0.445238" in proc.stdout
 
 
 def test_api_solution_renders_in_jupyter():

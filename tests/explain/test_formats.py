@@ -134,5 +134,5 @@ def test_html_is_one_self_contained_file(tmp_path):
     assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I)   # inline scripts only (the interactive page)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert "<link" not in html.lower() and "@import" not in html and "url(" not in html
-    assert "−0.4452" in html or "0.4452" in html
+    assert "-0.4452" in html or "0.4452" in html
     assert [p.name for p in tmp_path.iterdir()] == ["step.html"]   # written atomically, no temp left

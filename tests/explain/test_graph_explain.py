@@ -273,7 +273,7 @@ def test_running_explain_step_twice_continues_the_step_count():
     second = explain_step(m.model, m.criterion, m.optimizer, m.x, m.y)
     assert first.step == 1 and second.step == 2
     eqs = dict(equation_values(str(second)))
-    assert eqs["W₅(3)"] and "W₅(2) = −0.4452" in str(second)     # step 2 starts where step 1 left W₅
+    assert eqs["W₅(3)"] and "W₅(2) = -0.4452" in str(second)     # step 2 starts where step 1 left W₅
 
 
 def test_models_outside_the_lecture_form_say_why():

@@ -26,7 +26,9 @@ def toml_text(rest: str) -> str:
 
 
 def python_twin(opt_cls, opt_kw, loss_kw, y):
-    model = nn.Sequential(nn.Linear(2, 2), nn.SiLU(), nn.Linear(2, 3)).to(chainrule.float64)
+    from collections import OrderedDict       # the names a TOML file's layers get: linear1, silu1, linear2
+    model = nn.Sequential(OrderedDict([("linear1", nn.Linear(2, 2)), ("silu1", nn.SiLU()),
+                                       ("linear2", nn.Linear(2, 3))])).to(chainrule.float64)
     with chainrule.no_grad():
         model[0].weight.copy_(chainrule.tensor([[0.4, -0.3], [0.2, 0.5]], dtype=chainrule.float64))
         model[0].bias.copy_(chainrule.tensor([0.1, -0.2], dtype=chainrule.float64))

@@ -13,5 +13,5 @@ def test_the_readme_toml_model_file_explains_the_lecture_step(tmp_path):
     path.write_text(block, encoding="utf-8")
     code, out, err = run_cli("explain", str(path))
     assert code == 0, err
-    assert "= −0.1725 − 1 × 0.2727\n          = −0.4452" in out      # W5(2), as in the README's excerpt
-    assert "= −0.7197" in out                                        # b3(2)
+    assert "= -0.1725 - 1 × 0.2727\n          = -0.4452" in out      # W5(2), as in the README's excerpt
+    assert "= -0.7197" in out                                        # b3(2)

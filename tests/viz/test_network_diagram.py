@@ -268,7 +268,7 @@ def test_cli_draw_lang_ko_writes_the_lectures_words(tmp_path):
     assert main(["draw", "--lang", "ko", "-o", str(out)]) == 0
     svg = out.read_text(encoding="utf-8")
     texts = _small_texts(svg)
-    assert texts[:4] == ["입력층", "은닉층 Layer #1 (sigmoid)", "출력층 Layer #2 (sigmoid)", "오차"]
+    assert texts[:4] == ["입력층", "은닉층 1 (sigmoid)", "출력층 2 (sigmoid)", "오차"]
     assert texts[-1].startswith("간선 표시: 가중치 = 값") and "기울기" in texts[-1] and "갱신 후의 값" in texts[-1]
     assert "학습 1회" in _text(ET.fromstring(svg).find(f"{SVG}text"))
     assert "W5 = -0.1725" in svg                     # the numbers are the same in every language

@@ -258,7 +258,7 @@ def test_toml_model_file_in_float64_trains_and_plots(tmp_path):
     f.write_text(SEED_TOML, encoding="utf-8")
     out = tmp_path / "run"
     assert main(["train", str(f), "--dataset", "xor", "--epochs", "2", "--out", str(out), "--no-progress"]) == 0
-    assert _weights(out / "model.safetensors")["0.weight"].dtype == np.float64
+    assert _weights(out / "model.safetensors")["linear1.weight"].dtype == np.float64
     assert (out / "decision_boundary.png").read_bytes()[:8] == PNG
 
 

@@ -47,7 +47,13 @@ def pick_format(path, explicit, by_extension: dict, default: str, option: str = 
 
 
 def write_output(path, data, cannot_write=None) -> None:
-    """Write ``data`` (str or bytes) atomically to ``path``, or to standard output when ``path`` is ``-``."""
+    """Write ``data`` (str or bytes) atomically to ``path``, or to standard output when ``path`` is ``-``.
+
+    Under ``--ascii`` text is spelled in ASCII in the file too (``sigma1``, ``dL/dW5``); on standard output
+    what the console's encoding cannot carry is (``_encoding.Guarded``)."""
+    from ._encoding import forced, to_ascii
+    if isinstance(data, str) and forced():
+        data = to_ascii(data)
     if to_stdout(path):
         if isinstance(data, bytes):
             sys.stdout.flush()

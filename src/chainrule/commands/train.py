@@ -72,7 +72,7 @@ def run(args) -> int:
     try:
         result = training.train(config, args.out, model=model, resume=args.resume, progress=not args.no_progress,
                                 plots=not args.no_plots, log=lambda m: print(m, file=sys.stderr),
-                                compile=not args.no_compile)
+                                compile=not args.no_compile, lang=args.lang)
     except training.NonFiniteLoss as e:
         print(f"chainrule train: stopped: {e}", file=sys.stderr)
         return 1

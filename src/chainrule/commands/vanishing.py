@@ -86,7 +86,7 @@ def run(args) -> int:
     report = sys.stderr if "-" in (args.output, args.json) else sys.stdout    # stdout carries the file
     print(say(args.lang, "vanishing.head", width=args.width, batch=args.batch, seed=args.seed, init=args.init),
           file=report)
-    print(result.table(), file=report)
+    print(result.table(args.lang), file=report)
     deepest = max(depths)
     print(file=report)
     for act in activations:
@@ -97,7 +97,7 @@ def run(args) -> int:
             print(say(args.lang, "wrote", path=args.json), file=report)
     if plot:
         from ..viz.plots import figure_bytes
-        write_output(args.output, figure_bytes(result.plot(None), fmt))
+        write_output(args.output, figure_bytes(result.plot(None, lang=args.lang), fmt))
         if args.output != "-":
             print(say(args.lang, "wrote", path=args.output), file=report)
     return 0

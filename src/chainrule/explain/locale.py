@@ -1,12 +1,52 @@
 """Per-language message files (``locales/<lang>.toml``): every word a renderer prints lives there.
 
 A message is a ``str.format`` template: ``"{name} changed {ratio}× less"``.  Keys are dotted paths
-(``forward.weighted_sum``).  A missing key in a non-English file falls back to English.
+(``forward.weighted_sum``).  A missing key in a non-English file falls back to English.  A word that
+depends on a count names the count and its two forms, ``{n|sample|samples}``; one that depends on a value
+lists them, ``{reduction|mean=평균|sum=합}``; a Korean particle after a placeholder is written as a pair,
+``{unit}은(는)``, and fits how the value is read (``render/korean.py``):
+
+    >>> Template("Input and target ({n} {n|sample|samples}):").format_map({"n": 1})
+    'Input and target (1 sample):'
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+
+_CHOICE = re.compile(r"\{(\w+)((?:\|[^{}|]*)+)\}")
+
+
+def _plural(template: str, values) -> str:
+    """``{n|sample|samples}`` by the count ``n``; ``{reduction|mean=평균|sum=합}`` by the value."""
+    def word(m):
+        n = values.get(m.group(1)) if hasattr(values, "get") else None
+        options = m.group(2)[1:].split("|")
+        if all("=" in o for o in options):
+            chosen = dict(o.split("=", 1) for o in options)
+            return chosen.get(str(n), str(n))
+        if len(options) != 2:
+            return m.group(0)
+        if isinstance(n, str) and n.strip().isdigit():
+            n = int(n)
+        return options[0] if isinstance(n, (int, float)) and not isinstance(n, bool) and n == 1 else options[1]
+    return _CHOICE.sub(word, template)
+
+
+def _resolved(template: str, values) -> str:
+    from .render.korean import particles
+    return particles(_plural(template, values), values) if hasattr(values, "get") else _plural(template, values)
+
+
+class Template(str):
+    """A message: ``str.format`` with ``{n|one|other}`` chosen by the count ``n`` first."""
+
+    def format_map(self, values):
+        return str.format_map(_resolved(self, values), values)
+
+    def format(self, *args, **values):
+        return str.format(_resolved(self, values), *args, **values)
 
 LANGS = ("en", "ko")
 _DIR = Path(__file__).with_name("locales")
@@ -39,7 +79,8 @@ class Messages:
 
     def get(self, key: str) -> str:
         if key in self._table:
-            return self._table[key]
+            v = self._table[key]
+            return Template(v) if isinstance(v, str) else v
         if self._fallback is not None:
             return self._fallback.get(key)
         raise KeyError(f"message {key!r} is missing from locales/{self.lang}.toml")

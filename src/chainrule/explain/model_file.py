@@ -337,11 +337,12 @@ def load_toml(path: str) -> ModelFile:
             raise ModelFileError(f"{path}: activations[{l}] = {_short(name)} is not known: expected one of "
                                  f"{', '.join(ACTIVATION_NAMES)}")
         lin = nn.Linear(layers[l], layers[l + 1]).to(dtype)
-        modules.append(lin)
+        modules.append((f"linear{l + 1}", lin))         # readable names: linear1.weight, not 0.weight
         cls = ACTIVATION_NAMES[name.lower()]
         if cls:
-            modules.append(getattr(nn, cls)())
-    model = nn.Sequential(*modules)
+            modules.append((f"{cls.lower()}{l + 1}", getattr(nn, cls)()))
+    from collections import OrderedDict
+    model = nn.Sequential(OrderedDict(modules))
     init = doc.get("init")
     if init is not None:
         if not isinstance(init, dict):
@@ -352,7 +353,7 @@ def load_toml(path: str) -> ModelFile:
             raise ModelFileError(f"{path}: field 'init.weights' must hold {nL} matrices (one per Linear layer)")
         if bs is not None and (not isinstance(bs, list) or len(bs) != nL):
             raise ModelFileError(f"{path}: field 'init.biases' must hold {nL} vectors (one per Linear layer)")
-        lins = [m for m in modules if isinstance(m, nn.Linear)]
+        lins = [m for _, m in modules if isinstance(m, nn.Linear)]
         with chainrule.no_grad():
             for l, lin in enumerate(lins):
                 w = _matrix(ws[l], layers[l + 1], layers[l], f"init.weights[{l}]", path)

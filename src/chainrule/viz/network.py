@@ -236,18 +236,29 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     # geometry
     rows = max(len(s) for s in shown)
     row_h = 170 if rows <= 2 else (140 if rows <= 3 else (110 if rows <= 5 else 64))
-    col_w = 330 if show_labels else 220
+    col_w = 400 if show_labels else 220     # room between two columns for a weight's label beside the boxes
+    if show_labels:     # each unit's fan-in of labels (three lines each) needs its room beside the unit
+        fan_in = max(len([i for i in s if i is not None]) for s in shown[:-1])
+        row_h = max(row_h, 75 * fan_in)
+        col_w += 60 * max(fan_in - 2, 0)
     box_w, box_h, r_in = 176, 46, 26
     top = 70 + (30 if state.title else 0)
     left = 70
-    height = top + 40 + rows * row_h + 36  # room for the legend under the last row
     has_loss = state.loss is not None
-    n_cols = len(sizes) + (1 if has_loss else 0)
-    width = left + (n_cols - 1) * col_w + box_w + 60
+    loss_gap = 220      # the edges into the loss carry no label: its column needs no room for one
+    width = left + (len(sizes) - 1) * col_w + (loss_gap if has_loss else 0) + box_w + 60
+    legend_text = (state.note + "; " if state.note else "") + words.legend
+    if gmax > 0:
+        legend_text += words.legend_grad
+    if any(layer.weight_after is not None for layer in state.layers):
+        legend_text += words.legend_after
+    legend_lines = _wrap(legend_text, (width - left) / SMALL_CHAR_W) if legend else []
+    height = top + 40 + rows * row_h + 22 + 15 * max(len(legend_lines), 1)  # the legend under the last row
     mid = top + 40 + rows * row_h / 2
 
     def col_x(c):
-        return left + c * col_w + (r_in if c == 0 else box_w / 2)
+        gaps = min(c, len(sizes) - 1) * col_w + (loss_gap if c >= len(sizes) else 0)
+        return left + gaps + (r_in if c == 0 else box_w / 2)
 
     def row_y(c, k):
         n = len(shown[c])
@@ -276,7 +287,9 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
         layer = state.layers[c - 1]
         return f"unit-{act_sym(layer)[1]}{units[c - 1][i]}"
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(width=int(width), height=int(height), viewBox=f"0 0 {int(width)} {int(height)}", class_="cr-net", role="img")}>',
+    # a page that fits the diagram to its column may shrink it this far, and no further (13 px labels stay ≥ 11 px)
+    min_width = f"min-width:{int(width * MIN_SCALE)}px"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(width=int(width), height=int(height), viewBox=f"0 0 {int(width)} {int(height)}", class_="cr-net", role="img", style=min_width)}>',
              f"<title>{text(state.title or 'network diagram')}</title>",
              f"<style>{STYLE}</style>",
              '<rect width="100%" height="100%" fill="#ffffff"/>']
@@ -300,27 +313,49 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
         edges.append(f"<g{data}><line{attrs(x1=f'{p0[0]:.1f}', y1=f'{p0[1]:.1f}', x2=f'{p1[0]:.1f}', y2=f'{p1[1]:.1f}', stroke=colour, stroke_width=w)}/></g>")
         if not show_labels:
             return
-        lx = p0[0] + (p1[0] - p0[0]) * t
-        ly = p0[1] + (p1[1] - p0[1]) * t
         lines = [(f"{name} = {num(value, precision)}", None)]
         if grad is not None:
             lines.append((f"∂L/∂{name} = {num(grad, precision)}", "grad"))
         if after is not None:
             lines.append((f"→ {num(after, precision)}", "after"))
-        y0 = ly - 7 * (len(lines) - 1) + 4
-        box_w_px = 7.2 * max(len(s) for s, _ in lines) + 8
-        box_attrs = attrs(x=f"{lx - box_w_px / 2:.1f}", y=f"{y0 - 12:.1f}", width=f"{box_w_px:.1f}",
-                          height=14 * len(lines) + 3, rx=3)
-        box = f"<rect{box_attrs}/>"
-        spans = "".join(f'<tspan{attrs(x=f"{lx:.1f}", y=f"{y0 + 14 * k:.1f}", class_=cls)}>{text(s)}</tspan>'
-                        for k, (s, cls) in enumerate(lines))
-        labels_svg.append(f'<g{attrs(id=f"label-{name}", class_="edge-label")}>{box}<text text-anchor="middle">{spans}</text></g>')
+        pending.append((name, p0, p1, lines, t))
+
+    pending = []        # edge labels, placed once every node is known (so none covers a node or another label)
+    obstacles = []      # (x0, y0, x1, y1) of every node, heading and bias source
+
+    def place_labels():
+        placed = []
+        for name, p0, p1, lines, t in pending:
+            box_w_px = LABEL_CHAR_W * max(len(s) for s, _ in lines) + 10
+            box_h_px = 15 * len(lines) + 4
+
+            def box_at(tt):
+                lx = p0[0] + (p1[0] - p0[0]) * tt
+                ly = p0[1] + (p1[1] - p0[1]) * tt
+                return lx, ly, (lx - box_w_px / 2, ly - box_h_px / 2, lx + box_w_px / 2, ly + box_h_px / 2)
+
+            best = None
+            for tt in dict.fromkeys([t] + [k / 40 for k in range(4, 37)]):   # along the edge, 10 % to 90 %
+                lx, ly, b = box_at(tt)
+                cost = sum(_overlap(b, o, 4) for o in obstacles) * 4 + sum(_overlap(b, o, 2) for o in placed)
+                cost += abs(tt - t) * 0.01          # the preferred spot wins a tie
+                if best is None or cost < best[0]:
+                    best = (cost, lx, ly, b)
+            _, lx, ly, b = best
+            placed.append(b)
+            y0 = ly - 7.5 * (len(lines) - 1) + 4.5
+            box_attrs = attrs(x=f"{b[0]:.1f}", y=f"{b[1]:.1f}", width=f"{box_w_px:.1f}", height=f"{box_h_px:.1f}", rx=3)
+            spans = "".join(f'<tspan{attrs(x=f"{lx:.1f}", y=f"{y0 + 15 * k:.1f}", class_=cls)}>{text(s)}</tspan>'
+                            for k, (s, cls) in enumerate(lines))
+            labels_svg.append(f'<g{attrs(id=f"label-{name}", class_="edge-label")}><rect{box_attrs}/>'
+                              f'<text text-anchor="middle">{spans}</text></g>')
 
     # input nodes
     for i in shown[0]:
         if i is None:
             continue
         x, y = pos[(0, i)]
+        obstacles.append((x - r_in, y - r_in, x + r_in, y + r_in))
         label = f"x{i + 1}"
         value = None if state.inputs is None else state.inputs[i]
         body = f'<circle{attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=r_in)}/>' \
@@ -336,6 +371,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
         # bias source "1", between the previous column and this one, above the units
         bx = col_x(l - 1) + (col_w * 0.45)
         by = top - 6
+        obstacles.append((bx - 13, by - 13, bx + 13, by + 13))
         nodes.append(f'<g{attrs(id=f"bias-{l}", class_=f"bias layer-{l}")}><circle{attrs(cx=f"{bx:.1f}", cy=f"{by:.1f}", r=13)}/>'
                      f'<text{attrs(x=f"{bx:.1f}", y=f"{by + 5:.1f}", text_anchor="middle")}>1</text></g>')
         for j in shown[l]:
@@ -343,6 +379,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                 continue
             unit = units[l - 1][j]
             x, y = pos[(l, j)]
+            obstacles.append((x - box_w / 2, y - box_h / 2, x + box_w / 2, y + box_h / 2))
             # weights into unit j
             for i in shown[l - 1]:
                 if i is None:
@@ -351,7 +388,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                 edge(f"edge-{wn[j, i]}", f"edge param weight layer-{l}", p0, p1, layer.weight[j, i],
                      None if layer.weight_grad is None else layer.weight_grad[j, i],
                      None if layer.weight_after is None else layer.weight_after[j, i],
-                     wn[j, i], out_id(l - 1, i), f"unit-{unit}", 0.3)
+                     wn[j, i], out_id(l - 1, i), f"unit-{unit}", 0.4)
             if layer.bias is not None:
                 p1 = (x - box_w / 2, y - box_h / 2 + 6)
                 edge(f"edge-{bn[j]}", f"edge param bias layer-{l}", (bx, by + 13), p1, layer.bias[j],
@@ -386,6 +423,7 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
     if has_loss:
         c = len(sizes)
         lx, ly = col_x(c), mid
+        obstacles.append((lx - box_w / 2, ly - box_h / 2, lx + box_w / 2, ly + box_h / 2 + 24))
         for j in shown[-1]:
             if j is None:
                 continue
@@ -401,17 +439,15 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                      + (f'<text{attrs(class_="small", x=f"{lx:.1f}", y=f"{ly + box_h / 2 + 18:.1f}", text_anchor="middle")}>{text(target)}</text>' if target else "")
                      + "</g>")
 
-    legend_y = height - 14
-    legend_text = (state.note + "; " if state.note else "") + words.legend
-    if gmax > 0:
-        legend_text += words.legend_grad
-    if any(layer.weight_after is not None for layer in state.layers):
-        legend_text += words.legend_after
+    place_labels()
+    legend_y = height - 14 - 15 * (len(legend_lines) - 1)
     parts.append(f'<g id="edges">{"".join(edges)}</g>')
     parts.append(f'<g id="nodes">{"".join(nodes)}</g>')
     parts.append(f'<g id="edge-labels">{"".join(labels_svg)}</g>')
-    if legend:
-        parts.append(f'<text{attrs(class_="small", x=left - r_in, y=legend_y)}>{text(legend_text)}</text>')
+    if legend:       # one <text>, a line per <tspan>, wrapped to the diagram's width
+        spans = "".join(f'<tspan{attrs(x=left - r_in, y=legend_y + 15 * k)}>{text(line)}</tspan>'
+                        for k, line in enumerate(legend_lines))
+        parts.append(f'<text{attrs(id="legend", class_="small")}>{spans}</text>')
     parts.append("</svg>")
     svg = "\n".join(parts)
     if id_prefix:
@@ -421,6 +457,32 @@ def draw_network(state: NetworkState, precision: int = 4, labels="auto", max_uni
                              f"'_', '-' and '.' (it becomes part of XML ids)")
         svg = re.sub(r' (id|data-from|data-to)="', lambda m: f' {m.group(1)}="{id_prefix}', svg)
     return NetworkDiagram(svg, state)
+
+
+LABEL_CHAR_W = 7.9     # px per character of a 13 px DejaVu Sans label (its widest: digits, ∂, →), a little over
+SMALL_CHAR_W = 6.9     # px per character of the 11 px headings and legend (Korean syllables count as two)
+MIN_SCALE = 11 / 13    # a page may shrink the diagram until its 13 px labels are 11 px on screen
+
+
+def _overlap(a, b, margin: float = 0.0) -> float:
+    """The area two boxes ``(x0, y0, x1, y1)`` share once ``a`` is grown by ``margin`` on every side."""
+    w = min(a[2] + margin, b[2]) - max(a[0] - margin, b[0])
+    h = min(a[3] + margin, b[3]) - max(a[1] - margin, b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _wrap(line: str, columns: float) -> list:
+    """``line`` broken at spaces into lines of at most ``columns`` characters (a Korean syllable is two)."""
+    import unicodedata
+    out, current = [], ""
+    for word in line.split(" "):
+        trial = f"{current} {word}" if current else word
+        if current and sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in trial) > columns:
+            out.append(current)
+            current = word
+        else:
+            current = trial
+    return out + ([current] if current else [])
 
 
 class NetworkDiagram(SVGImage):

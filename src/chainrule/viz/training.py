@@ -174,7 +174,8 @@ def _progress(total, mode, initial=0):
 
 
 def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None, resume: bool = False,
-          progress=True, plots: bool = True, log=print, compile: bool = True) -> TrainResult:  # noqa: A002
+          progress=True, plots: bool = True, log=print, compile: bool = True,  # noqa: A002
+          lang: str = "en") -> TrainResult:
     """Train, writing metrics, plots and per-epoch checkpoints under ``out``.
 
     ``compile``: run each step through ``chainrule.compile_step`` (traced once per batch shape and
@@ -334,20 +335,20 @@ def train(config: TrainConfig, out: str, model=None, data: Dataset | None = None
     ckpt._save_tensors({k: v.numpy() for k, v in model.state_dict().items()}, weights)
     files["model"] = weights
     if plots and history:
-        files.update(write_plots(model, kind, data, history, out))
+        files.update(write_plots(model, kind, data, history, out, lang=lang))
     train_acc = history[-1]["accuracy"] if history else float("nan")
     test_acc = history[-1].get("test_accuracy") if history else None
     return TrainResult(model, history, train_acc, test_acc, files, resumed_from)
 
 
-def write_plots(model, kind, data: Dataset, history: list, out: str) -> dict:
-    """loss_accuracy.png, grad_norms.png and, for 2-D data, decision_boundary.png."""
+def write_plots(model, kind, data: Dataset, history: list, out: str, lang: str = "en") -> dict:
+    """loss_accuracy.png, grad_norms.png and, for 2-D data, decision_boundary.png (words in ``lang``)."""
     import chainrule
     from . import plots
     files = {"plot_loss_accuracy": os.path.join(out, "loss_accuracy.png"),
              "plot_grad_norms": os.path.join(out, "grad_norms.png")}
-    plots.plot_history(history, files["plot_loss_accuracy"])
-    plots.plot_grad_norms(history, files["plot_grad_norms"])
+    plots.plot_history(history, files["plot_loss_accuracy"], lang=lang)
+    plots.plot_grad_norms(history, files["plot_grad_norms"], lang=lang)
     if data.n_features == 2:
         def predict(points):
             with chainrule.no_grad():
@@ -355,5 +356,5 @@ def write_plots(model, kind, data: Dataset, history: list, out: str) -> dict:
         files["plot_decision_boundary"] = os.path.join(out, "decision_boundary.png")
         acc = history[-1].get("test_accuracy", history[-1]["accuracy"])
         plots.plot_decision_boundary(predict, data.X, data.y, files["plot_decision_boundary"],
-                                     title=f"{data.name}: decision boundary (accuracy {acc:.3f})")
+                                     title=plots.words(lang)["boundary"].format(data=data.name, acc=acc), lang=lang)
     return files

@@ -103,17 +103,23 @@ class StudyResult:
         n = self.norms[(activation, depth)]
         return float(n[0] / n[-1]) if n[-1] != 0 else float("inf")
 
-    def table(self) -> str:
+    def table(self, lang: str = "en") -> str:
         """A plain-text table: one row per (activation, depth), one column per layer, and first/last."""
+        words = TABLE_WORDS[lang]
         depths = sorted({d for _, d in self.norms})
         width = max(depths) if depths else 0
-        head = ["activation", "depth"] + [f"layer {i + 1}" for i in range(width)] + ["first/last"]
+        head = [words["activation"], words["depth"]] + [words["layer"].format(i + 1) for i in range(width)] + [
+            words["ratio"]]
         rows = []
         for (act, depth), n in self.norms.items():
             rows.append([act, str(depth)] + [f"{v:.2e}" for v in n] + [""] * (width - len(n))
                         + [f"{self.ratio(act, depth):.2e}"])
-        cols = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
-        fmt = lambda r: "  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, cols)))  # noqa: E731
+        from ..explain.render.text import width as columns        # Korean takes two columns a syllable
+        cols = [max(columns(r[i]) for r in [head] + rows) for i in range(len(head))]
+
+        def pad(c, w, right):
+            return (" " * (w - columns(c)) + c) if right else (c + " " * (w - columns(c)))
+        fmt = lambda r: "  ".join(pad(c, w, i > 1) for i, (c, w) in enumerate(zip(r, cols)))  # noqa: E731
         return "\n".join([fmt(head), fmt(["-" * w for w in cols])] + [fmt(r) for r in rows])
 
     def to_dict(self) -> dict:
@@ -121,10 +127,15 @@ class StudyResult:
                 "results": [{"activation": a, "depth": d, "grad_norms": [float(v) for v in n],
                              "first_over_last": self.ratio(a, d)} for (a, d), n in self.norms.items()]}
 
-    def plot(self, path: str | None = None):
+    def plot(self, path: str | None = None, lang: str = "en"):
         """One panel per activation: gradient norm (log scale) against layer, one line per depth."""
         from .plots import plot_vanishing
-        return plot_vanishing(self, path)
+        return plot_vanishing(self, path, lang=lang)
+
+
+#: the table's headings in each language ``chainrule vanishing --lang`` offers
+TABLE_WORDS = {"en": {"activation": "activation", "depth": "depth", "layer": "layer {}", "ratio": "first/last"},
+               "ko": {"activation": "활성화 함수", "depth": "깊이", "layer": "계층 {}", "ratio": "첫 층/마지막 층"}}
 
 
 def study(depths=range(2, 11), activations=("sigmoid", "tanh", "relu"), width: int = 64, batch: int = 256,

@@ -10,6 +10,8 @@ def fill(template: str, params: dict, math, escape=lambda s: s, inline=lambda s:
     The sentence's own words go through ``escape`` (HTML or LaTeX special characters); the
     rendered math does not.
     """
+    from .korean import particles
+    template = type(template)(particles(template, params))     # {unit}은(는) → σ₁은, W₂는 (Korean only)
     tokens = {}
     values = {}
     for k, v in params.items():

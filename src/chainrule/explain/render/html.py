@@ -11,6 +11,8 @@ from .. import derivation as D
 from . import numbers
 from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, tall, without_minus
 from .fill import fill
+from .headings import heading
+from .korean import gloss_once
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;max-width:52rem;margin:2rem auto;
@@ -32,7 +34,7 @@ th{background:#f3f5f7}
 # Chromium's MathML Core ignores mtable's columnalign="right left", so the '=' chain of an equation
 # (the left side right-aligned, the rows left-aligned) is also said in CSS above; the interactive
 # page includes this style sheet rather than repeating the rules.
-MO_MINUS = "<mo>\u2212</mo>"
+MO_MINUS = "<mo>-</mo>"     # ASCII (MathML draws it as a minus): a value copied from the page parses
 
 
 class MathML:
@@ -71,10 +73,10 @@ class MathML:
 
     def num(self, value, integer=False) -> str:
         neg, mant, exp = numbers.split(value, self.decimals, integer)
-        s = f"<mn>{mant}</mn>"
+        s = f"<mn>{'-' if neg else ''}{mant}</mn>"      # the sign inside the number: "-0.7197" copies whole
         if exp is not None:
             s = f"<mrow>{s}<mo>×</mo><msup><mn>10</mn><mn>{exp}</mn></msup></mrow>"
-        return f"<mrow>{MO_MINUS}{s}</mrow>" if neg else s
+        return s
 
     def __call__(self, e) -> str:
         return getattr(self, "_" + type(e).__name__)(e)
@@ -221,7 +223,7 @@ def render(derivation: D.Derivation, messages) -> str:
            f"<h1>{escape(title)}</h1>"]
     for section in derivation.sections:
         tag = "h2" if section.level <= 2 else "h3"
-        out.append(f"<{tag}>{escape(messages.get(section.key).format_map(section.params))}</{tag}>")
+        out.append(f"<{tag}>{escape(heading(messages, derivation, section))}</{tag}>")
         for block in section.blocks:
             if isinstance(block, D.Para):
                 out.append("<p>" + fill(messages.get(block.key), block.params, math, escape=escape,
@@ -243,4 +245,5 @@ def render(derivation: D.Derivation, messages) -> str:
                         + "</tr>")
                 out.append("</tbody></table>")
     out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    text = "\n".join(out).replace("\u2212", "-") + "\n"
+    return gloss_once(text) if messages.lang == "ko" else text     # the sentences' minus signs too: text that copies

@@ -39,6 +39,8 @@ from . import numbers
 from .fill import fill
 from .html import CSS as STATIC_CSS
 from .html import MathML, _equation, _inline
+from .headings import heading
+from .korean import gloss_once
 
 PHASES = ("overview", "forward", "loss", "backward", "update")
 MAX_UNITS = 10          # the diagram draws at most this many units per column (the rest behind "⋮")
@@ -235,7 +237,7 @@ def _partial_key(p: D.Partial, index: DiagramIndex) -> str | None:
 
 def _plain(value: float, decimals: int) -> str:
     neg, mant, exp = numbers.split(value, decimals)
-    s = ("\u2212" if neg else "") + mant
+    s = ("-" if neg else "") + mant
     return s if exp is None else f"{s}×10^{exp}"
 
 
@@ -432,7 +434,7 @@ class _Page:
                             key=PHASES.index)
             tag = "h2" if s.level <= 2 else "h3"
             out.append(f'<section class="cr-section" data-phases="{" ".join(phases)}">'
-                       f"<{tag}>{escape(self.msg.get(s.key).format_map(s.params))}</{tag}>")
+                       f"<{tag}>{escape(heading(self.msg, self.d, s))}</{tag}>")
             for b, phase, p, role in rows:
                 attrs = f' data-phase="{phase}"'
                 if p:
@@ -572,7 +574,7 @@ def _scoped(css: str, scope: str = ".cr-page") -> str:
 
 def fragment(solution, messages) -> str:
     """The page as one ``<div>`` with its style and script (what Jupyter shows inline)."""
-    body = _Page(solution, messages).body(embedded=True)
+    body = gloss_once(_Page(solution, messages).body(embedded=True).replace("\u2212", "-"))    # ASCII minus: numbers that copy
     return (f"<style>{_scoped(STATIC_CSS)}\n.cr-page{{max-width:none;margin:0;padding:0}}\n"
             f"{_asset('interactive.css')}</style>{body}<script>{_asset('interactive.js')}</script>")
 
@@ -581,7 +583,7 @@ def page(solution, messages) -> str:
     """The whole self-contained HTML document for ``chainrule explain --format html``."""
     p = _Page(solution, messages)
     title = messages.get(solution.derivation.title_key).format_map(solution.derivation.title_params)
-    body = p.body()
+    body = gloss_once(p.body().replace("\u2212", "-"))       # ASCII minus, as the text solution: numbers that copy
     return "\n".join([
         "<!DOCTYPE html>", f'<html lang="{escape(messages.lang)}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

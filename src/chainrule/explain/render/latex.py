@@ -1,11 +1,17 @@
-"""A complete LaTeX document (``pdflatex``; Korean needs ``kotex``, which the preamble loads).
+"""A complete LaTeX document that compiles with ``pdflatex``, ``lualatex`` and ``xelatex``.
 
-Equations are ``align*`` environments with the post's alignment on ``=``.
+Equations are ``align*`` environments with the post's alignment on ``=``.  The sentences' Unicode math
+(``σ₁``, ``∂L/∂W``, ``e^(−z)``) is set as math, so pdflatex meets no character its ``inputenc`` lacks.
+Korean loads ``kotex``, which under ``lualatex`` (the engine to use for Korean: ``lualatex sol.tex``) is
+``luatexko`` with the Nanum Myeongjo font (UnBatang where Nanum is absent), under ``xelatex`` ``xetexko``
+and under pdflatex ko.TeX's own UnBatang.
 """
 from __future__ import annotations
 
 from .. import derivation as D
 from .fill import fill
+from .headings import heading
+from .korean import gloss_once
 from .latex_math import LatexMath, _escape_text, aligned
 
 
@@ -15,16 +21,24 @@ def render(derivation: D.Derivation, messages) -> str:
     esc = _escape_text
     lang = messages.lang
     out = [r"\documentclass[11pt]{article}",
-           r"\usepackage[utf8]{inputenc}",
+           r"\usepackage{iftex}",
+           r"\ifPDFTeX",
+           r"  \usepackage[utf8]{inputenc}",
+           r"  \usepackage[T1]{fontenc}",
+           r"\fi",
            r"\usepackage{amsmath,amssymb}",
            r"\usepackage[margin=2cm]{geometry}"]
     if lang == "ko":
-        out.append(r"\usepackage{kotex}")
+        out += [r"\usepackage{kotex}",
+                r"\ifPDFTeX\else",
+                r"  \IfFontExistsTF{NanumMyeongjo}{\setmainhangulfont{NanumMyeongjo}}"
+                r"{\IfFontExistsTF{UnBatang}{\setmainhangulfont{UnBatang}}{}}",
+                r"\fi"]
     title = esc(messages.get(derivation.title_key).format_map(derivation.title_params))
     out += [r"\title{" + title + "}", r"\date{}", r"\begin{document}", r"\maketitle", ""]
     for section in derivation.sections:
         cmd = r"\section*" if section.level <= 2 else r"\subsection*"
-        out += [cmd + "{" + esc(messages.get(section.key).format_map(section.params)) + "}", ""]
+        out += [cmd + "{" + esc(heading(messages, derivation, section)) + "}", ""]
         for block in section.blocks:
             if isinstance(block, D.Para):
                 out.append(fill(messages.get(block.key), block.params, math, escape=esc, inline=inline))
@@ -48,4 +62,5 @@ def render(derivation: D.Derivation, messages) -> str:
                 out.append(r"\end{tabular}\end{center}")
             out.append("")
     out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    return gloss_once(text) if lang == "ko" else text

@@ -6,6 +6,8 @@ renders on the web as well as under pdflatex.
 """
 from __future__ import annotations
 
+import re
+
 from .. import derivation as D
 from . import numbers
 from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, tall, without_minus
@@ -17,9 +19,89 @@ FUNCS = {"exp": r"\exp", "log": r"\log", "tanh": r"\tanh", "max": r"\max", "min"
          "Φ": r"\Phi", "φ": r"\varphi", "σ": r"\sigma"}
 
 
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx"))
+_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀᵗⁱʲᶻ", "0123456789+-=()n⊤tijz"))
+#: what a character of a sentence is in math mode (the sentences say σ(z) = 1 / (1 + e^(−z)) in Unicode)
+MATH_CHARS = {**{k: v for k, v in GREEK.items() if k not in ("L", "1")},
+              "φ": r"\varphi", "Φ": r"\Phi", "π": r"\pi", "Δ": r"\Delta", "ρ": r"\rho", "ω": r"\omega",
+              "−": "-", "×": r"\times", "·": r"\cdot", "⊙": r"\odot", "√": r"\surd", "‖": r"\|",
+              "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx", "→": r"\to", "←": r"\leftarrow",
+              "∞": r"\infty", "½": r"\tfrac{1}{2}", "ŷ": r"\hat{y}", "±": r"\pm", "∈": r"\in", "⊤": r"\top",
+              "✓": r"\checkmark", "✗": r"\times", "∑": r"\Sigma", "⋯": r"\cdots", "ᵀ": r"^{\top}"}
+_TEXT_CHARS = {"\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$",
+               "{": r"\{", "}": r"\}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+               "…": r"\ldots{}", "†": r"\dag{}", "—": "---", "–": "--", "\u00a0": "~", "│": "|", "─": "-",
+               "═": "="}
+
+
+def _math_chars(s: str) -> str:
+    """A piece of a sentence (``−z²/2``, ``σ₁``) in math mode: Unicode scripts as ``_{…}``/``^{…}``."""
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        for table, mark in ((_SUB, "_"), (_SUP, "^")):
+            if c in table:
+                j = i
+                while j < len(s) and s[j] in table:
+                    j += 1
+                out.append(mark + "{" + "".join(MATH_CHARS.get(table[ch], table[ch]) for ch in s[i:j]) + "}")
+                i = j
+                break
+        else:
+            if c == "\u0302":                  # a combining hat (v̂): over the letter before it
+                prev = out.pop() if out else ""
+                out.append(r"\hat{" + prev + "}")
+            elif c in MATH_CHARS:
+                v = MATH_CHARS[c]
+                out.append(v + (" " if v[-1].isalpha() else ""))
+            elif c in "#%&$_{}":
+                out.append("\\" + c)
+            elif c == "\\":
+                out.append(r"\backslash ")
+            else:
+                out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _is_math(c: str) -> bool:
+    return c in MATH_CHARS or c in _SUB or c in _SUP or c == "\u0302"
+
+
+_POWER = re.compile(r"\^\(([^()]*(?:\([^()]*\)[^()]*)*)\)")    # e^(−z), e^(−z²/2): an exponent in parentheses
+
+
 def _escape_text(s: str) -> str:
-    return s.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("#", r"\#").replace(
-        "%", r"\%").replace("&", r"\&").replace("$", r"\$").replace("{", r"\{").replace("}", r"\}")
+    """A sentence for LaTeX's text mode, pdflatex included: its special characters escaped, and its
+    Unicode math (σ₁, ∂L/∂W, −, e^(−z)) set as math (``$\\sigma$$_{1}$``, ``e$^{-z}$``), so that no
+    character outside what ``inputenc`` knows reaches the text font; Hangul is left to kotex."""
+    out, k = [], 0
+    for m in _POWER.finditer(s):
+        out.append(_text_run(s[k:m.start()]))
+        out.append("$^{" + _math_chars(m.group(1)) + "}$")
+        k = m.end()
+    out.append(_text_run(s[k:]))
+    return _ADJACENT.sub("", "".join(out))        # $\\surd$$\\hat{v}$ → $\\surd\\hat{v}$: never a stray $$
+
+
+_ADJACENT = re.compile(r"(?<!\\)\$\$")
+
+
+def _text_run(s: str) -> str:
+    out, math = [], []
+    for c in s:
+        if _is_math(c):
+            if c == "\u0302" and not math and out and len(out[-1]) == 1 and out[-1].isalpha():
+                math.append(out.pop())          # v̂: the letter goes under its hat, into the math
+            math.append(c)
+            continue
+        if math:
+            out.append("$" + _math_chars("".join(math)) + "$")
+            math = []
+        out.append(_TEXT_CHARS.get(c, c))
+    if math:
+        out.append("$" + _math_chars("".join(math)) + "$")
+    return "".join(out)
 
 
 class LatexMath:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from .. import derivation as D
 from .fill import fill
+from .headings import heading
+from .korean import gloss_once
 from .latex_math import LatexMath, aligned
 
 
@@ -18,7 +20,7 @@ def render(derivation: D.Derivation, messages) -> str:
     inline = lambda s: f"${s}$"  # noqa: E731
     out = ["# " + messages.get(derivation.title_key).format_map(derivation.title_params), ""]
     for section in derivation.sections:
-        out += ["#" * (section.level + 0) + " " + messages.get(section.key).format_map(section.params), ""]
+        out += ["#" * (section.level + 0) + " " + heading(messages, derivation, section), ""]
         for block in section.blocks:
             if isinstance(block, D.Para):
                 out.append(fill(messages.get(block.key), block.params, math, inline=inline))
@@ -40,4 +42,5 @@ def render(derivation: D.Derivation, messages) -> str:
                 for r in block.rows:
                     out.append("| " + " | ".join(_cell(c, math) for c in r) + " |")
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).rstrip() + "\n"
+    return gloss_once(text) if messages.lang == "ko" else text

@@ -1,18 +1,22 @@
 """Plain text with Unicode math, for a terminal: aligned equation chains, boxed-free tables.
 
     z₁ = W₁·x₁ + W₂·x₂ + b₁
-       = 0.4352 × 1 + 0.3545 × 1 − 0.1419
+       = 0.4352 × 1 + 0.3545 × 1 - 0.1419
        = 0.6478
+
+The minus sign is ASCII's hyphen-minus, as numpy, PyTorch and the rest of chainrule print it: a number
+copied from the solution (``-0.4452``) parses in Python and is found by ``grep -- -0.4452``.
 """
 from __future__ import annotations
 
 import unicodedata
 
 from .. import derivation as D
-from . import numbers
+from . import headings, numbers
+from .korean import GlossOnce
 from .layout import factor_needs_parens, precedence, scripted, subtrahend_needs_parens, without_minus
 
-MINUS = "\u2212"
+MINUS = "-"      # ASCII, never U+2212: numbers that copy into Python
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx,", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
 _SUP = dict(zip("0123456789+-=()nTtij[]", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀᵗⁱʲ[]"))
 
@@ -180,8 +184,11 @@ class TextMath:
 
 def fill(messages, key: str, params: dict, math) -> str:
     """A locale sentence with its parameters written in (expressions as Unicode math)."""
+    from .korean import particles
+    template = messages.get(key)
+    template = type(template)(particles(template, params))     # {unit}은(는) → σ₁은, W₂는 (Korean only)
     values = {k: (math(v) if isinstance(v, D.Expr) else v) for k, v in params.items()}
-    return messages.get(key).format_map(values)
+    return template.format_map(values)
 
 
 def _table(block: D.Table, messages, math) -> list:
@@ -222,7 +229,7 @@ def render(derivation: D.Derivation, messages) -> str:
     title = messages.get(derivation.title_key).format_map(derivation.title_params)
     out = [title, "═" * width(title), ""]
     for number, section in enumerate(derivation.sections, 1):
-        heading = messages.get(section.key).format_map(section.params)
+        heading = headings.heading(messages, derivation, section)
         if section.level == 2:
             out += [heading, "─" * width(heading), ""]
         else:
@@ -235,4 +242,11 @@ def render(derivation: D.Derivation, messages) -> str:
             elif isinstance(block, D.Table):
                 out.extend(_table(block, messages, math))
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    if messages.lang == "ko":             # (Activation Function) at its first use only; rules follow the text
+        once = GlossOnce()
+        for i, line in enumerate(out):
+            if line and set(line) <= {"═", "─"} and i:
+                out[i] = line[0] * width(out[i - 1])
+            else:
+                out[i] = once(line)
+    return "\n".join(out).rstrip().replace("\u2212", MINUS) + "\n"   # the sentences' minus signs too
