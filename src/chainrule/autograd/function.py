@@ -111,6 +111,7 @@ class Node:
     _pre_hooks = None      # tensor hooks of the output (``register_hook`` on a non-leaf)
     _retained = None       # weakref to the output tensor when it called ``retain_grad()``
     _post_hooks = None     # ``node.register_hook`` hooks
+    _fwd = None            # built-in ops: (input arrays, keyword arguments, output array) of the forward call
 
     def __init__(self):
         self.edges = ()
@@ -174,6 +175,8 @@ class Node:
         if self._saved:
             self._saved = FREED
             self._saved_versions = ()
+        if self._fwd is not None:
+            self._fwd = None
 
     # -- hooks -----------------------------------------------------------------------------------
     def register_prehook(self, fn) -> RemovableHandle:
@@ -476,6 +479,7 @@ class Op(Function):
         if record and out.dtype.kind in "fc":
             ctx.edges = tuple(edges)
             ctx.input_meta = tuple(meta)
+            ctx._fwd = (inputs, kwargs, out)    # for a backward with create_graph=True (autograd/higher.py)
             if ctx._saved:
                 ctx._saved_versions = _saved_array_versions(ctx._saved, args, result)
             if _anomaly[0]:

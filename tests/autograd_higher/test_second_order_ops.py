@@ -1,0 +1,99 @@
+"""Second derivatives of every differentiable op, compared with PyTorch's (hypothesis-drawn shapes/values)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from autograd_higher.second_order import second_order
+
+
+def _pos(a):
+    return np.abs(a) + 0.5
+
+
+def _unit(a):
+    return np.tanh(a) * 0.9
+
+
+U = lambda lib, x: x  # noqa: E731
+F = lambda lib: lib.nn.functional  # noqa: E731
+
+# name -> (fn(lib, *inputs), input makers given a base shape and rng)
+UNARY = {
+    "exp": lambda L, x: x.exp(), "log": lambda L, x: x.abs().add(0.5).log(), "log1p": lambda L, x: (x.abs()).log1p(),
+    "sqrt": lambda L, x: (x * x + 0.5).sqrt(), "rsqrt": lambda L, x: (x * x + 0.5).rsqrt(),
+    "abs": lambda L, x: x.abs() * x, "sin": lambda L, x: x.sin(), "cos": lambda L, x: x.cos(),
+    "tanh": lambda L, x: x.tanh(), "sigmoid": lambda L, x: x.sigmoid(), "relu": lambda L, x: x.relu() * x,
+    "neg": lambda L, x: -x * x, "square": lambda L, x: x.square(), "pow3": lambda L, x: x ** 3,
+    "pow_half": lambda L, x: (x * x + 1) ** 0.5, "pow_neg": lambda L, x: (x * x + 1) ** -1.5,
+    "rpow": lambda L, x: 2.0 ** x, "reciprocal": lambda L, x: (x * x + 0.5).reciprocal(),
+    "log2": lambda L, x: (x * x + 0.5).log2(), "log10": lambda L, x: (x * x + 0.5).log10(),
+    "exp2": lambda L, x: x.exp2(), "expm1": lambda L, x: x.expm1(), "tan": lambda L, x: (x * 0.3).tan(),
+    "asin": lambda L, x: (x.tanh() * 0.9).asin(), "acos": lambda L, x: (x.tanh() * 0.9).acos(),
+    "atan": lambda L, x: x.atan(), "sinh": lambda L, x: x.sinh(), "cosh": lambda L, x: x.cosh(),
+    "erf": lambda L, x: x.erf(), "clamp": lambda L, x: x.clamp(-0.5, 0.5) * x,
+    "leaky_relu": lambda L, x: L.nn.functional.leaky_relu(x, 0.1) * x,
+    "elu": lambda L, x: L.nn.functional.elu(x), "gelu": lambda L, x: L.nn.functional.gelu(x),
+    "gelu_tanh": lambda L, x: L.nn.functional.gelu(x, approximate="tanh"),
+    "silu": lambda L, x: L.nn.functional.silu(x), "softplus": lambda L, x: L.nn.functional.softplus(x),
+    "logsigmoid": lambda L, x: L.nn.functional.logsigmoid(x),
+    "hardtanh": lambda L, x: L.nn.functional.hardtanh(x) * x,
+    "sum": lambda L, x: x.sum() ** 2, "sum_dim": lambda L, x: x.sum(dim=-1) ** 2,
+    "mean": lambda L, x: x.mean(dim=0, keepdim=True) ** 2, "prod": lambda L, x: x.prod(dim=-1),
+    "prod_all": lambda L, x: (x * 0.5 + 1).prod(),
+    "amax": lambda L, x: x.amax(dim=-1) ** 2, "max_dim": lambda L, x: x.max(dim=-1)[0] ** 2,
+    "min": lambda L, x: x.min() * x.sum(),
+    "var": lambda L, x: x.var(dim=-1), "std": lambda L, x: (x * x + 1).std(dim=-1),
+    "norm": lambda L, x: (x + 3).norm(), "logsumexp": lambda L, x: x.logsumexp(dim=-1),
+    "softmax": lambda L, x: L.softmax(x, dim=-1), "log_softmax": lambda L, x: L.log_softmax(x, dim=-1),
+    "cumsum": lambda L, x: x.cumsum(dim=-1) ** 2,
+    "reshape": lambda L, x: x.reshape(-1) ** 2, "t": lambda L, x: (x.t() if x.ndim == 2 else x) ** 3,
+    "expand": lambda L, x: x.unsqueeze(0).expand(3, *x.shape) ** 2, "repeat": lambda L, x: x.repeat(2, 1) ** 2,
+    "flip": lambda L, x: x.flip(0) * x, "index": lambda L, x: x[1:, ::2] ** 3,
+    "index_adv": lambda L, x: x[[0, -1, 0]] ** 3, "cat": lambda L, x: L.cat([x, x * x]) ** 2,
+    "stack": lambda L, x: L.stack([x, x.sin()]) ** 2, "where": lambda L, x: L.where(x > 0, x * x, x.exp()),
+    "clone": lambda L, x: x.clone() ** 2, "float": lambda L, x: x.float().double() ** 2,
+    "mse": lambda L, x: L.nn.functional.mse_loss(x * x, x.detach() * 0 + 0.5),
+    "smooth_l1": lambda L, x: L.nn.functional.smooth_l1_loss(x * x, x.detach() * 0 + 0.5),
+    "huber": lambda L, x: L.nn.functional.huber_loss(x * 2, x.detach() * 0 + 0.5),
+    "bce": lambda L, x: L.nn.functional.binary_cross_entropy(x.sigmoid(), (x.detach() > 0).double()),
+    "bce_logits": lambda L, x: L.nn.functional.binary_cross_entropy_with_logits(x, (x.detach() > 0).double()),
+    "cross_entropy": lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0, 1, 0, 2, 1, 0][:x.shape[0]]) % x.shape[1]),
+    "nll": lambda L, x: L.nn.functional.nll_loss(x.log_softmax(-1), L.tensor([0, 1, 0, 2, 1, 0][:x.shape[0]]) % x.shape[1]),
+    "layer_norm": lambda L, x: L.nn.functional.layer_norm(x, x.shape[-1:]),
+}
+
+BINARY = {
+    "add": lambda L, a, b: (a + b) ** 2, "sub": lambda L, a, b: (a - 2 * b) ** 2, "mul": lambda L, a, b: a * b * a,
+    "div": lambda L, a, b: a / (b * b + 0.5), "pow": lambda L, a, b: (a * a + 0.5) ** b,
+    "maximum": lambda L, a, b: L.maximum(a, b) * a, "minimum": lambda L, a, b: L.minimum(a, b) * b,
+    "lerp": lambda L, a, b: L.lerp(a, b, 0.3) ** 2, "lerp_t": lambda L, a, b: L.lerp(a * a, b, a.sigmoid()),
+    "atan2_like": lambda L, a, b: (a * b).tanh() / (b * b + 1),
+    "matmul": lambda L, a, b: (a @ b.t()).tanh(), "einsum": lambda L, a, b: L.einsum("ij,kj->ik", a, b) ** 2,
+    "linear": lambda L, a, b: L.nn.functional.linear(a, b).sigmoid(),
+    "mse2": lambda L, a, b: L.nn.functional.mse_loss(a.tanh(), b),
+    "bce_logits2": lambda L, a, b: L.nn.functional.binary_cross_entropy_with_logits(a, b.sigmoid()),
+    "remainder": lambda L, a, b: (a % (b * b + 1.5)) * a,
+}
+
+shapes = st.sampled_from([(3, 4), (2, 3), (4, 2), (1, 5)])
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_unary_second_derivative_matches_torch(name, shape, seed):
+    x = np.random.default_rng(seed).standard_normal(shape)
+    second_order(UNARY[name], [x], seed=seed)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_binary_second_derivative_matches_torch(name, shape, seed):
+    rng = np.random.default_rng(seed)
+    second_order(BINARY[name], [rng.standard_normal(shape), rng.standard_normal(shape)], seed=seed)
+
+
+def test_float32_second_derivative_matches_torch():
+    x = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32)
+    second_order(lambda L, x: (x.sigmoid() * x.exp()).sum(dim=1) ** 2, [x])
