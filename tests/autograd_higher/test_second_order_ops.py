@@ -97,3 +97,40 @@ def test_binary_second_derivative_matches_torch(name, shape, seed):
 def test_float32_second_derivative_matches_torch():
     x = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32)
     second_order(lambda L, x: (x.sigmoid() * x.exp()).sum(dim=1) ** 2, [x])
+
+
+def _nn(L):
+    return L.nn.functional
+
+
+LAYERS = {
+    "conv2d": ([(2, 2, 5, 5), (3, 2, 3, 3), (3,)],
+               lambda L, x, w, b: _nn(L).conv2d(x, w, b, padding=1).tanh()),
+    "conv2d_stride": ([(1, 2, 6, 6), (2, 2, 3, 3), (2,)],
+                      lambda L, x, w, b: _nn(L).conv2d(x, w, b, stride=2, dilation=1) ** 2),
+    "conv1d": ([(2, 2, 7), (3, 2, 3), (3,)], lambda L, x, w, b: _nn(L).conv1d(x, w, b, padding=1).sigmoid()),
+    "conv_transpose2d": ([(1, 2, 4, 4), (2, 3, 3, 3), (3,)],
+                         lambda L, x, w, b: _nn(L).conv_transpose2d(x, w, b, stride=2) ** 2),
+    "max_pool2d": ([(2, 2, 6, 6)], lambda L, x: _nn(L).max_pool2d(x * x, 2) ** 2),
+    "max_pool2d_pad": ([(1, 2, 5, 5)], lambda L, x: _nn(L).max_pool2d(x * x, 3, stride=2, padding=1) ** 2),
+    "avg_pool2d": ([(2, 2, 6, 6)], lambda L, x: _nn(L).avg_pool2d(x * x, 2) ** 2),
+    "adaptive_avg_pool2d": ([(2, 2, 5, 5)], lambda L, x: _nn(L).adaptive_avg_pool2d(x * x, 1) ** 2),
+    "batch_norm": ([(4, 3), (3,), (3,)],
+                   lambda L, x, w, b: _nn(L).batch_norm(x, None, None, w, b, training=True) ** 2),
+    "batch_norm2d": ([(3, 2, 3, 3), (2,), (2,)],
+                     lambda L, x, w, b: _nn(L).batch_norm(x, None, None, w, b, training=True).tanh()),
+    "layer_norm_affine": ([(3, 5), (5,), (5,)], lambda L, x, w, b: _nn(L).layer_norm(x, (5,), w, b) ** 2),
+    "group_norm": ([(2, 4, 3), (4,), (4,)], lambda L, x, w, b: _nn(L).group_norm(x, 2, w, b) ** 2),
+    "embedding": ([(5, 3)], lambda L, w: _nn(L).embedding(L.tensor([[0, 2], [4, 2]]), w) ** 3),
+    "pad": ([(2, 3)], lambda L, x: _nn(L).pad(x, (1, 2)) ** 3),
+    "attention": ([(2, 3, 4), (2, 3, 4), (2, 3, 4)],
+                  lambda L, q, k, v: _nn(L).scaled_dot_product_attention(q, k, v) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+@given(seed=st.integers(0, 2**16))
+def test_layer_second_derivative_matches_torch(name, seed):
+    shapes_, fn = LAYERS[name]
+    rng = np.random.default_rng(seed)
+    second_order(fn, [rng.standard_normal(s) for s in shapes_], seed=seed)

@@ -550,6 +550,8 @@ _LINEAR_NAMES = {
 #: Ops linear in some inputs only: the rule holds while the other float inputs need no gradient
 #: (nll_loss is linear in the log-probabilities for a fixed class weight).
 _LINEAR_IN = {"NllLoss": (0,)}
+#: ... and ops linear only for some settings of their other arguments
+_LINEAR_IF = {"Embedding": lambda node: node.padding_idx is None and not node.by_freq}
 
 #: Piecewise-linear selections: out = x at positions fixed by the forward (max along a dim, max
 #: pooling).  Their backward scatters g to those positions; its derivative gathers v from them.
@@ -613,6 +615,9 @@ def _is_linear(node) -> bool:
     name = cls.__name__
     if name in _LINEAR_NAMES or name in _SELECTIONS:
         return True
+    cond = _LINEAR_IF.get(name)
+    if cond is not None:
+        return cond(node)
     only = _LINEAR_IN.get(name)
     return only is not None and all(e is None for k, e in enumerate(node.edges) if k not in only)
 
@@ -668,6 +673,65 @@ def _replay_forward(replay, i, v):
     return np.asarray(cls.forward(ctx, *args, **kwargs))
 
 
+# ---------------------------------------------------------------------- the backward of a bilinear op
+#: Ops bilinear in inputs 0 and 1 (x and W) plus an additive input 2 (a bias): convolutions.
+_BILINEAR_NAMES = {"Convolution", "ConvolutionTranspose"}
+
+
+def _bilinear_grad(replay, k, values: dict, g):
+    """∂⟨g, f⟩/∂(input k) with the other multiplied input set from ``values`` (input k itself is 0:
+    the gradient of a bilinear map in one factor does not depend on that factor)."""
+    cls, fwd, metas, _ = replay
+    inputs, kwargs, _ = fwd
+    args = list(inputs)
+    for j in (0, 1):
+        args[j] = values[j] if j in values else np.zeros(metas[j][0] if metas[j] else np.shape(inputs[j]),
+                                                          dtype=np.asarray(inputs[j]).dtype)
+    if len(args) > 2:
+        args[2] = None
+    ctx = cls()
+    ctx.needs_input_grad = tuple(j in (0, 1) for j in range(len(args)))
+    cls.forward(ctx, *args, **kwargs)
+    return cls.backward(ctx, g)[k]
+
+
+class BackwardOfBilinear(Op):
+    """g, other ↦ ∂⟨g, f(x, W)⟩/∂(input i) of a bilinear op f, with ``other`` the other factor.  Its backward,
+    for an incoming v: to g, f with input i = v (the other factor kept, no bias); to the other factor,
+    ∂⟨g, f⟩/∂(other) at input i = v."""
+    _name = "BackwardOfBilinear"
+
+    @staticmethod
+    def forward(ctx, g, other, replay, i):
+        ctx.replay, ctx.i = replay, i
+        ctx.save_for_backward(g, other)
+        j = 1 - i
+        gi = _bilinear_grad(replay, i, {j: other}, g)
+        meta = replay[2][i]
+        return np.array(gi, dtype=meta[1]) if meta is not None else np.array(gi)
+
+    @staticmethod
+    def backward(ctx, v):
+        g, other = ctx.saved_tensors
+        cls, fwd, metas, _ = ctx.replay
+        i, j = ctx.i, 1 - ctx.i
+        need = ctx.needs_input_grad
+        dg = dother = None
+        v = np.asarray(v, dtype=metas[i][1] if metas[i] else v.dtype)
+        if need[0]:
+            inputs, kwargs, _ = fwd
+            args = list(inputs)
+            args[i], args[j] = v, other
+            if len(args) > 2:
+                args[2] = None
+            c = cls()
+            c.needs_input_grad = (False,) * len(args)
+            dg = np.asarray(cls.forward(c, *args, **kwargs)).astype(g.dtype, copy=False)
+        if need[1]:
+            dother = _bilinear_grad(ctx.replay, j, {i: v}, g)
+        return dg, dother
+
+
 # --------------------------------------------------------------------------------- one recorded step
 def _graph_tensor(arr, edge):
     """A Tensor for ``arr`` whose gradient flows into ``edge`` (PyTorch's unpacking of a saved variable)."""
@@ -694,6 +758,22 @@ def traced_step(node, grad):
                       BackwardOfLinear.apply(grad, node, i)
                       for i, (m, e) in enumerate(zip(node.input_meta, node.edges)))
         return _finish(node, grads, grad)
+    elif type(node).__name__ in _BILINEAR_NAMES and type(node).__module__.startswith("chainrule."):
+        if node._fwd is None:
+            raise RuntimeError(F.FREED_MESSAGE)
+        node.saved_tensors
+        replay = (type(node), node._fwd, node.input_meta, node.needs_input_grad)
+        inputs = node._fwd[0]
+        grads = []
+        for k, (m, e) in enumerate(zip(node.input_meta, node.edges)):
+            if m is None or e is None:
+                grads.append(None)
+            elif k in (0, 1):
+                other = _graph_tensor(inputs[1 - k], node.edges[1 - k])
+                grads.append(BackwardOfBilinear.apply(grad, other, replay, k))
+            else:
+                grads.append(BackwardOfLinear.apply(grad, node, k))
+        return _finish(node, tuple(grads), grad)
     else:
         grads = _op_step(node, grad)
     out = []
@@ -735,6 +815,8 @@ def _op_step(node, grad):
                 mapped.append(s)
             else:
                 mapped.append(s)     # integer indices, boolean masks: constants
+    if type(node).__name__ == "NativeBatchNorm" and node.batch_stats and type(mapped[0]) is Traced:
+        mapped = _batch_norm_statistics(node, mapped)
     float_attrs = any(isinstance(v, np.ndarray) and v.dtype.kind in "fc" and v.size > 1
                       for k, v in node.__dict__.items() if not k.startswith("_"))
     g = wrap(grad)
@@ -763,6 +845,21 @@ def _op_step(node, grad):
     if type(grads) is not tuple:
         grads = (grads,)
     return grads
+
+
+def _batch_norm_statistics(node, mapped):
+    """Batch norm's mean and 1/√(σ² + ε) arrive as arrays computed from x outside the op; with batch
+    statistics they are functions of x, so they are recomputed here from the traced x (ε recovered
+    from the saved values, per channel)."""
+    x, weight, mean_c, invstd_c = mapped
+    axes = node.axes
+    x64 = x.astype(np.float64)
+    mean = x64.mean(axis=axes, keepdims=True)
+    centered = x64 - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    eps = 1.0 / (invstd_c * invstd_c) - var._a
+    invstd = 1.0 / np.sqrt(var + eps)
+    return [x, weight, mean, invstd]
 
 
 def _check_against_plain(node, grad, grads):
