@@ -135,9 +135,11 @@ def _graph_result(inputs, capture, allow_unused, materialize_grads):
     return tuple(result)
 
 
-from .gradcheck import gradcheck, numerical_gradient  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck, numerical_gradient  # noqa: E402
+from . import functional  # noqa: E402,F401
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: E402
 
-__all__ = ["Function", "Node", "AccumulateGrad", "backward", "grad", "gradcheck", "numerical_gradient",
+__all__ = ["Function", "Node", "AccumulateGrad", "backward", "grad", "gradcheck", "gradgradcheck",
+           "numerical_gradient", "functional",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]

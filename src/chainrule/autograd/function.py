@@ -430,9 +430,28 @@ def _saved_versions(saved, args, result) -> tuple:
 
 
 def once_differentiable(fn):
-    """PyTorch's decorator for a backward that is not itself differentiable: chainrule has no double
-    backward, so it changes nothing."""
-    return fn
+    """PyTorch's decorator for a backward that is not itself differentiable: it runs without recording,
+    and a gradient it returns for an input that requires grad refuses to be differentiated again
+    (``create_graph=True`` through it raises PyTorch's error instead of giving a wrong second derivative)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        Tensor = _Tensor[0]
+        graph = _state["enabled"]
+        with no_grad():
+            out = fn(ctx, *grads)
+        if not graph:
+            return out
+        live = [g for g in grads if isinstance(g, Tensor) and g._requires_grad]
+        if not live:        # (as PyTorch: nothing to connect the refusal to)
+            return out
+        many = isinstance(out, tuple)
+        outs = out if many else (out,)
+        outs = tuple(_DelayedError.apply(o, *live) if isinstance(o, Tensor) and o._data.dtype.kind in "fc"
+                     else o for o in outs)
+        return outs if many else outs[0]
+    return wrapper
 
 
 class Op(Function):
@@ -573,3 +592,16 @@ def accumulator_for(tensor) -> AccumulateGrad:
         acc = AccumulateGrad(tensor)
         tensor._accumulator = weakref.ref(acc)
     return acc
+
+
+class _DelayedError(Op):
+    """A gradient computed by a ``@once_differentiable`` backward: its own backward refuses."""
+    _name = "DelayedError"          # (PyTorch: <Error>)
+
+    @staticmethod
+    def forward(ctx, a, *grad_outputs):
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
