@@ -107,6 +107,11 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
     Raises ``UnsupportedModel`` when there is nothing to explain and ``ChainRuleMismatch`` when a
     chain-rule product disagrees with autograd.
     """
+    from ..interop.explain_bridge import bridge_problem
+    bridged = bridge_problem(model, criterion, optimizer, x, y)   # a model built with the real PyTorch
+    if bridged is not None:
+        model, criterion, optimizer, x, y, torch_twin = bridged
+        verify_torch = True                  # its numbers are checked against PyTorch's own step
     done = _STEPS_TAKEN.get(optimizer, 0) if _weakable(optimizer) else 0
     batches = None
     if data is not None:
