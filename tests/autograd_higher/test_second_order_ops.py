@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from autograd_higher.second_order import second_order
 
@@ -134,3 +134,31 @@ def test_layer_second_derivative_matches_torch(name, seed):
     shapes_, fn = LAYERS[name]
     rng = np.random.default_rng(seed)
     second_order(fn, [rng.standard_normal(s) for s in shapes_], seed=seed)
+
+
+def _seeded(build):
+    def fn(L, *xs):
+        L.manual_seed(0)                 # the same initial weights and dropout masks in both libraries
+        return build(L, *xs)
+    return fn
+
+
+MODULES = {
+    "rnn": ((2, 3, 3), _seeded(lambda L, x: L.nn.RNN(3, 4, batch_first=True).double()(x)[0].sum(dim=1))),
+    "gru": ((2, 3, 3), _seeded(lambda L, x: L.nn.GRU(3, 4, batch_first=True).double()(x)[0].sum(dim=1))),
+    "lstm": ((2, 3, 3), _seeded(lambda L, x: L.nn.LSTM(3, 4, batch_first=True).double()(x)[0].sum(dim=1))),
+    "dropout": ((3, 4), _seeded(lambda L, x: L.nn.functional.dropout(x * x, 0.3))),
+    "multihead_attention": ((2, 3, 4), _seeded(
+        lambda L, q: L.nn.MultiheadAttention(4, 2, batch_first=True).double()(q, q, q)[0])),
+    "chunk_split": ((4, 6), lambda L, x: L.stack([(p.sin() ** 2).sum() for p in x.chunk(3, dim=1)]
+                                                 + [(p ** 3).sum() for p in x.split([1, 3], dim=0)])),
+    "unbind": ((3, 4), lambda L, x: L.stack([r.exp() for r in x.unbind(0)], dim=1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+@settings(max_examples=8)
+@given(seed=st.integers(0, 2**16))
+def test_module_second_derivative_matches_torch(name, seed):
+    shape, fn = MODULES[name]
+    second_order(fn, [np.random.default_rng(seed).standard_normal(shape)], seed=seed)

@@ -878,6 +878,20 @@ def _check_against_plain(node, grad, grads):
             raise _Untraceable("turns a traced array into a plain NumPy array (np.asarray, np.vectorize, …)")
 
 
+def _split_grad(node, outs):
+    from ..functions import cat
+    return cat(outs, dim=node.dim), None, None
+
+
+def _unbind_grad(node, outs):
+    from ..functions import stack
+    return stack(outs, dim=node.dim), None
+
+
+#: the backward of chainrule's array-level Functions, in tensor ops (recorded): both are linear
+_BUILTIN_FUNCTIONS = {"Split": _split_grad, "Unbind": _unbind_grad}
+
+
 def _function_step(node, grad):
     """A user ``Function``: its backward runs on Tensors with grad mode on, so what it does is recorded."""
     Tensor = F._Tensor[0]
@@ -886,6 +900,13 @@ def _function_step(node, grad):
                 for i, (shape, dtype) in enumerate(node._output_meta)]
     else:
         outs = [grad]
+    cls = type(node)
+    if cls.__module__.startswith("chainrule."):     # chainrule's own several-output Functions work on arrays
+        rule = _BUILTIN_FUNCTIONS.get(cls.__name__)
+        if rule is None:
+            raise _unsupported(node.name, "works on arrays, not on recorded tensors")
+        with enable_grad():
+            return rule(node, outs)
     with enable_grad():
         grads = node.backward(node, *outs)
     if not isinstance(grads, tuple):
