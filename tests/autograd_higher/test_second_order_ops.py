@@ -62,7 +62,25 @@ UNARY = {
     "cross_entropy": lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0, 1, 0, 2, 1, 0][:x.shape[0]]) % x.shape[1]),
     "nll": lambda L, x: L.nn.functional.nll_loss(x.log_softmax(-1), L.tensor([0, 1, 0, 2, 1, 0][:x.shape[0]]) % x.shape[1]),
     "layer_norm": lambda L, x: L.nn.functional.layer_norm(x, x.shape[-1:]),
+    "masked_fill": lambda L, x: (x * x).masked_fill(x > 0, 1.0) * x,
+    "gather": lambda L, x: (x ** 3).gather(1, L.tensor([[0, 1]] * x.shape[0])),
+    "index_select": lambda L, x: (x ** 3).index_select(0, L.tensor([x.shape[0] - 1, 0])),
+    "triu": lambda L, x: (x * x).triu() ** 2, "sort": lambda L, x: (x ** 3).sort(dim=1)[0],
+    "topk": lambda L, x: (x ** 3).topk(2, dim=1)[0], "normalize": lambda L, x: L.nn.functional.normalize(x + 1),
+    "vector_norm": lambda L, x: L.linalg.vector_norm(x + 2, dim=1), "matrix_norm": lambda L, x: L.linalg.matrix_norm(x + 2),
+    "l1": lambda L, x: L.nn.functional.l1_loss(x * x, x.detach() * 0),
+    "max_all": lambda L, x: (x * x).max() * x, "std_all": lambda L, x: x.std(),
+    "cross_entropy_smooth": lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([0, 1, 0, 1][:x.shape[0]]),
+                                                                        label_smoothing=0.1),
+    "cross_entropy_probs": lambda L, x: L.nn.functional.cross_entropy(x, x.detach().softmax(-1)),
+    "setitem": lambda L, x: _assigned(x),
 }
+
+def _assigned(x):
+    y = x.clone()
+    y[0] = x[-1] * x[0]
+    return y * y
+
 
 BINARY = {
     "add": lambda L, a, b: (a + b) ** 2, "sub": lambda L, a, b: (a - 2 * b) ** 2, "mul": lambda L, a, b: a * b * a,
@@ -113,6 +131,12 @@ LAYERS = {
                          lambda L, x, w, b: _nn(L).conv_transpose2d(x, w, b, stride=2) ** 2),
     "max_pool2d": ([(2, 2, 6, 6)], lambda L, x: _nn(L).max_pool2d(x * x, 2) ** 2),
     "max_pool2d_pad": ([(1, 2, 5, 5)], lambda L, x: _nn(L).max_pool2d(x * x, 3, stride=2, padding=1) ** 2),
+    "adaptive_max_pool2d": ([(1, 2, 5, 5)], lambda L, x: _nn(L).adaptive_max_pool2d(x * x, 2) ** 2),
+    "max_pool1d": ([(1, 2, 6)], lambda L, x: _nn(L).max_pool1d(x * x, 2) ** 2),
+    "reflect_pad": ([(1, 2, 5)], lambda L, x: _nn(L).pad(x * x, (2, 1), mode="reflect") ** 2),
+    "unfold": ([(1, 2, 4, 4)], lambda L, x: _nn(L).unfold(x * x, 2) ** 2),
+    "fold": ([(1, 8, 9)], lambda L, x: _nn(L).fold(x * x, (4, 4), 2) ** 2),
+    "conv_transpose1d": ([(1, 2, 4), (2, 1, 2)], lambda L, x, w: _nn(L).conv_transpose1d(x, w) ** 2),
     "avg_pool2d": ([(2, 2, 6, 6)], lambda L, x: _nn(L).avg_pool2d(x * x, 2) ** 2),
     "adaptive_avg_pool2d": ([(2, 2, 5, 5)], lambda L, x: _nn(L).adaptive_avg_pool2d(x * x, 1) ** 2),
     "batch_norm": ([(4, 3), (3,), (3,)],

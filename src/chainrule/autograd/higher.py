@@ -605,7 +605,26 @@ def _select_max_pool(node):
     return jvp
 
 
-_SELECTIONS = {"MaxAlongDim": _select_max_along_dim, "MaxPool2DWithIndices": _select_max_pool}
+def _gather_flat(idx, out_shape):
+    """v ↦ v at flat per-plane indices ``idx`` (shape (n, c, *out)), the max-pooling index layout."""
+    from ..ops.pooling import _as4d
+
+    def jvp(v):
+        v4 = _as4d(v)
+        n, c = v4.shape[:2]
+        flat = v4.reshape(n, c, -1)
+        i4 = idx.reshape(n, c, -1)
+        got = np.take_along_axis(flat, i4, axis=2).reshape((n, c) + tuple(out_shape))
+        return got if v.ndim == 4 else got[0]
+    return jvp
+
+
+def _select_adaptive_max_pool(node):
+    return _gather_flat(node.idx, node.idx.shape[2:])
+
+
+_SELECTIONS = {"MaxAlongDim": _select_max_along_dim, "MaxPool2DWithIndices": _select_max_pool,
+               "AdaptiveMaxPool2D": _select_adaptive_max_pool}
 
 
 def _is_linear(node) -> bool:
