@@ -95,3 +95,21 @@ def test_cli_with_torch_reports_the_users_mistake_with_its_line(tmp_path):
     assert out.returncode == 2 and "the PyTorch model cannot be bridged to chainrule: the model is a M" in out.stderr
     out = _explain(tmp_path, MODEL.replace("y = torch", "target_values = torch"), "--with-torch")
     assert out.returncode == 2 and "must define model, criterion (or loss_fn), optimizer, x and y" in out.stderr
+
+
+def test_torch_batches_are_bridged_too():
+    import chainrule
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = [(torch.randn(4, 2), torch.randn(4, 1)) for _ in range(2)]
+    solution = explain_step(model, torch.nn.MSELoss(), opt, data=data, step=3)
+    # the loss of step 3 (batch 1 again) is what PyTorch computes after two steps on batches 0 and 1
+    twin = chainrule.interop.bridge.from_torch(model)
+    assert twin is not None
+    for k in range(2):
+        opt.zero_grad()
+        torch.nn.functional.mse_loss(model(data[k][0]), data[k][1]).backward()
+        opt.step()
+    loss = torch.nn.functional.mse_loss(model(data[0][0]), data[0][1]).item()
+    assert f"{loss:.4f}" in solution.render("text", "en")

@@ -111,7 +111,10 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
     bridged = bridge_problem(model, criterion, optimizer, x, y)   # a model built with the real PyTorch
     if bridged is not None:
         model, criterion, optimizer, x, y, torch_twin = bridged
-        verify_torch = True                  # its numbers are checked against PyTorch's own step
+        verify_torch = data is None          # its numbers are checked against PyTorch's own step
+        if data is not None:                 # (the PyTorch check replays one batch: not for data=)
+            from ..interop.explain_bridge import bridge_batches
+            data, torch_twin = bridge_batches(data), None
     done = _STEPS_TAKEN.get(optimizer, 0) if _weakable(optimizer) else 0
     batches = None
     if data is not None:

@@ -57,3 +57,10 @@ def bridge_problem(model, criterion, optimizer, x, y):
         return tm, copy.deepcopy(criterion), topt, x, y
 
     return cr_model, cr_criterion, cr_optimizer, cx, cy, twin
+
+
+def bridge_batches(data):
+    """``data`` (an iterable of (x, y) batches) with PyTorch tensors as chainrule tensors."""
+    import chainrule
+    from .bridge import _tensor_to
+    return [tuple(_tensor_to(v, chainrule) if is_torch_object(v) else v for v in batch) for batch in data]
