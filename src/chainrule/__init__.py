@@ -15,7 +15,8 @@ from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_sta
 from .tensor import Tensor, Size, Parameter
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, eye, arange, linspace, rand,
                         randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, empty_like,
-                        full_like, rand_like, randn_like, randint_like, FloatTensor, DoubleTensor, LongTensor, BoolTensor)
+                        full_like, rand_like, randn_like, randint_like, FloatTensor, DoubleTensor, LongTensor, BoolTensor,
+                        HalfTensor, IntTensor, ShortTensor, CharTensor, ByteTensor)
 from .functions import *  # noqa: F401,F403  (exp, log, sum, cat, stack, where, ...)
 from .functions import cat, stack, where, add, is_tensor
 from .tensor import matmul, maximum, minimum, split, chunk, gather

@@ -189,24 +189,6 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
                    requires_grad=requires_grad)
 
 
-def FloatTensor(*args) -> Tensor:
-    """Legacy constructor: float32 data (``FloatTensor([1, 2])``) or an uninitialised shape."""
-    t = Tensor(*args)
-    return t if t._data.dtype == np.float32 else Tensor._make(t._data.astype(np.float32))
-
-
-def DoubleTensor(*args) -> Tensor:
-    return Tensor._make(Tensor(*args)._data.astype(np.float64))
-
-
-def LongTensor(*args) -> Tensor:
-    """Legacy constructor: int64 data."""
-    if len(args) == 1 and not isinstance(args[0], int):
-        return Tensor._make(np.array(_to_array(args[0]), dtype=np.int64))
-    return Tensor._make(np.zeros(_shape_arg(args), dtype=np.int64))
-
-
-def BoolTensor(*args) -> Tensor:
-    if len(args) == 1 and not isinstance(args[0], int):
-        return Tensor._make(np.array(_to_array(args[0]), dtype=np.bool_))
-    return Tensor._make(np.zeros(_shape_arg(args), dtype=np.bool_))
+# the legacy constructors are type objects too (x.type(FloatTensor), isinstance(x, LongTensor))
+from .tensor_types import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,  # noqa: E402,F401
+                           CharTensor, ByteTensor, BoolTensor)

@@ -357,11 +357,13 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
             return self.clone() if copy else self
         return E.Cast.apply(self, target)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking: bool = False, **_):
+        """``x.type()`` → ``'torch.FloatTensor'``; ``x.type(torch.LongTensor)`` / ``x.type('torch.DoubleTensor')``
+        / ``x.type(torch.float64)`` convert (see ``chainrule.tensor_types``)."""
+        from . import tensor_types
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-                    "int64": "torch.LongTensor", "bool": "torch.BoolTensor"}.get(self.dtype.name, self.dtype.name)
-        return self.to(dtype)
+            return tensor_types.type_name(self.dtype)
+        return self.to(tensor_types.resolve(dtype))
 
     def float(self):
         return self.to(dtypes.float32)

@@ -147,10 +147,12 @@ def test_hook_on_tensor_without_grad():
         chainrule.ones(2).register_hook(lambda g: g)
 
 
-def test_create_graph_not_supported_is_explicit():
+def test_create_graph_gives_a_differentiable_gradient():
     x = chainrule.ones(2, requires_grad=True)
-    with pytest.raises(NotImplementedError, match="higher-order"):
-        (x * x).sum().backward(create_graph=True)
+    (x * x * x).sum().backward(create_graph=True)
+    assert x.grad.requires_grad and x.grad.tolist() == [3.0, 3.0]
+    (second,) = chainrule.autograd.grad(x.grad.sum(), x)
+    assert second.tolist() == [6.0, 6.0]
 
 
 def test_comparison_broadcast_mismatch_and_none():

@@ -21,8 +21,19 @@ MODELS = {
     "norms": lambda: nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.LayerNorm(6),
                                    nn.Linear(6, 3, bias=False), nn.LogSoftmax(dim=-1)),
     "nested": lambda: nn.Sequential(nn.Flatten(), nn.Sequential(nn.Linear(12, 5), nn.ReLU()), nn.Linear(5, 2)),
+    "lenet": lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                                   nn.Conv2d(4, 6, 3, stride=1, dilation=1), nn.Tanh(), nn.AvgPool2d(2),
+                                   nn.Flatten(), nn.Linear(6, 3)),
+    "conv_variants": lambda: nn.Sequential(nn.Conv2d(2, 4, 3, stride=2, padding=2, dilation=2, bias=False),
+                                           nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+                                           nn.Conv2d(4, 4, 1, groups=2), nn.AvgPool2d(2, padding=1,
+                                                                                      count_include_pad=False),
+                                           nn.Conv2d(4, 2, 3, padding="same"), nn.AdaptiveAvgPool2d(1),
+                                           nn.Flatten()),
+    "conv1d": lambda: nn.Sequential(nn.Conv1d(3, 5, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
+                                    nn.AvgPool1d(2), nn.Flatten(), nn.Linear(10, 2)),
 }
-INPUTS = {"nested": (3, 3, 4)}
+INPUTS = {"nested": (3, 3, 4), "lenet": (3, 1, 10, 10), "conv_variants": (2, 2, 11, 11), "conv1d": (4, 3, 8)}
 
 
 def _trained(model, shape):
@@ -80,4 +91,17 @@ def test_what_does_not_translate_is_named_and_nothing_is_written(tmp_path):
     with pytest.raises(chainrule.onnx.OnnxExportError, match="track_running_stats=False"):
         chainrule.onnx.export(nn.Sequential(nn.BatchNorm1d(2, track_running_stats=False)), chainrule.ones(3, 2),
                               str(path))
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("layer,message", [
+    (lambda: nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect"), r"Conv2d\(padding_mode='reflect'\): only zero"),
+    (lambda: nn.MaxPool2d(2, return_indices=True), r"MaxPool2d\(return_indices=True\): the indices are not exported"),
+    (lambda: nn.AvgPool2d(2, divisor_override=3), r"AvgPool2d\(divisor_override=…\) has no ONNX AveragePool"),
+    (lambda: nn.AdaptiveAvgPool2d(2), r"AdaptiveAvgPool2d\(output_size=2\): only output size 1"),
+])
+def test_conv_and_pool_settings_onnx_cannot_express_are_refused(layer, message, tmp_path):
+    path = tmp_path / "m.onnx"
+    with pytest.raises(chainrule.onnx.OnnxExportError, match=message):
+        chainrule.onnx.export(nn.Sequential(layer()), chainrule.randn(1, 1, 6, 6), str(path))
     assert not path.exists()

@@ -45,11 +45,11 @@ def _seeds(outputs, grad_outputs, fn_name: str):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate ∂tensors/∂leaf into ``leaf.grad`` for every leaf that requires grad."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by chainrule yet")
     outputs = _as_tuple(tensors)
     seeds = _seeds(outputs, grad_tensors, "backward")
     roots = [o._edge() for o in outputs]
+    if create_graph:
+        return _backward_graph(roots, seeds, outputs, grad_tensors, retain_graph, inputs)
     if inputs is not None:
         only = _as_tuple(inputs)
         capture = {t._edge(): None for t in only}
@@ -66,8 +66,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          allow_unused: bool = False, materialize_grads: bool = False):
     """Return ∂outputs/∂inputs (a tuple, one per input) without touching any ``.grad``."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by chainrule yet")
     Tensor = _function._Tensor[0]
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
@@ -76,6 +74,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     seeds = _seeds(outputs, grad_outputs, "grad")
     capture = {t._edge(): None for t in inputs}
+    if create_graph:
+        from .higher import run_backward_graph
+        seeds = _graph_seeds(seeds, grad_outputs)
+        run_backward_graph([o._edge() for o in outputs], seeds, retain_graph is not False, capture=capture,
+                           accumulate=False)
+        return _graph_result(inputs, capture, allow_unused, materialize_grads)
     run_backward([o._edge() for o in outputs], seeds, bool(retain_graph), capture=capture, accumulate=False)
     result = []
     for t in inputs:
@@ -90,9 +94,52 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     return tuple(result)
 
 
-from .gradcheck import gradcheck, numerical_gradient  # noqa: E402
+def _graph_seeds(seeds, grad_outputs):
+    """With create_graph=True a given grad_output keeps its graph (the gradient is differentiable in it)."""
+    Tensor = _function._Tensor[0]
+    given = _as_tuple(grad_outputs) or (None,) * len(seeds)
+    return [g if isinstance(g, Tensor) and g._data.shape == s.shape and g._data.dtype == s.dtype
+            else Tensor._make(s) for s, g in zip(seeds, given)]
+
+
+def _backward_graph(roots, seeds, outputs, grad_tensors, retain_graph, inputs):
+    """``backward(create_graph=True)``: leaf ``.grad`` becomes a Tensor with its own graph."""
+    from .higher import run_backward_graph
+    seeds = _graph_seeds(seeds, grad_tensors)
+    keep = retain_graph is not False         # PyTorch: retain_graph defaults to create_graph
+    if inputs is None:
+        run_backward_graph(roots, seeds, keep)
+        return None
+    only = _as_tuple(inputs)
+    capture = {t._edge(): None for t in only}
+    run_backward_graph(roots, seeds, keep, capture=capture, accumulate=False)
+    for t in only:
+        g = capture[t._edge()]
+        if g is not None:
+            t._grad = g if t._grad is None else t._grad + g
+    return None
+
+
+def _graph_result(inputs, capture, allow_unused, materialize_grads):
+    Tensor = _function._Tensor[0]
+    result = []
+    for t in inputs:
+        g = capture[t._edge()]
+        if g is None:
+            if materialize_grads:
+                g = Tensor._make(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(g)
+    return tuple(result)
+
+
+from .gradcheck import gradcheck, gradgradcheck, numerical_gradient  # noqa: E402
+from . import functional  # noqa: E402,F401
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: E402
 
-__all__ = ["Function", "Node", "AccumulateGrad", "backward", "grad", "gradcheck", "numerical_gradient",
+__all__ = ["Function", "Node", "AccumulateGrad", "backward", "grad", "gradcheck", "gradgradcheck",
+           "numerical_gradient", "functional",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]

@@ -111,6 +111,7 @@ class Node:
     _pre_hooks = None      # tensor hooks of the output (``register_hook`` on a non-leaf)
     _retained = None       # weakref to the output tensor when it called ``retain_grad()``
     _post_hooks = None     # ``node.register_hook`` hooks
+    _fwd = None            # built-in ops: (input arrays, keyword arguments, output array) of the forward call
 
     def __init__(self):
         self.edges = ()
@@ -174,6 +175,8 @@ class Node:
         if self._saved:
             self._saved = FREED
             self._saved_versions = ()
+        if self._fwd is not None:
+            self._fwd = None
 
     # -- hooks -----------------------------------------------------------------------------------
     def register_prehook(self, fn) -> RemovableHandle:
@@ -427,9 +430,28 @@ def _saved_versions(saved, args, result) -> tuple:
 
 
 def once_differentiable(fn):
-    """PyTorch's decorator for a backward that is not itself differentiable: chainrule has no double
-    backward, so it changes nothing."""
-    return fn
+    """PyTorch's decorator for a backward that is not itself differentiable: it runs without recording,
+    and a gradient it returns for an input that requires grad refuses to be differentiated again
+    (``create_graph=True`` through it raises PyTorch's error instead of giving a wrong second derivative)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        Tensor = _Tensor[0]
+        graph = _state["enabled"]
+        with no_grad():
+            out = fn(ctx, *grads)
+        if not graph:
+            return out
+        live = [g for g in grads if isinstance(g, Tensor) and g._requires_grad]
+        if not live:        # (as PyTorch: nothing to connect the refusal to)
+            return out
+        many = isinstance(out, tuple)
+        outs = out if many else (out,)
+        outs = tuple(_DelayedError.apply(o, *live) if isinstance(o, Tensor) and o._data.dtype.kind in "fc"
+                     else o for o in outs)
+        return outs if many else outs[0]
+    return wrapper
 
 
 class Op(Function):
@@ -476,6 +498,7 @@ class Op(Function):
         if record and out.dtype.kind in "fc":
             ctx.edges = tuple(edges)
             ctx.input_meta = tuple(meta)
+            ctx._fwd = (inputs, kwargs, out)    # for a backward with create_graph=True (autograd/higher.py)
             if ctx._saved:
                 ctx._saved_versions = _saved_array_versions(ctx._saved, args, result)
             if _anomaly[0]:
@@ -569,3 +592,16 @@ def accumulator_for(tensor) -> AccumulateGrad:
         acc = AccumulateGrad(tensor)
         tensor._accumulator = weakref.ref(acc)
     return acc
+
+
+class _DelayedError(Op):
+    """A gradient computed by a ``@once_differentiable`` backward: its own backward refuses."""
+    _name = "DelayedError"          # (PyTorch: <Error>)
+
+    @staticmethod
+    def forward(ctx, a, *grad_outputs):
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")

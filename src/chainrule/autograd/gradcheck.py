@@ -92,3 +92,37 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                                    f"numerical:{n}\nanalytical:{a}\nlargest difference {err:.3g}")
             return False
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True, **_ignored) -> bool:
+    """Check second derivatives: ``gradcheck`` of (inputs, v) ↦ ∂⟨v, fn(inputs)⟩/∂inputs, whose own
+    gradient runs through the backward recorded with ``create_graph=True``.
+
+    ``grad_outputs`` (v): one tensor per float output of ``fn``; random (float64, requiring grad) when
+    omitted, so the check covers the dependence on v too.
+    """
+    from . import grad as autograd_grad
+    Tensor = F._Tensor[0]
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    outs = tuple(o for o in _outputs(fn(*inputs)) if o._data.dtype.kind == "f" and o.requires_grad)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(Tensor._make(rng.standard_normal(o._data.shape).astype(o._data.dtype))
+                             .requires_grad_(True) for o in outs)
+    else:
+        grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
+    n_in = len(inputs)
+    diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+
+    def first_derivatives(*args):
+        from .grad_mode import enable_grad
+        xs, vs = args[:n_in], args[n_in:]
+        with enable_grad():     # (finite differences call this under no_grad: the inner gradient still needs a graph)
+            ys = tuple(o for o in _outputs(fn(*xs)) if o._data.dtype.kind == "f" and o.requires_grad)
+            gs = autograd_grad(ys, [xs[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,
+                               allow_unused=True)
+        return tuple(Tensor._make(np.zeros_like(xs[i]._data)) if g is None else g for g, i in zip(gs, diff_idx))
+
+    return gradcheck(first_derivatives, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

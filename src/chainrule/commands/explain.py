@@ -46,6 +46,9 @@ def add_arguments(parser) -> None:
                         help="print a central-difference estimate beside each gradient")
     parser.add_argument("--verify-torch", action="store_true",
                         help="run the same step in PyTorch and mark each value ✓ or show the difference")
+    parser.add_argument("--with-torch", action="store_true",
+                        help="run a Python model file with the real PyTorch (import torch is PyTorch itself): its "
+                             "model is bridged to chainrule, explained, and every number checked against PyTorch")
     parser.add_argument("--lang", choices=("en", "ko"), default="en", help="language (default: en)")
     parser.add_argument("--format", choices=("text", "markdown", "latex", "html"), default=None,
                         help="output format (default: from the -o file's extension, else text)")
@@ -74,6 +77,31 @@ def load_problem(path):
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     return m.model, m.criterion, m.optimizer, m.x, m.y
+
+
+def load_torch_problem(path):
+    """(model, criterion, optimizer, x, y) built by a Python model file run with the real PyTorch
+    (``--with-torch``); explain bridges them to chainrule (``interop.explain_bridge``)."""
+    from ..cli import UsageError
+    from ..explain.model_file import ModelFileError, _where
+    from ..explain.torch_check import torch_twin_of_file
+    if not path or not path.endswith(".py"):
+        raise UsageError("--with-torch needs a Python model file (model.py) that builds its model with PyTorch")
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UsageError("--with-torch needs PyTorch, which is not installed: pip install torch") from None
+    try:
+        problem = torch_twin_of_file(path)()
+    except ModelFileError as e:
+        raise UsageError(str(e)) from None
+    except KeyError as e:
+        raise UsageError(f"{path}: the model file must define {e.args[0]}") from None
+    except Exception as e:  # noqa: BLE001 - the user's file failed: say where and why
+        raise UsageError(f"{_where(path, e)}: {type(e).__name__}: {e}") from None
+    if any(v is None for v in problem[1:]):
+        raise UsageError(f"{path}: the model file must define model, criterion (or loss_fn), optimizer, x and y")
+    return problem
 
 
 def _is_expression_file(path) -> bool:
@@ -120,9 +148,12 @@ def run(args) -> int:
             except ModelFileError as e:
                 raise UsageError(str(e)) from None
         else:
-            model, criterion, optimizer, x, y = load_problem(args.model_file)
+            if args.with_torch:
+                model, criterion, optimizer, x, y = load_torch_problem(args.model_file)
+            else:
+                model, criterion, optimizer, x, y = load_problem(args.model_file)
             twin = None
-            if args.verify_torch and args.model_file and args.model_file.endswith(".py"):
+            if args.verify_torch and not args.with_torch and args.model_file and args.model_file.endswith(".py"):
                 from ..explain.torch_check import torch_twin_of_file
                 twin = torch_twin_of_file(args.model_file)
             solution = explain_step(model, criterion, optimizer, x, y, step=args.steps, decimals=args.decimals,

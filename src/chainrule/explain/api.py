@@ -107,6 +107,14 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
     Raises ``UnsupportedModel`` when there is nothing to explain and ``ChainRuleMismatch`` when a
     chain-rule product disagrees with autograd.
     """
+    from ..interop.explain_bridge import bridge_problem
+    bridged = bridge_problem(model, criterion, optimizer, x, y)   # a model built with the real PyTorch
+    if bridged is not None:
+        model, criterion, optimizer, x, y, torch_twin = bridged
+        verify_torch = data is None          # its numbers are checked against PyTorch's own step
+        if data is not None:                 # (the PyTorch check replays one batch: not for data=)
+            from ..interop.explain_bridge import bridge_batches
+            data, torch_twin = bridge_batches(data), None
     done = _STEPS_TAKEN.get(optimizer, 0) if _weakable(optimizer) else 0
     batches = None
     if data is not None:

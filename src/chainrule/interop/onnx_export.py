@@ -120,6 +120,63 @@ def _layer_norm(g, m, x, rank):
     return g.node("LayerNormalization", inputs, "layernorm", axis=-len(shape), epsilon=m.eps)
 
 
+def _tuple(v, n):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _conv(g, m, x, rank):
+    """Conv: y = W ⋆ x + b with PyTorch's strides, zero pads, dilations and groups."""
+    n = rank - 2
+    if m.padding_mode != "zeros":
+        raise OnnxExportError(f"{type(m).__name__}(padding_mode={m.padding_mode!r}): only zero padding is exported")
+    k = _tuple(m.kernel_size, n)
+    d = _tuple(m.dilation, n)
+    if isinstance(m.padding, str):    # 'valid' or 'same' (stride 1): the explicit pads PyTorch uses
+        if m.padding == "valid":
+            pads = [(0, 0)] * n
+        else:
+            total = [dd * (kk - 1) for dd, kk in zip(d, k)]
+            pads = [(t // 2, t - t // 2) for t in total]
+    else:
+        pads = [(p, p) for p in _tuple(m.padding, n)]
+    inputs = [x, g.const(_weights(m.weight), "conv_weight")]
+    if m.bias is not None:
+        inputs.append(g.const(_weights(m.bias), "conv_bias"))
+    return g.node("Conv", inputs, "conv", kernel_shape=list(k), strides=list(_tuple(m.stride, n)),
+                  dilations=list(d), group=int(m.groups), pads=[p[0] for p in pads] + [p[1] for p in pads])
+
+
+def _pool_attrs(m, n, with_dilation):
+    k = _tuple(m.kernel_size, n)
+    stride = m.stride if m.stride is not None else k
+    attrs = dict(kernel_shape=list(k), strides=list(_tuple(stride, n)), pads=list(_tuple(m.padding, n)) * 2,
+                 ceil_mode=int(bool(m.ceil_mode)))
+    if with_dilation:
+        attrs["dilations"] = list(_tuple(m.dilation, n))
+    return attrs
+
+
+def _max_pool(g, m, x, rank):
+    if getattr(m, "return_indices", False):
+        raise OnnxExportError(f"{type(m).__name__}(return_indices=True): the indices are not exported")
+    return g.node("MaxPool", [x], "maxpool", **_pool_attrs(m, rank - 2, True))
+
+
+def _avg_pool(g, m, x, rank):
+    if getattr(m, "divisor_override", None) is not None:
+        raise OnnxExportError(f"{type(m).__name__}(divisor_override=…) has no ONNX AveragePool counterpart")
+    return g.node("AveragePool", [x], "avgpool", count_include_pad=int(bool(m.count_include_pad)),
+                  **_pool_attrs(m, rank - 2, False))
+
+
+def _adaptive_avg_pool(g, m, x, rank):
+    size = _tuple(m.output_size, rank - 2)
+    if any(s not in (1, None) for s in size) or all(s is None for s in size):
+        raise OnnxExportError(f"{type(m).__name__}(output_size={m.output_size}): only output size 1 "
+                              f"(GlobalAveragePool) is exported")
+    return g.node("GlobalAveragePool", [x], "globalavgpool")
+
+
 def _unary(op, **attrs):
     return lambda g, m, x, rank: g.node(op, [x], op.lower(), **{k: f(m) for k, f in attrs.items()})
 
@@ -145,6 +202,14 @@ TRANSLATIONS = {
     "Dropout": _unary("Identity"),      # evaluation mode: the identity
     "Flatten": _flatten,
     "BatchNorm1d": _batch_norm,
+    "BatchNorm2d": _batch_norm,
+    "Conv1d": _conv,
+    "Conv2d": _conv,
+    "MaxPool1d": _max_pool,
+    "MaxPool2d": _max_pool,
+    "AvgPool1d": _avg_pool,
+    "AvgPool2d": _avg_pool,
+    "AdaptiveAvgPool2d": _adaptive_avg_pool,
     "LayerNorm": _layer_norm,
 }
 

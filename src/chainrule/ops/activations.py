@@ -48,6 +48,8 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf, element-wise, to double precision (``math.erf``; NumPy has none)."""
+    if type(x) is not np.ndarray and hasattr(x, "traced_unary"):   # create_graph=True (autograd/higher.py)
+        return x.astype(np.float64).traced_unary("erf")
     return np.asarray(_erf(np.asarray(x, dtype=np.float64)), dtype=np.float64)   # (0-d: a Python float)
 
 

@@ -318,7 +318,10 @@ class ConstantPadNd(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return ConstantPadNd.forward(ctx, g, tuple((-lo, -hi) for lo, hi in ctx.pads), 0)
+        # (a scratch ctx: forward stores the pads it was given, and this node's must stay as they are, so
+        # that a second backward through a retained graph pads, not crops, the other way round again)
+        scratch = type(ctx)()
+        return ConstantPadNd.forward(scratch, g, tuple((-lo, -hi) for lo, hi in ctx.pads), 0)
 
 
 def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:

@@ -429,6 +429,8 @@ _erf = np.frompyfunc(__import__("math").erf, 1, 1)
 
 def erf_array(a: np.ndarray) -> np.ndarray:
     """erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt, element by element (Python's math.erf: exact to the last bit)."""
+    if type(a) is not np.ndarray and hasattr(a, "traced_unary"):   # create_graph=True (autograd/higher.py)
+        return a.traced_unary("erf")
     return np.asarray(_erf(a), dtype=a.dtype)
 
 

@@ -43,7 +43,7 @@ class Matmul(Op):
         a, b = ctx.saved_tensors      # a is kept only when b needs a gradient, and vice versa
         need = ctx.needs_input_grad
         (nda, ndb), (sa, sb) = ctx.ndims, ctx.shapes
-        g2 = np.asarray(g)
+        g2 = g                         # (an ndarray already; a Traced one keeps its graph)
         if nda == 1 and ndb == 1:      # dot product: g is a scalar
             g2 = g2.reshape(1, 1)
         elif nda == 1:                 # out: (*, m) from (1, k) @ (*, k, m)
