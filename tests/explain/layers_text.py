@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-NUM = r"−?\d+(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
+NUM = r"[−-]?\d+(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
 
 
 def num(s: str) -> float:
@@ -53,8 +53,8 @@ def value(rows) -> float:
 def products(row: str) -> list:
     """[(a, b)] of the ``a × b`` terms of a numbers row (a minus before a term belongs to its first factor)."""
     out = []
-    for m in re.finditer(rf"(^|[+−] |\()?\(?({NUM})\)? × \(?({NUM})\)?", row):
-        sign = -1.0 if m.group(1) and m.group(1).startswith("−") else 1.0
+    for m in re.finditer(rf"(^|[+−-] |\()?\(?({NUM})\)? × \(?({NUM})\)?", row):
+        sign = -1.0 if m.group(1) and m.group(1).startswith(("−", "-")) else 1.0
         out.append((sign * num(m.group(2)), num(m.group(3))))
     return out
 

@@ -75,7 +75,7 @@ def test_one_attention_head_on_3_tokens():
     assert len(pairs) == 3 and all(close(a, float(A[0, i, j].detach())) and close(b, float(V[0, j, k].detach()))
                                    for j, (a, b) in enumerate(pairs))
     # backward through each: softmax's rule, the products' transposes; the gradients PyTorch's
-    assert find(text, "∂L/∂Z")[-1][0] == "A ⊙ (∂L/∂A − Σⱼ (∂L/∂A ⊙ A))"
+    assert find(text, "∂L/∂Z")[-1][0] == "A ⊙ (∂L/∂A - Σⱼ (∂L/∂A ⊙ A))"
     for name, t in (("O", O), ("A", A), ("Z", Z), ("S", S), ("V", V), ("K", K), ("Q", Q)):
         assert near(matrix(find(text, f"∂L/∂{name}")[-1][-1]), t.grad.numpy()), name
     for name, m in (("W_q", tm.q), ("Wₖ", tm.k), ("Wᵥ", tm.v)):

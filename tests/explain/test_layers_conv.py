@@ -82,7 +82,7 @@ def _check_window_sums(text, out_name, W, b, x_of, z):
         for (wname, widx, xname, xidx), (a, c) in zip(syms, pairs):
             assert close(a, W[_idx(widx)]), (lhs, widx, a)
             assert close(c, x_of(_idx(xidx)) if xidx else 0.0), (lhs, xidx, c)
-        bias = num(rows[1].rsplit(" ", 1)[-1]) * (-1 if rows[1].rsplit(" ", 2)[-2] == "−" else 1)
+        bias = num(rows[1].rsplit(" ", 1)[-1]) * (-1 if rows[1].rsplit(" ", 2)[-2] in ("−", "-") else 1)
         assert close(bias, b)
         assert close(value(rows), z[idx]), (lhs, value(rows), z[idx])
         # the printed products add up to the printed value (within the rounding of the terms)
@@ -103,7 +103,7 @@ def test_a_4x4_input_2x2_kernel_max_pool_and_linear_every_product_is_pytorchs():
     # max pooling: the window's four numbers, its maximum, and the winner of the backward table
     rows = find(text, "h₁[0,0]")[0]
     assert rows[0] == "max(h₀[0,0], h₀[0,1], h₀[1,0], h₀[1,1])"
-    nums = [num(s) for s in re.findall(r"−?\d+\.\d+", rows[1])]
+    nums = [num(s) for s in re.findall(r"[−-]?\d+\.\d+", rows[1])]
     assert all(close(a, e) for a, e in zip(nums, z[:2, :2].ravel()))
     _, ind = torch.nn.functional.max_pool2d(torch.tensor(t["acts"][0]), 2, return_indices=True)
     r, c = divmod(int(ind.reshape(-1)[0]), 3)
@@ -227,7 +227,7 @@ def test_the_html_page_steps_the_kernel_window_over_the_input_grid():
         for w in data["windows"]:
             i, j = w["out"]
             assert w["cells"] == [[i * s + a, j * s + c] for a in range(k) for c in range(k)]
-            terms = re.findall(r"(−?\d+\.\d+)×(−?\d+\.\d+)", w["sum"])
+            terms = re.findall(r"([−-]?\d+\.\d+)×([−-]?\d+\.\d+)", w["sum"])
             assert len(terms) == k * k
             for (wv, xv), (a, c) in zip(terms, np.ndindex(k, k)):
                 assert close(num(wv), W[0, 0, a, c]) and close(num(xv), grid[i * s + a, j * s + c])

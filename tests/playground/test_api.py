@@ -81,7 +81,7 @@ def test_the_derivation_of_a_clicked_weight_is_explains(tab):
     api._STEPS_TAKEN[opt] = 6           # explain's own count of the steps taken (as after 6 explain_step calls)
     sol = explain_step(model, crit, opt, torch.tensor(ds.X[idx]), torch.tensor(T[idx]), decimals=4, form="scalar")
     assert d["text"] == sol.render("text")
-    assert "W₁(8) = W₁(7) − " in d["text"]
+    assert "W₁(8) = W₁(7) - " in d["text"]
     # and the playground's parameters now are the ones that step left
     net = tab.get("state").json["network"]
     np.testing.assert_array_equal(np.float32(net["layers"][0]["w"]), model[0].weight.detach().numpy())
@@ -233,7 +233,7 @@ def test_the_hover_formula_is_explains_equation_with_its_numbers(tab):
     text = tab.get("explain").json["text"]
     f = tab.get("formula?param=w-0-0-0").json["text"]
     lines = f.splitlines()
-    assert lines[0] == "∂L/∂W₁ = (1/4)Σₙ ∂ℓ[n]/∂W₁" and lines[3] == "W₁(4) = W₁(3) − α·∂L/∂W₁(3)"
+    assert lines[0] == "∂L/∂W₁ = (1/4)Σₙ ∂ℓ[n]/∂W₁" and lines[3] == "W₁(4) = W₁(3) - α·∂L/∂W₁(3)"
     assert all(line.strip() in text for line in lines)             # the derivation's own lines, not new ones
     z = tab.get("formula?param=u-1-0").json["text"]
     assert z.startswith("z₁ = W₁·x₁ + W₂·x₂ + b₁") and "a₁[1] = tanh(z₁[1])" in z

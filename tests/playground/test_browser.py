@@ -188,7 +188,7 @@ def test_a_model_file_opens_on_the_page(watched, tmp_path):  # noqa: F811
         page.click("#step")
         page.wait_for_function("window.playground.state().step === 1")
         frame = open_derivation(page, "w-1-0-0")
-        assert card(frame, "W5") == {"before": "−0.1725", "grad": "0.2727", "after": "−0.4452"}   # the lecture's
+        assert card(frame, "W5") == {"before": "-0.1725", "grad": "0.2727", "after": "-0.4452"}   # the lecture's
     finally:
         server.shutdown()
         server.server_close()

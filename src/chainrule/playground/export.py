@@ -88,7 +88,14 @@ def _model_code(session) -> str:
         if act != "identity":
             parts.append(f"nn.{network.ACTIVATION_CLASSES[act]}()")
     wide = session.params[0].detach().numpy().dtype == np.float64
-    return "model = nn.Sequential(\n    " + ",\n    ".join(parts) + ",\n)" + (".to(torch.float64)" if wide else "")
+    to = ".to(torch.float64)" if wide else ""
+    names = [name for name, _ in session.model.named_children()]
+    if len(names) == len(parts) and not all(name.isdigit() for name in names):
+        # a model file's named layers (linear1, sigmoid1, …) keep their names, so the file explains alike
+        rows = [f"({name!r}, {part})" for name, part in zip(names, parts)]
+        return ("from collections import OrderedDict\n\nmodel = nn.Sequential(OrderedDict([\n    "
+                + ",\n    ".join(rows) + ",\n]))" + to)
+    return "model = nn.Sequential(\n    " + ",\n    ".join(parts) + ",\n)" + to
 
 
 def _loss_code(session) -> str:
