@@ -46,8 +46,11 @@ def _under_chainrule(path: str, seed: int) -> str:
 #: RMSprop's fixed-size steps (lr·g/√v) make the fit oscillate around its minimum from about iteration 1300
 #: on, and there the dynamics are chaotic: a last-bit difference (NumPy and PyTorch round float sums
 #: differently) grows ×10 every ~25 iterations — measured in float64 too, from 3e-15 at iteration 1200 to
-#: 1e-4 at 1500. Lines printed in that regime agree to the oscillation's size, not to rounding.
-CHAOTIC = {"polynomial_optim.py": (1300, dict(rtol=1e-2, atol=1e-3))}
+#: 1e-4 at 1500. Lines printed in that regime agree to the oscillation's size, not to rounding. Where the
+#: growth starts depends on the CPU's float kernels (NumPy's and PyTorch's SIMD sums differ by machine):
+#: on one 2-core machine the float32 line for iteration 1299 already differed by 5e-4, so the regime is
+#: taken to start at 1200, the last line measured at the rounding level.
+CHAOTIC = {"polynomial_optim.py": (1200, dict(rtol=1e-2, atol=1e-3))}
 
 
 def _assert_same_output(ours: str, theirs: str, chaotic=None) -> None:
