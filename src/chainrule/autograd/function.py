@@ -493,7 +493,9 @@ class Op(Function):
             ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            raw, out = out, np.asarray(out)
+            if ctx._saved and record and isinstance(raw, np.generic):
+                ctx._saved = _output_scalar_saved(ctx._saved, raw, out)
         result = Tensor._make(out)
         if record and out.dtype.kind in "fc":
             ctx.edges = tuple(edges)
@@ -513,6 +515,16 @@ class Op(Function):
 
     def _call_backward(self, grad):
         return self.backward(self, grad)
+
+
+def _output_scalar_saved(saved: tuple, raw: np.generic, out: np.ndarray) -> tuple:
+    """A 0-d forward computes NumPy scalars, not arrays: the output it saved is a scalar that ``asarray``
+    (or the forward's own ``astype``/``squeeze``) copied, so its version would not be tracked.  A saved
+    scalar with the output's dtype and bits *is* the output: save the result's own array instead, so
+    that an in-place change of the result is caught at backward (``y = x.exp(); y.mul_(2)``)."""
+    bits = raw.tobytes()
+    return tuple(out if s is raw or (isinstance(s, np.generic) and s.dtype == raw.dtype and s.tobytes() == bits)
+                 else s for s in saved)
 
 
 def _saved_array_versions(saved, args, result) -> tuple:
