@@ -65,14 +65,16 @@ def _to_array(data, dtype=None) -> np.ndarray:
                              f"{_preview(data)}; every row must have the same length") from None
         if dtype is None:
             if arr.dtype.kind == "f":
-                arr = arr.astype(dtypes.get_default_dtype().np)
+                with _function.quiet_numpy():     # 1e308 in float32 is inf, silently (as PyTorch)
+                    arr = arr.astype(dtypes.get_default_dtype().np)
             elif arr.dtype.kind in "iu":
                 arr = arr.astype(np.int64)
             elif arr.dtype.kind == "O":
                 raise TypeError(f"can't build a tensor from {type(data).__name__} of mixed or nested-ragged "
                                 f"elements: {data!r}")
     if dtype is not None:
-        arr = arr.astype(dtypes.to_dtype(dtype).np, copy=False)
+        with _function.quiet_numpy():
+            arr = arr.astype(dtypes.to_dtype(dtype).np, copy=False)
     else:
         dtypes.from_numpy_dtype(arr.dtype)  # clear error for unsupported dtypes
     return arr

@@ -53,14 +53,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     if inputs is not None:
         only = _as_tuple(inputs)
         capture = {t._edge(): None for t in only}
-        run_backward(roots, seeds, bool(retain_graph), capture=capture, accumulate=False)
+        with _function.quiet_numpy():
+            run_backward(roots, seeds, bool(retain_graph), capture=capture, accumulate=False)
         from .engine import _accumulate_into
         for t in only:
             g = capture[t._edge()]
             if g is not None:
                 _accumulate_into(t, np.array(g), set())   # a private copy: captures may share arrays
         return
-    run_backward(roots, seeds, bool(retain_graph))
+    with _function.quiet_numpy():    # PyTorch's backward prints no NumPy RuntimeWarnings
+        run_backward(roots, seeds, bool(retain_graph))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -80,7 +82,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         run_backward_graph([o._edge() for o in outputs], seeds, retain_graph is not False, capture=capture,
                            accumulate=False)
         return _graph_result(inputs, capture, allow_unused, materialize_grads)
-    run_backward([o._edge() for o in outputs], seeds, bool(retain_graph), capture=capture, accumulate=False)
+    with _function.quiet_numpy():
+        run_backward([o._edge() for o in outputs], seeds, bool(retain_graph), capture=capture, accumulate=False)
     result = []
     for t in inputs:
         g = capture[t._edge()]

@@ -28,6 +28,47 @@ import numpy as np
 
 from .grad_mode import _state, no_grad
 
+# -- NumPy's floating-point warnings ----------------------------------------------------------------
+# PyTorch computes inf/nan silently (exp(1000) = inf, 0/0 = nan): a built-in op's forward and backward
+# run with NumPy's floating-point errors ignored, so no RuntimeWarning reaches a user that PyTorch would
+# not give.  Entering ``np.errstate`` costs microseconds per op on the hot path; NumPy ≥ 2 keeps the state
+# in a context variable, which is set (and reset) directly to a prepared "ignore all" state instead.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _FP_ERRORS, _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+except (ImportError, TypeError):   # NumPy 1.x: the public (slower) way, behind the same two calls
+    class _ErrstateVar:
+        @staticmethod
+        def get():
+            return None
+
+        @staticmethod
+        def set(_state):
+            state = np.errstate(all="ignore")
+            state.__enter__()
+            return state
+
+        @staticmethod
+        def reset(token) -> None:
+            token.__exit__(None, None, None)
+
+    _FP_ERRORS, _IGNORE_ALL = _ErrstateVar(), None
+
+
+class quiet_numpy:
+    """``with quiet_numpy():`` — NumPy's floating-point errors ignored inside (a whole backward pass runs
+    in one, so its steps need not each set the state)."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self):
+        self._token = _FP_ERRORS.set(_IGNORE_ALL)
+        return self
+
+    def __exit__(self, *exc):
+        _FP_ERRORS.reset(self._token)
+
 
 class VersionCounter:
     """Counts in-place modifications of one storage (shared by a tensor, its views and ``detach()``).
@@ -491,7 +532,11 @@ class Op(Function):
         else:
             record = False
             ctx.needs_input_grad = (False,) * len(args)
-        out = cls.forward(ctx, *inputs, **kwargs)
+        token = _FP_ERRORS.set(_IGNORE_ALL)     # no NumPy RuntimeWarnings (see above)
+        try:
+            out = cls.forward(ctx, *inputs, **kwargs)
+        finally:
+            _FP_ERRORS.reset(token)
         if type(out) is not np.ndarray:
             raw, out = out, np.asarray(out)
             if ctx._saved and record and isinstance(raw, np.generic):
@@ -514,7 +559,13 @@ class Op(Function):
         return result
 
     def _call_backward(self, grad):
-        return self.backward(self, grad)
+        if _FP_ERRORS.get() is _IGNORE_ALL:     # inside a backward pass: already quiet
+            return self.backward(self, grad)
+        token = _FP_ERRORS.set(_IGNORE_ALL)     # a step taken on its own (the explainer's)
+        try:
+            return self.backward(self, grad)
+        finally:
+            _FP_ERRORS.reset(token)
 
 
 def _output_scalar_saved(saved: tuple, raw: np.generic, out: np.ndarray) -> tuple:
