@@ -243,6 +243,8 @@ class Node:
         Entries are NumPy arrays shaped and typed like the inputs, or None where no gradient flows.
         This is the chain rule's local step: ``∂L/∂input = ∂L/∂out · ∂out/∂input``.
         """
+        if isinstance(grad, np.generic):   # two 0-d gradients summed over paths are a NumPy scalar
+            grad = np.asarray(grad)
         grads = self._call_backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
