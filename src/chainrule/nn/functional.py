@@ -245,7 +245,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
             return LY.NativeBatchNorm.apply(input, weight, bias, zeros, zeros + 1.0, False)
         x64 = input._data.astype(np.float64)
         mean = x64.mean(axis=axes, keepdims=True)
-        var = ((x64 - mean) ** 2).mean(axis=axes, keepdims=True)
+        var_sum = ((x64 - mean) ** 2).sum(axis=axes, keepdims=True)
+        if input._data.dtype == np.float32:   # PyTorch sums the squares in float32: beyond 3.4e38 they are inf
+            var_sum = np.where(var_sum > np.finfo(np.float32).max, np.inf, var_sum)
+        var = var_sum / n
         if running_mean is not None:
             for buf, batch in ((running_mean, mean.reshape(-1)), (running_var, var.reshape(-1) * (n / (n - 1)))):
                 buf._data[...] = (1 - momentum) * buf._data + momentum * batch

@@ -78,6 +78,8 @@ class Gelu(Op):
         x = a.astype(np.float64)
         if ctx.approximate == "tanh":
             x_sq = x * x
+            if a.dtype == np.float32:    # PyTorch squares in float32: inf beyond 1.8e19, and then 0·inf = nan
+                x_sq = np.where(np.isinf(x_sq.astype(np.float32)), np.inf, x_sq)
             t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x_sq * x))
             local = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x_sq)
         else:

@@ -212,8 +212,8 @@ class Var(Op):
         g = _expand(g, ctx.axes, ctx.keepdim)
         if "tie" in ctx.__dict__:
             return g * np.where(ctx.tie, np.nan, np.inf).astype(g.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (2 * centered / g.dtype.type(ctx.denom))
+        # PyTorch's order, (2/(n − correction))·g·(a − ā): 2·(a − ā) alone overflows float32 near 3e38
+        return (g * g.dtype.type(2.0 / ctx.denom)) * centered if ctx.denom else g * (2 * centered / g.dtype.type(0))
 
 
 class Std(Op):
