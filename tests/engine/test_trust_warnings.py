@@ -159,3 +159,21 @@ def test_numpys_own_warnings_stay_on_outside_chainrule():
     with pytest.warns(RuntimeWarning):
         np.exp(np.array([1e308]))
     assert np.geterr()["over"] == "warn"
+
+
+EMPTY = {
+    "std": lambda F, x: x.std(), "var": lambda F, x: x.var(), "mean": lambda F, x: x.mean(),
+    "std(0)": lambda F, x: x.std(0), "var(0)": lambda F, x: x.var(0), "mean(0)": lambda F, x: x.mean(0),
+    "norm(dim=0)": lambda F, x: x.norm(dim=0), "layer_norm": lambda F, x: F.layer_norm(x, (x.shape[-1],)),
+    "mse_loss": lambda F, x: F.mse_loss(x, x.detach()), "l1_loss": lambda F, x: F.l1_loss(x, x.detach()),
+}
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0)], ids=str)
+@pytest.mark.parametrize("op", EMPTY)
+def test_statistics_of_nothing_print_no_warning(op, shape):
+    """NumPy's mean of an empty slice warns (a Python warning, not a floating-point error): PyTorch gives nan."""
+    def program(lib):
+        x = lib.zeros(shape, requires_grad=True)
+        return _forward_and_backward(lib, lambda: EMPTY[op](lib.nn.functional, x))
+    check(program)

@@ -54,6 +54,9 @@ class Embedding(Op):
 
 
 def _moments(x64: np.ndarray, axes: tuple):
+    if not x64.size:   # NumPy's mean of nothing warns "Mean of empty slice"; PyTorch's is a silent nan
+        mean = np.full(np.sum(x64, axis=axes, keepdims=True).shape, np.nan)
+        return mean, mean
     mean = x64.mean(axis=axes, keepdims=True)
     centered = x64 - mean
     var = (centered * centered).mean(axis=axes, keepdims=True)
@@ -129,7 +132,9 @@ class NativeLayerNorm(Op):
         g64 = g.astype(np.float64)
         xhat = (x.astype(np.float64) - mean) * invstd
         gx = gw = gb = None
-        if need[0]:
+        if need[0] and not x.size:
+            gx = np.zeros_like(x)      # (nothing to normalise: NumPy's mean of it would warn)
+        elif need[0]:
             h = g64 if weight is None else g64 * weight
             gx = (invstd * (h - h.mean(axis=axes, keepdims=True)
                             - xhat * (h * xhat).mean(axis=axes, keepdims=True))).astype(x.dtype)

@@ -187,7 +187,10 @@ class MaxAlongDim(Op):
 def _centered(a: np.ndarray, axes: tuple):
     """(a − ā) as PyTorch's var/std see it: the mean in the input's dtype, the deviations (and their
     squares, by the caller) in float64 — so float32 values near 1e30 do not overflow when squared."""
-    mean = a.mean(axis=axes, keepdims=True)
+    if a.size:
+        mean = a.mean(axis=axes, keepdims=True)
+    else:             # NumPy's mean of nothing warns "Mean of empty slice"; PyTorch's is a silent nan
+        mean = np.full(np.sum(a, axis=axes, keepdims=True).shape, np.nan, dtype=a.dtype)
     if a.dtype == np.float64:
         return a - mean
     return a.astype(np.float64) - mean.astype(np.float64)
@@ -202,7 +205,7 @@ class Var(Op):
         ctx.save_for_backward(c64.astype(a.dtype, copy=False))
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
         if ctx.denom == 0 and len(axes) == a.ndim:   # PyTorch's rule for no degrees of freedom: NaN where
-            ctx.tie = a == a.mean(axis=axes, keepdims=True)   # a equals its mean (∞·0), else ∞
+            ctx.tie = c64 == 0   # a equals its mean (∞·0), else ∞
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (np.sum(c64 * c64, axis=axes, keepdims=keepdim) / ctx.denom).astype(a.dtype)
 
