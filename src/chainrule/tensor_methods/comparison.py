@@ -109,7 +109,16 @@ class ComparisonMixin:
         return Tensor._make(np.logical_xor(self._data, _data(other)))
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        if isinstance(other, Tensor) and other._data.dtype != self._data.dtype:
+            raise RuntimeError(f"{_scalar_name(self._data.dtype)} did not match {_scalar_name(other._data.dtype)} "
+                               f"(isclose compares tensors of one dtype: convert one with .to())")
         return Tensor._make(np.isclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _scalar_name(dtype) -> str:
+    """PyTorch's scalar-type name of a NumPy dtype (``Float``, ``Long`` …), as its dtype errors say."""
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(np.dtype(dtype).name, str(dtype))
 
 
 def _axes(dim, ndim: int):

@@ -167,6 +167,10 @@ class InPlaceMixin:
 
     def addcdiv_(self, t1, t2, value=1):
         _need_tensors("addcdiv_", t1, t2)
+        if t1._data.dtype.kind in "biu" and t2._data.dtype.kind in "biu":
+            raise RuntimeError("Integer division with addcdiv is no longer supported: use (input + value * "
+                               "torch.trunc(tensor1 / tensor2)).to(input.dtype) for the historic integer "
+                               "behaviour, or pass float tensors")
         return self._in_place(lambda: self + value * t1 / t2, "addcdiv_", t1, t2)
 
     def lerp_(self, end, weight):

@@ -92,6 +92,9 @@ class ShapeMixin:
         return _named(_as_view(self, S.Permute.apply(self, axes)), True, "TBackward0")   # a new view, as PyTorch
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims" (list every dimension '
+                            'in its new order, e.g. x.permute(1, 0))')
         dims = _shape_arg(dims)
         nd = self._data.ndim
         if len(dims) != nd:
