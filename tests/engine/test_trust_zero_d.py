@@ -8,6 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import torch
+
+import chainrule
+
 from .test_trust_views import same_as_torch
 
 
@@ -47,3 +51,22 @@ def _paths(lib, x):
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_0d_programs_backpropagate_like_torch(name, dtype):
     same_as_torch(PROGRAMS[name], np.array(-1.0, dtype=dtype))
+
+
+@pytest.mark.parametrize("change", ["zero_", "masked_fill_", "fill_", "add_"])
+def test_in_place_change_of_a_0d_reduction_result_like_torch(change):
+    """all()/any() of a tensor return a 0-d tensor that may be changed in place (F67)."""
+    out = []
+    for lib in (chainrule, torch):
+        v = lib.tensor([0.0, 1.0]).all()
+        if change == "masked_fill_":
+            v.masked_fill_(lib.tensor(True), 1.0)
+        elif change == "fill_":
+            v.fill_(True)
+        elif change == "add_":
+            v = lib.tensor([2.0, 1.0]).amax()
+            v.add_(1.0)
+        else:
+            v.zero_()
+        out.append((v.item(), str(v.dtype).split(".")[-1]))
+    assert out[0] == out[1]

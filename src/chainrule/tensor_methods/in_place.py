@@ -68,8 +68,8 @@ class InPlaceMixin:
                          for s in node._saved)
             node._saved = tuple(s.copy() if m else s for s, m in zip(node._saved, mine))
             node._saved_versions = tuple(None if m else rec for rec, m in zip(node._saved_versions, mine))
-        if not self._data.flags.writeable:
-            self._data = self._data.copy()
+        if not self._data.flags.writeable:   # (a NumPy scalar some reductions return, e.g. all(): an array now)
+            self._data = np.array(self._data)
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1
         if node is not None:
