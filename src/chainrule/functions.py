@@ -221,6 +221,10 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     tensors = _common([t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands])
+    if len(tensors) == 1 and tensors[0]._data.dtype == np.bool_ and "->" in equation:
+        ins, out = equation.replace(" ", "").split("->")
+        if set(ins) - set(out) - {".", ","}:      # a bool summed over an index counts it, as sum(): int64
+            tensors = [tensors[0].long()]
     try:
         return L.Einsum.apply(*tensors, equation=equation)
     except ValueError as e:

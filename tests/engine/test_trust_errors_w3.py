@@ -57,3 +57,13 @@ def test_isclose_of_one_dtype_still_compares():
     b = [torch.isclose(torch.tensor([1, 2]), torch.tensor([1, 3])).tolist(),
          torch.tensor([1.0, 2.0]).isclose(torch.tensor([1.0, 2.5])).tolist()]
     assert a == b
+
+
+@pytest.mark.parametrize("equation", ["ij->j", "ij->i", "ij->", "ij->ij", "ij->ji"])
+def test_einsum_of_one_bool_operand_counts_what_it_sums_like_torch(equation):
+    """F17: a bool summed over an index is a count (int64), as sum(); kept indices stay bool."""
+    out = []
+    for lib in (chainrule, torch):
+        r = lib.einsum(equation, lib.tensor([[True, False], [True, True]]))
+        out.append((r.tolist(), str(r.dtype).split(".")[-1]))
+    assert out[0] == out[1]

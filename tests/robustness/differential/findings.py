@@ -357,7 +357,7 @@ BY_ID = {f.id: f for f in FINDINGS}
 # Closing a finding: add its id here once its program agrees with PyTorch (test_finding[F<n>] then XPASSes,
 # which fails while the finding is still open).  Its program stays, as a plain regression test.
 # fixed by the trust-views and trust-ops work (each program now agrees with PyTorch: a regression test)
-FIXED = frozenset({"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15", "F16", "F18", "F19", "F20", "F22", "F23", "F24", "F25", "F26", "F28", "F30", "F32", "F33", "F35", "F38", "F39", "F40", "F41", "F42", "F44", "F45", "F46", "F47", "F48", "F49", "F51", "F52", "F53", "F54", "F55", "F56", "F57", "F58", "F59", "F61", "F62", "F63", "F64", "F65", "F68", "F69", "F70", "F74", "F75", "F76", "F36", "F21", "F27", "F78", "F34", "F71", "F72", "F67"})
+FIXED = frozenset({"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15", "F16", "F18", "F19", "F20", "F22", "F23", "F24", "F25", "F26", "F28", "F30", "F32", "F33", "F35", "F38", "F39", "F40", "F41", "F42", "F44", "F45", "F46", "F47", "F48", "F49", "F51", "F52", "F53", "F54", "F55", "F56", "F57", "F58", "F59", "F61", "F62", "F63", "F64", "F65", "F68", "F69", "F70", "F74", "F75", "F76", "F36", "F21", "F27", "F78", "F34", "F71", "F72", "F67", "F17"})
 # the findings not fixed yet: their program is a strict xfail, and the CI budget tolerates them by name
 OPEN = frozenset(BY_ID) - FIXED
 
