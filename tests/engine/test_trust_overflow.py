@@ -54,3 +54,21 @@ def test_float32_batch_norm_of_huge_values_overflows_its_variance_like_torch(big
         y = lib.nn.functional.batch_norm(x, rm, rv, weight=lib.ones(2) * 2, training=True)
         return lib.cat([y, rm[None], rv[None]])
     both(program, [[big, 1.0], [3 * big, 2.0], [-big, 5.0]], "float32")
+
+
+@pytest.mark.parametrize("form", ["max()", "min()"])
+def test_max_of_everything_sends_a_nan_gradient_only_to_the_chosen_entry(form):
+    """max()/min() select (PyTorch's evenly_distribute_backward); amax/amin multiply by the mask (nan·0)."""
+    def program(lib, x):
+        return (lib.tensor(-1.0) ** getattr(x, form[:3])()).reshape(1)   # ∂/∂exponent = out·ln(−1) = nan
+    both(program, [[-1.0, 1.0]], "float32")
+    both(lambda lib, x: (lib.tensor(-1.0, dtype=lib.float64) ** x.amax()).reshape(1), [[-1.0, 1.0]], "float64")
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 15, 16, 17, 24, 40])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu6_gradient_at_nan_follows_torchs_vector_and_tail_rules(n, dtype):
+    """PyTorch's hardtanh backward gives 0 at NaN inside whole vector chunks and 1 in the scalar tail."""
+    values = [np.nan if i % 3 == 0 else float(i % 8) - 1 for i in range(n)]
+    both(lambda lib, x: lib.nn.functional.relu6(x), values, dtype)
+    both(lambda lib, x: lib.nn.functional.hardtanh(x), values, dtype)

@@ -177,3 +177,11 @@ def test_statistics_of_nothing_print_no_warning(op, shape):
         x = lib.zeros(shape, requires_grad=True)
         return _forward_and_backward(lib, lambda: EMPTY[op](lib.nn.functional, x))
     check(program)
+
+
+@pytest.mark.parametrize("values", [[[-np.inf], [1.0]], [[-1.0], [-1.0], [2.0], [1e200]], [[np.nan], [1.0]]])
+def test_batch_norm_statistics_of_extreme_values_print_no_warning(values):
+    def program(lib):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        return _forward_and_backward(lib, lambda: lib.nn.functional.batch_norm(x, None, None, training=True))
+    check(program)

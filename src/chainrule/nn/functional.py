@@ -230,6 +230,12 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     Training: batch statistics (biased variance) normalise, and the running estimates move:
     running = (1 − momentum)·running + momentum·batch (unbiased variance).  Evaluation: the running
     estimates normalise."""
+    from ..autograd.function import quiet_numpy
+    with quiet_numpy():    # the statistics of inf/huge values: nan/inf silently, as PyTorch
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):
     _float_input(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected a 2D or higher input (N, C, ...) but got a {input.ndim}D input")

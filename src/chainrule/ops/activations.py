@@ -154,7 +154,16 @@ class Hardtanh(Op):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        return np.where((a <= ctx.lo) | (a >= ctx.hi), np.zeros((), dtype=g.dtype), g)
+        out = np.where((a <= ctx.lo) | (a >= ctx.hi), np.zeros((), dtype=g.dtype), g)
+        nan = np.isnan(a)
+        if nan.any():
+            # PyTorch's CPU kernel runs its vector rule (grad where min < a < max: 0 at NaN) over whole chunks
+            # of two 32-byte vectors, and its scalar rule (1 at NaN) over the remaining tail
+            chunk = 2 * (32 // a.itemsize)
+            whole = (a.size // chunk) * chunk
+            if whole:
+                out = np.where(nan & (np.arange(a.size).reshape(a.shape) < whole), np.zeros((), dtype=g.dtype), out)
+        return out
 
 
 # -- explain rules (see chainrule/explain/rules.py): out over the input's symbol, ∂out/∂a per element -------

@@ -164,7 +164,9 @@ class Amax(Op):
         else:
             mask = (a == out)
         count = mask.sum(axis=ctx.axes, keepdims=True)
-        return _expand(g, ctx.axes, ctx.keepdim) * mask / count.astype(g.dtype)
+        if ctx.axes is None:     # max()/min(): PyTorch selects (a NaN gradient reaches only the chosen entries)
+            return np.where(mask, g / count.astype(g.dtype), g.dtype.type(0))
+        return _expand(g, ctx.axes, ctx.keepdim) * mask / count.astype(g.dtype)   # amax/amin: multiplies
 
 
 class MaxAlongDim(Op):
