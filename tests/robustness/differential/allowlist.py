@@ -48,6 +48,8 @@ DOCUMENTED = (
                "error_class", _NO_KERNEL),
     Documented("a power with a boolean exponent: PyTorch's backward fails", "PyTorch's backward of a power with a boolean",
                "backward", r"Subtraction, the `-` operator, with a bool tensor is not supported", r"\*\*|pow"),
+    Documented("PyTorch's own internal assert in backward (a float written into a bool/int tensor)",
+               "PyTorch's engine fails an internal assert", "backward", r"INTERNAL ASSERT FAILED"),
     Documented("an overflowing matrix product: nan or inf", "which of nan and inf an overflowing matrix product",
                "value_overflow", r"^v\d+ \(from: .*(" + _MATMUL + ")"),
     Documented("a matrix product of values beyond 1e30: its elements depend on the summation order",

@@ -350,6 +350,14 @@ FINDINGS += (
              "v1[1:2:2] = v3.sum() * 2")),
 )
 
+FINDINGS += (
+    Finding("F79", "inplace", "an input PyTorch saves but chainrule's backward does not need (nll_loss's input, "
+            "mse_loss(v, v) …) changed in place afterwards: PyTorch refuses at backward, chainrule back-propagates "
+            "the recorded values (wave 3 campaign, seeds 301-303)", ("backward",), r"^backward\(\) \| None \| .*modified by an inplace operation",
+            ("x0 = lib.tensor([[1.0, 1.0], [-2.0, -2.0], [1.0, 1.0]], dtype=lib.float64, requires_grad=True)",
+             "v1 = x0 * 2", "v2 = F.nll_loss(v1, lib.tensor([1, 0, 0], dtype=lib.int64))", "v1[0:2, -1:] = nan")),
+)
+
 # the findings with the narrowest matchers come first, so a difference is put down to the most specific one
 PRIORITY = ("F45", "F58", "F59", "F23", "F22", "F57")
 
