@@ -72,3 +72,14 @@ def test_relu6_gradient_at_nan_follows_torchs_vector_and_tail_rules(n, dtype):
     values = [np.nan if i % 3 == 0 else float(i % 8) - 1 for i in range(n)]
     both(lambda lib, x: lib.nn.functional.relu6(x), values, dtype)
     both(lambda lib, x: lib.nn.functional.hardtanh(x), values, dtype)
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 15, 16, 17, 33, 64, 65])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_elu_gradient_at_nan_follows_torchs_vector_and_tail_rules(n, dtype):
+    values = [np.nan if i % 2 == 0 else -float(i % 5) for i in range(n)]
+    both(lambda lib, x: lib.nn.functional.elu(x, alpha=0.5), values, dtype)
+
+
+def test_var_of_one_infinite_value_has_a_nan_gradient_like_torch():
+    both(lambda lib, x: x.clone().var(0).reshape(1), np.inf, "float32")

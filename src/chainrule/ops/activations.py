@@ -26,9 +26,17 @@ class LeakyRelu(Op):
         return np.where(a > 0, g, g * ctx.slope).astype(g.dtype, copy=False)
 
 
+def in_vector_chunks(a: np.ndarray) -> np.ndarray:
+    """Which elements PyTorch's CPU kernels treat with their vector rule: whole chunks of two 32-byte vectors
+    (16 float32, 8 float64) from the start; the tail that is left gets the scalar rule.  The two differ
+    at NaN for some backward kernels (elu, hardtanh), so the gradient there depends on the position."""
+    chunk = 2 * (32 // a.itemsize)
+    return np.arange(a.size).reshape(a.shape) < (a.size // chunk) * chunk
+
+
 class Elu(Op):
-    """out = α(eᵃ − 1) if a ≤ 0 else a;  ∂out/∂a = α·eᵃ if a ≤ 0 else 1 (so 1 at NaN: PyTorch's reference
-    rule; its vectorised kernel gives NaN there from 64 float32 elements on)"""
+    """out = α(eᵃ − 1) if a ≤ 0 else a;  ∂out/∂a = α·eᵃ if a ≤ 0 else 1 (so 1 at NaN: PyTorch's scalar
+    rule; its vector rule gives NaN there, see ``in_vector_chunks``)"""
     @staticmethod
     def forward(ctx, a, alpha=1.0):
         ctx.save_for_backward(a)
@@ -40,7 +48,11 @@ class Elu(Op):
     def backward(ctx, g):
         a, = ctx.saved_tensors
         neg = np.minimum(a, 0)
-        return np.where(a <= 0, g * (ctx.alpha * np.exp(neg)), g).astype(g.dtype, copy=False)
+        out = np.where(a <= 0, g * (ctx.alpha * np.exp(neg)), g).astype(g.dtype, copy=False)
+        nan = np.isnan(a)
+        if nan.any():
+            out = np.where(nan & in_vector_chunks(a), g.dtype.type(np.nan), out)
+        return out
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -144,7 +156,7 @@ class LogSigmoid(Op):
 
 class Hardtanh(Op):
     """out = clamp(a, min_val, max_val);  ∂out/∂a = 0 where a ≤ min_val or a ≥ max_val, else 1 (so 1 at NaN:
-    PyTorch's reference rule; its vectorised kernel gives 0 there from 16 float32 elements on)"""
+    PyTorch's scalar rule; its vector rule gives 0 there, see ``in_vector_chunks``)"""
     @staticmethod
     def forward(ctx, a, min_val=-1.0, max_val=1.0):
         ctx.save_for_backward(a)
@@ -156,13 +168,8 @@ class Hardtanh(Op):
         a, = ctx.saved_tensors
         out = np.where((a <= ctx.lo) | (a >= ctx.hi), np.zeros((), dtype=g.dtype), g)
         nan = np.isnan(a)
-        if nan.any():
-            # PyTorch's CPU kernel runs its vector rule (grad where min < a < max: 0 at NaN) over whole chunks
-            # of two 32-byte vectors, and its scalar rule (1 at NaN) over the remaining tail
-            chunk = 2 * (32 // a.itemsize)
-            whole = (a.size // chunk) * chunk
-            if whole:
-                out = np.where(nan & (np.arange(a.size).reshape(a.shape) < whole), np.zeros((), dtype=g.dtype), out)
+        if nan.any():   # PyTorch's vector rule (grad where min < a < max) gives 0 at NaN: see in_vector_chunks
+            out = np.where(nan & in_vector_chunks(a), np.zeros((), dtype=g.dtype), out)
         return out
 
 

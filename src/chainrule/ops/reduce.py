@@ -207,7 +207,8 @@ class Var(Op):
         ctx.save_for_backward(c64.astype(a.dtype, copy=False))
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
         if ctx.denom == 0 and len(axes) == a.ndim:   # PyTorch's rule for no degrees of freedom: NaN where
-            ctx.tie = c64 == 0   # a equals its mean (∞·0), else ∞
+            ctx.tie = (a == a.mean(axis=axes, keepdims=True) if a.size     # a equals its mean (∞·0), else ∞
+                       else np.zeros(a.shape, dtype=bool))                  # (NumPy's mean of nothing warns)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (np.sum(c64 * c64, axis=axes, keepdims=keepdim) / ctx.denom).astype(a.dtype)
 
