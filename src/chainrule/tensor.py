@@ -256,7 +256,7 @@ class Tensor(ArithmeticMixin, ComparisonMixin, OrderingMixin, UnaryMathMixin, Ma
 
     @property
     def T(self) -> "Tensor":
-        return self.permute(*reversed(range(self._data.ndim)))
+        return self.permute(tuple(reversed(range(self._data.ndim))))
 
     @property
     def mT(self) -> "Tensor":

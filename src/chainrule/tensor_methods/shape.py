@@ -157,7 +157,7 @@ class ShapeMixin:
         order = [d for d in range(nd) if d not in src]
         for s_, d_ in sorted(zip(dst, src)):
             order.insert(s_, d_)
-        return self.permute(*order)
+        return self.permute(tuple(order))
 
     moveaxis = movedim
 
