@@ -23,18 +23,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-step", action="store_true", help="do not run the optimizer step (no updated values)")
 
 
-def _graph_view(spec, args):
-    """The computational graph of one step (values and gradients on every node), for any other model."""
-    from ..explain.step_graph import StepRecorder, record_training_step
+def _diagram(model, x, y, loss_fn, optimizer, title, args, labels, words):
+    """Record the step once (``record_pass``); draw it as the layered network when it is a chain of Linear
+    layers, else as the computational graph (values and gradients on every node) — the same record."""
+    from ..explain.step_graph import record_pass
+    from ..viz import network
     from ..viz.graph_view import draw_graph
-    if spec.y is None or spec.loss_fn is None or spec.optimizer is None or args.no_step:
-        with StepRecorder(spec.model) as rec:
-            out = spec.model(spec.x)
-            loss = spec.loss_fn(out, spec.y) if spec.loss_fn is not None and spec.y is not None else out.sum()
-        graph = rec.finish(loss)
-    else:
-        graph = record_training_step(spec.model, spec.loss_fn, spec.optimizer, spec.x, spec.y)
-    return draw_graph(graph, precision=args.decimals, title=args.model_file)
+    graph = record_pass(model, x, y, loss_fn, None if args.no_step else optimizer)
+    loss_name = type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L"
+    try:
+        state = network.network_state(graph, title=title, words=words, loss_name=loss_name)
+    except ValueError:       # not a chain of Linear layers: the recorded graph itself
+        return draw_graph(graph, precision=args.decimals, title=title)
+    return network.draw_network(state, precision=args.decimals, labels=labels, words=words)
 
 
 def run(args) -> int:
@@ -53,23 +54,14 @@ def run(args) -> int:
         if args.model_file is None:
             from .. import nn, optim
             model, x, y = network.seed_example()
-            state = network.capture_network(
-                model, x, y, nn.BCELoss(), None if args.no_step else optim.SGD(model.parameters(), lr=1.0),
-                title=messages(args.lang).get("diagram.seed_title"), words=words)
+            diagram = _diagram(model, x, y, nn.BCELoss(), optim.SGD(model.parameters(), lr=1.0),
+                               messages(args.lang).get("diagram.seed_title"), args, labels, words)
         else:
             spec = load_model_file(args.model_file)
             if spec.x is None:
                 raise UsageError(f"{args.model_file} defines no example input: set x (and y, criterion) to draw values")
-            try:
-                state = network.capture_network(spec.model, spec.x, spec.y,
-                                                spec.loss_fn if spec.y is not None else None,
-                                                None if args.no_step else spec.optimizer, title=args.model_file,
-                                                words=words)
-            except ValueError:       # not a chain of Linear layers: draw the recorded graph itself
-                state = None
-                diagram = _graph_view(spec, args)
-        if state is not None:
-            diagram = network.draw_network(state, precision=args.decimals, labels=labels, words=words)
+            diagram = _diagram(spec.model, spec.x, spec.y, spec.loss_fn if spec.y is not None else None,
+                               spec.optimizer, args.model_file, args, labels, words)
     except (ModelFileError, ValueError) as e:
         raise UsageError(str(e)) from None
     from ._output import write_output

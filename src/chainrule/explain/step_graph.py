@@ -408,6 +408,41 @@ def record_training_step(model, criterion, optimizer, x, y, *, input_grads: bool
     return graph
 
 
+def record_pass(model, x, y=None, criterion=None, optimizer=None) -> StepGraph:
+    """The ``StepGraph`` of as much of a step as is given: with ``criterion``, ``y`` and ``optimizer`` the
+    whole training step (``record_training_step``); with a criterion and no optimizer, forward and
+    backward (the parameters keep their values); with no criterion (or no target), the forward pass
+    only, ``graph.loss`` then being the model's output, without gradients.  ``graph.output`` is the
+    model's output and ``graph.has_loss`` says whether a loss was computed.  ``chainrule draw`` records
+    its one step so, then draws it as a layered network or as the graph itself."""
+    if criterion is not None and y is not None and optimizer is not None:
+        graph = record_training_step(model, criterion, optimizer, x, y)
+        graph.has_loss = True
+        return graph
+    if hasattr(model, "zero_grad"):
+        model.zero_grad()
+    names = {id(x): "x"} if y is None else {id(x): "x", id(y): "y"}
+    with StepRecorder(model, names) as rec:
+        out = model(x)
+        loss = criterion(out, y) if criterion is not None and y is not None else None
+    rec.note(x, "x", "input")
+    if y is not None:
+        rec.note(y, "y", "target")
+    if loss is not None and getattr(loss, "grad_fn", None) is not None:
+        graph = rec.finish(loss)
+        graph.loss_value = float(loss.item())
+        graph.has_loss = True
+    else:
+        graph = rec.finish(out, backward=False)
+        for v in graph.values:
+            v.grad = None
+        graph.loss_value = None
+        graph.has_loss = False
+    graph.output = rec.value_of(out) if hasattr(out, "_data") else None
+    graph.optimizer = None
+    return graph
+
+
 def _numeric(model, criterion, x, y, graph) -> float:
     """Central differences (L(θ+h) − L(θ−h)) / 2h for every trained parameter, on the real model."""
     import chainrule

@@ -499,35 +499,50 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
     """Run one real training step of ``model`` and collect what the diagram shows.
 
     ``model``: ``Linear`` layers, each optionally followed by one activation module, in call order
-    (``Sequential``s, nested or not, or a module calling them in turn).  The explainer's ``StepRecorder``
-    records each layer's z and activation for input row ``example``; ``loss.backward()`` provides ∂L/∂W and ∂L/∂b
-    (over the whole batch); given an ``optimizer``, ``optimizer.step()`` runs and the new values are
-    recorded too.  ``words.note`` says, for a batch, which example's values are shown.
+    (``Sequential``s, nested or not, or a module calling them in turn).  The step is recorded once, as
+    the explainer's ``StepGraph`` (``explain.step_graph.record_pass``: forward; with ``loss_fn`` and ``y``
+    the backward pass; with an ``optimizer`` too, ``optimizer.step()``), and ``network_state`` reads the
+    diagram's numbers off it.  A model that is not such a chain raises ``ValueError`` (after the step ran;
+    ``chainrule draw`` then draws the same recorded graph with ``viz.graph_view``).
+    """
+    from ..explain.step_graph import record_pass
+    graph = record_pass(model, x, y, loss_fn, optimizer)
+    return network_state(graph, example=example, title=title, words=words,
+                         loss_name=type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L")
+
+
+def network_state(graph, example: int = 0, title: str | None = None, words: DiagramWords = ENGLISH,
+                  loss_name: str = "L") -> NetworkState:
+    """The diagram's numbers read off a recorded ``StepGraph``: its leaf-module calls must form a chain of
+    ``Linear`` layers, each followed by at most one activation (``Dropout``/``Identity`` pass through).
+
+    Unit values are input row ``example``'s; ∂L/∂W, ∂L/∂b are the graph's (over the whole batch), the
+    values after the update its parameters' ``after``.  ``ValueError`` says why a graph is not such a chain.
     """
     from .. import nn
-    from ..explain.step_graph import StepRecorder
-    with StepRecorder(model) as rec:     # the explainer's recorder: the leaf modules' calls, in call order
-        out = model(x)
-    calls = [(name, mod, value) for name, _, mod, _, value in rec.leaf_calls]
+    x = next((v for v in graph.values if v.kind == "input"), None)
+    out = getattr(graph, "output", None)
     prev = x
-    for name, call, mod, inp, value in rec.leaf_calls:
+    for name, call, mod, inp, value in graph.leaf_calls:
         if call > 1 or inp is not prev:
             why = "is called more than once" if call > 1 else "does not take the output of the module before it"
             raise ValueError(f"cannot draw this model as a layered network: '{name}' {why}; the diagram shows a "
                              f"chain of Linear layers (chainrule draw shows the computational graph instead)")
         prev = value
-    if rec.leaf_calls and prev is not out:
+    if graph.leaf_calls and prev is not out:
         raise ValueError("cannot draw this model as a layered network: its output is not its last layer's output "
                          "(a residual connection or other computation after the layers)")
-    loss = loss_fn(out, y) if loss_fn is not None else None
+    params = {id(v.tensor): v for v in graph.parameters()}
+    has_loss = getattr(graph, "has_loss", graph.loss is not None)
     layers, linears = [], []
-    for name, mod, value in calls:
-        row = value.detach().numpy().reshape(value.shape[0], -1)[example] if value.ndim >= 1 else None
+    for name, _, mod, _, value in graph.leaf_calls:
+        row = value.value.reshape(value.shape[0], -1)[example] if value.value.ndim >= 1 else None
         if isinstance(mod, nn.Linear):
-            linears.append(mod)
-            layers.append(LayerState(mod.weight.detach().numpy().copy(),
-                                     None if mod.bias is None else mod.bias.detach().numpy().copy(),
-                                     None, z=row))
+            w, b = params.get(id(mod.weight)), params.get(id(mod.bias)) if mod.bias is not None else None
+            if w is None or (mod.bias is not None and b is None):
+                raise ValueError(f"cannot draw {name}: its weight is not a parameter of the recorded model")
+            linears.append((w, b))
+            layers.append(LayerState(w.value, None if b is None else b.value, None, z=row))
         elif layers and layers[-1].activation is None and not isinstance(mod, (nn.Dropout, nn.Identity)):
             layers[-1].activation = type(mod).__name__.lower()
             layers[-1].a = row
@@ -538,28 +553,23 @@ def capture_network(model, x, y=None, loss_fn=None, optimizer=None, example: int
                              f"shows Linear layers each followed by at most one activation")
     if not layers:
         raise ValueError("the model has no Linear layer to draw")
-    if loss is not None:
-        if optimizer is not None:
-            optimizer.zero_grad()
-        else:
-            model.zero_grad()
-        loss.backward()
-        for layer, mod in zip(layers, linears):
-            layer.weight_grad = mod.weight.grad.numpy().copy()
-            if mod.bias is not None and mod.bias.grad is not None:
-                layer.bias_grad = mod.bias.grad.numpy().reshape(-1).copy()
-        if optimizer is not None:
-            optimizer.step()
-            for layer, mod in zip(layers, linears):
-                layer.weight_after = mod.weight.detach().numpy().copy()
-                if mod.bias is not None:
-                    layer.bias_after = mod.bias.detach().numpy().reshape(-1).copy()
-    x_row = x.detach().numpy().reshape(x.shape[0], -1)[example]
-    target = None if y is None else np.asarray(y.detach().numpy()).reshape(y.shape[0], -1)[example]
-    loss_name = type(loss_fn).__name__.replace("Loss", "") if loss_fn is not None else "L"
-    n = x.shape[0] if x.ndim > 1 else 1
+    if len(params) != sum(1 + (b is not None) for _, b in linears):
+        raise ValueError("cannot draw this model as a layered network: it has parameters outside its Linear layers")
+    if has_loss:
+        for layer, (w, b) in zip(layers, linears):
+            layer.weight_grad = None if w.grad is None else w.grad.reshape(w.shape)
+            if b is not None and b.grad is not None:
+                layer.bias_grad = b.grad.reshape(-1)
+            if getattr(graph, "optimizer", None) is not None:
+                layer.weight_after = w.after
+                if b is not None:
+                    layer.bias_after = b.after.reshape(-1)
+    x_row = None if x is None else x.value.reshape(x.shape[0], -1)[example] if x.value.ndim > 1 else x.value
+    tv = next((v for v in graph.values if v.kind == "target"), None)
+    target = None if tv is None else tv.value.reshape(tv.shape[0], -1)[example] if tv.value.ndim >= 1 else tv.value
+    n = x.shape[0] if x is not None and x.value.ndim > 1 else 1
     note = words.note.format(example=example + 1, n=n) if n > 1 else None
-    return NetworkState(layers, inputs=x_row, target=target, loss=None if loss is None else float(loss),
+    return NetworkState(layers, inputs=x_row, target=target, loss=graph.loss_value if has_loss else None,
                         loss_name=loss_name, title=title, note=note)
 
 
