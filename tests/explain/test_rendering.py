@@ -128,3 +128,18 @@ def _adam_problem():
     x = chainrule.tensor([[0.3, -0.2], [0.1, 0.4]], dtype=chainrule.float64)
     y = chainrule.tensor([[0.05], [-0.02]], dtype=chainrule.float64)
     return model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01), x, y
+
+
+def test_hand_values_of_a_whole_array_are_each_elements_carried_value():
+    """``carried_array`` (the --hand builder's rounding of whole layers) writes down what ``carried``
+    writes for every element: half away from zero, the sign of −0, scientific form below ½·10⁻ᴰ."""
+    import numpy as np
+    from chainrule.explain.render.numbers import carried, carried_array
+    rng = np.random.default_rng(0)
+    a = np.concatenate([rng.normal(size=2000) * 10.0 ** rng.integers(-12, 6, 2000),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-5, -5e-5, 1.5e-4, 0.00125, -2.5]])
+    for d in (0, 2, 4, 6):
+        one_by_one = np.array([carried(v, d) for v in a])
+        whole = carried_array(a, d)
+        assert np.array_equal(one_by_one, whole, equal_nan=True), d
+        assert np.array_equal(np.signbit(one_by_one), np.signbit(whole)), d

@@ -20,7 +20,7 @@ from .derivation import (Add, Derivation, Eq, Equation, Frac, Func, Hadamard, Mu
 from .errors import UnsupportedModel
 from .formulas import ONE, Sigmoid
 from .naming import Names
-from .render.numbers import carried, plain
+from .render.numbers import carried, carried_array, plain
 
 DEFAULT_MAX_SCALAR = 200
 
@@ -54,7 +54,7 @@ class Builder:
 
     # -- numbers --------------------------------------------------------------------------------------
     def R(self, v):
-        return np.vectorize(lambda x: carried(x, self.D))(v) if np.ndim(v) else carried(v, self.D)
+        return carried_array(v, self.D) if np.ndim(v) else carried(v, self.D)
 
     def num(self, exact, hand=None, integer=False) -> Num:
         """The number shown: exact, or (``--hand``) the hand value marked when it differs."""

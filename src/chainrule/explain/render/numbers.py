@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def split(value: float, decimals: int, integer: bool = False):
     """Return ``(negative, mantissa, exponent)``; ``exponent`` is None for fixed notation.
@@ -53,6 +55,25 @@ def carried(value: float, decimals: int) -> float:
         mantissa = _scaled(v, -exp)
         return float(f"{rounded(mantissa, decimals):.{decimals}f}e{exp}")
     return rounded(v, decimals)
+
+
+def carried_array(values, decimals: int) -> np.ndarray:
+    """``carried`` of every element at once (the hand values of a whole layer): ``rounded``'s half-away-
+    from-zero rounding done in NumPy, and ``carried``'s scientific form for the few elements too small
+    for the decimals.
+
+    >>> carried_array([0.71973, -0.00012, 3.14159e-6], 4).tolist()
+    [0.7197, -0.0001, 3.1416e-06]
+    """
+    a = np.array(values, dtype=np.float64)
+    q = 10.0 ** decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.abs(a) * q
+        out = np.where(scaled < 1e15, np.copysign(np.floor(scaled + 0.5), a) / q, a)
+        small = (a != 0) & np.isfinite(a) & (np.abs(a) < 0.5 * 10.0 ** (-decimals))
+    if small.any():
+        out[small] = [carried(v, decimals) for v in a[small]]
+    return out
 
 
 def _scaled(v: float, k: int) -> float:
