@@ -62,6 +62,8 @@ def test_every_phase_has_content_and_blocks_are_tagged():
 
 
 def test_symbols_of_either_notation_find_their_place_on_the_diagram():
+    """The page finds a symbol's place from the value it names (``Sym.ref``/``elem``), never its digits."""
+    from dataclasses import replace
     from types import SimpleNamespace
 
     import numpy as np
@@ -71,12 +73,18 @@ def test_symbols_of_either_notation_find_their_place_on_the_diagram():
     from chainrule.viz.network import parameter_names
 
     sizes, kinds = [3, 11, 2, 2], ["tanh", "sigmoid", "identity"]
-    layers = [SimpleNamespace(weight=np.zeros((o, i)), bias=np.zeros(o), activation=SimpleNamespace(kind=k))
-              for i, o, k in zip(sizes[:-1], sizes[1:], kinds)]
-    index = DiagramIndex(SimpleNamespace(layers=layers))
+    layers, ids = [], iter(range(100, 200))
+    for i, o, k in zip(sizes[:-1], sizes[1:], kinds):
+        own = {"weight": next(ids), "bias": next(ids), "z": next(ids)}
+        own["a"] = own["z"] if k == "identity" else next(ids)
+        layers.append(SimpleNamespace(weight=np.zeros((o, i)), bias=np.zeros(o), activation=SimpleNamespace(kind=k),
+                                      ids=own))
+    record = SimpleNamespace(layers=layers, ids={"x": 1, "out": layers[-1].ids["a"], "loss": 2})
+    record.refs = lambda: {**record.ids, "layers": [L.ids for L in layers]}
+    index = DiagramIndex(record)
     drawn = parameter_names(sizes)                             # the diagram's own numbering
     for notation in ("flat", "indexed"):
-        nm = Names(sizes, kinds, notation)
+        nm = Names(sizes, kinds, notation, refs=record.refs())
         for l, (wn, bn) in enumerate(drawn):
             for j in range(sizes[l + 1]):
                 assert index.ids(index.of(nm.b(l, j)))[0] == f"edge-{bn[j]}"
@@ -85,8 +93,11 @@ def test_symbols_of_either_notation_find_their_place_on_the_diagram():
         assert index.ids(index.of(nm.a(0, 10))) == ["unit-a11"]
         assert index.ids(index.of(nm.a(1, 0))) == ["unit-sigma12"]
         assert index.ids(index.of(nm.a(2, 1))) == ["unit-z15"]       # no activation: the output is z
-    for not_a_parameter in (Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="n", time="t"),
-                            Names(sizes, kinds).W(0, 0, 0).__class__("W", sub="99")):
+        assert index.of(nm.loss()) == ("L",) and index.ids(index.of(nm.x(2))) == ["unit-x3"]
+    w1 = Names(sizes, kinds, refs=record.refs()).W(0, 0, 0)
+    assert index.ids(index.of(replace(w1, sub="99")))[0] == "edge-W1"     # the subscript is not read back
+    for not_a_parameter in (w1.__class__("W", sub="n", time="t"), w1.__class__("W", sub="5"),
+                            Names(sizes, kinds).W(0, 0, 0)):            # no value named: nothing to light
         assert index.of(not_a_parameter) is None
 
 

@@ -39,7 +39,8 @@ class Builder:
         self.c = 1.0 / self.N if rec.loss_fn.reduction == "mean" else 1.0
         sizes = [rec.layers[0].weight.shape[1]] + [L.weight.shape[0] for L in rec.layers]
         self.sizes = sizes
-        self.names = Names(sizes, [L.activation.kind for L in rec.layers], notation, self.N)
+        self.names = Names(sizes, [L.activation.kind for L in rec.layers], notation, self.N,
+                           refs=rec.refs() if hasattr(rec, "refs") else None)
         count = n_params(rec)
         if form == "auto":
             form = "scalar" if count <= max_scalar and self.N <= 8 else "matrix"
@@ -236,7 +237,7 @@ class Builder:
                         blocks.append(Equation(nm.at(nm.a(l, j), n), rows))
         outs = Seq(tuple(Eq(nm.yhat(k), nm.a(len(rec.layers) - 1, k)) for k in range(self.sizes[-1])))
         blocks.append(Para("forward.output", {"output": outs}))
-        return Section("section.forward", blocks)
+        return Section("section.forward", _roles(blocks, "forward"))
 
     def _samples(self):
         return [None] if self.N == 1 else list(range(self.N))
@@ -313,14 +314,14 @@ class Builder:
                     Mul((scale, Paren(nums)), "juxt") if scale else nums, self.num(rec.loss, H["L"])]
             blocks.append(Para("loss.batch_mean" if scale else "loss.batch_sum", {"n": self.N}))
             blocks.append(Equation(nm.loss(), rows))
-        return Section("section.loss", blocks)
+        return Section("section.loss", _roles(blocks, "loss"))
 
     # -- backward --------------------------------------------------------------------------------------------
     def backward(self) -> list:
         rec, nm = self.rec, self.names
         secs = []
         intro = Section("section.backward", [Para("backward.intro")])
-        intro.blocks.extend(self._update_rules())
+        intro.blocks.extend(_roles(self._update_rules(), "update"))
         if self.N > 1:
             intro.blocks.append(Para("backward.batch", {"n": self.N}))
         secs.append(intro)
@@ -336,6 +337,8 @@ class Builder:
                 for j in range(L.bias.shape[0]):
                     self._param(l, "bias", (j,), nm.b(l, j), None, sec.blocks)
             secs.append(sec)
+        for sec in secs:
+            _backward_roles(sec.blocks, self.names.loss())
         return secs
 
     def _update_rules(self) -> list:
@@ -496,7 +499,7 @@ class Builder:
         L = rec.layers[l]
         j = idx[0]
         z_j = nm.z(l, j)
-        lsym = nm.loss() if self.N == 1 else Sym("ℓ", sample="n")
+        lsym = nm.loss() if self.N == 1 else Sym("ℓ", sample="n", ref=nm.loss().ref)
         chain_syms = self._chain(l, j, lsym)
         if L.activation.kind != "identity":
             chain_syms = chain_syms + [(Partial(nm.a(l, j), z_j), ("local", l, j))]
@@ -549,6 +552,13 @@ class Builder:
         self._update(l, pname, idx, psym, hand_terms[0], blocks)
 
     def _update(self, l, pname, idx, psym, g_hand, blocks):
+        start = len(blocks)
+        try:
+            self._update_rows(l, pname, idx, psym, g_hand, blocks)
+        finally:
+            _roles(blocks[start:], "update")
+
+    def _update_rows(self, l, pname, idx, psym, g_hand, blocks):
         rec = self.rec
         L = rec.layers[l]
         before = (L.weight if pname == "weight" else L.bias)[idx]
@@ -701,17 +711,17 @@ class Builder:
         sizes = self.sizes
         blocks = [Para("matrix.intro", {"n": N})]
 
-        def M(base, l, sup_extra=""):
-            return Sym(base, sup=f"({l + 1})" if l is not None else "", bold=False)
+        M = self.names.matrix      # W⁽ˡ⁾, z⁽ˡ⁾ … each carrying the StepGraph value of its layer
 
         A0 = Sym("x")
         for l, Ly in enumerate(rec.layers):
             inp = A0 if l == 0 else M("a", l - 1)
             z = M("z", l)
             rows = [Add((Mul((M("W", l), inp), "juxt"), M("b", l)))]
-            blocks.append(Equation(z, rows, Shape((sizes[l + 1], N))))
+            blocks.append(Equation(z, rows, Shape((sizes[l + 1], N)), role="forward"))
             if Ly.activation.kind != "identity":
-                blocks.append(Equation(M("a", l), [Func(Ly.activation.kind, (z,))], Shape((sizes[l + 1], N))))
+                blocks.append(Equation(M("a", l), [Func(Ly.activation.kind, (z,))], Shape((sizes[l + 1], N)),
+                                       role="forward"))
         for l in range(nL - 1, -1, -1):
             Ly = rec.layers[l]
             d = M("δ", l)
@@ -721,16 +731,16 @@ class Builder:
                 rows = [Hadamard(Paren(Mul((Transpose(M("W", l + 1)), M("δ", l + 1)), "juxt")),
                                  Func(Ly.activation.kind + "′", (M("z", l),)))]
                 self.check(f"δ of layer {l + 1}", (rec.layers[l + 1].dz @ rec.layers[l + 1].weight) * Ly.local, Ly.dz)
-            blocks.append(Equation(d, rows, Shape((sizes[l + 1], N))))
+            blocks.append(Equation(d, rows, Shape((sizes[l + 1], N)), role="gradient"))
             inp = A0 if l == 0 else M("a", l - 1)
             blocks.append(Equation(Partial(Sym("L"), M("W", l)), [Mul((d, Transpose(inp)), "juxt")],
-                                   Shape((sizes[l + 1], sizes[l]))))
+                                   Shape((sizes[l + 1], sizes[l])), role="gradient"))
             if Ly.bias is not None:
-                blocks.append(Equation(Partial(Sym("L"), M("b", l)), [Sum("n", Sym("δ", sup=f"({l + 1})", sample=None))],
-                                       Shape((sizes[l + 1],))))
+                blocks.append(Equation(Partial(Sym("L"), M("b", l)), [Sum("n", M("δ", l))],
+                                       Shape((sizes[l + 1],)), role="gradient"))
         if not brief:
             blocks.append(Para("matrix.loss", {"loss": Num(rec.loss)}))
-            blocks.extend(self._update_rules())
+            blocks.extend(_roles(self._update_rules(), "update"))
         return Section("section.matrix", blocks)
 
     # -- observation ------------------------------------------------------------------------------------
@@ -783,3 +793,20 @@ class Builder:
                          "✓" if ok else f"✗ Δ = {diff:.3g}"])
         return Section("section.torch", [Table(["table.quantity", "table.chainrule", "table.torch", "table.match"], rows,
                                                Para("torch.intro"))])
+
+
+def _roles(blocks, role):
+    """Give every equation in ``blocks`` that has none the role ``role`` (forward, loss, update)."""
+    for b in blocks:
+        if isinstance(b, Equation) and not b.role:
+            b.role = role
+    return blocks
+
+
+def _backward_roles(blocks, loss):
+    """In the backward sections: ∂L/∂· (or ∂ℓₙ/∂·) is a gradient, any other ∂a/∂b a local derivative."""
+    for b in blocks:
+        if isinstance(b, Equation) and not b.role and isinstance(b.lhs, Partial):
+            of = b.lhs.of
+            named = of.ref is not None and of.ref == loss.ref if isinstance(of, Sym) else False
+            b.role = "gradient" if named or of == loss or getattr(of, "base", "") == "ℓ" else "local"

@@ -40,6 +40,7 @@ class Sym(Expr):
     time: int | None = None
     bold: bool = False
     ref: int | None = field(default=None, compare=False)   # the StepGraph value it names (Value.id)
+    elem: tuple | None = field(default=None, compare=False)  # which element of that value: (row, column) of W₅
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class LayerRecord:
     bias_after: np.ndarray = None
     opt: dict = field(default_factory=dict)   # "weight"/"bias" -> {"group", "before", "after"}
     numeric: dict = field(default_factory=dict)   # "weight"/"bias" -> central differences
+    ids: dict = field(default_factory=dict)       # "weight"/"bias"/"inp"/"z"/"a" -> the StepGraph Value.id
 
     @property
     def sizes(self):
@@ -67,6 +68,12 @@ class StepRecord:
     dtype: np.dtype
     model_repr: str = ""
     numeric_h: float = 0.0
+    ids: dict = field(default_factory=dict)   # "x", "out", "loss" -> the StepGraph Value.id
+
+    def refs(self) -> dict:
+        """What ``naming.Names`` needs to tie each symbol to the value it names: the record's ids and
+        each layer's."""
+        return {**self.ids, "layers": [L.ids for L in self.layers]}
 
 
 def _np(t) -> np.ndarray:
@@ -227,6 +234,8 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
         wv, bv = _param_value(graph, lin.weight), _param_value(graph, lin.bias)
         rec = LayerRecord(name=name, act_name=act_name, activation=act or Identity(),
                           weight=wv.value, bias=None if bv is None else bv.value)
+        rec.ids = {"weight": wv.id, "bias": None if bv is None else bv.id, "inp": inp.id, "z": z.id,
+                   "a": z.id if a is None else a.id}
         rec.inp = _rows(inp.value, width)
         rec.z = _rows(z.value, lin.weight.shape[0])
         rec.a = rec.z if a is None else _rows(a.value, lin.weight.shape[0])
@@ -265,7 +274,8 @@ def record_step(model, criterion, optimizer, x, y, *, step: int = 1, numeric: bo
     rec = StepRecord(layers=layers, x=xs, y=ys, out=layers[-1].a, dout=_rows(out.grad.astype(xs.dtype), K),
                      loss=graph.loss_value, loss_fn=_loss_fn(loss_cls, reduction, K, criterion), optimizer=opt_kind,
                      step=step, losses=graph.losses, dtype=layers[0].weight.dtype, model_repr=repr(model),
-                     numeric_h=graph.numeric_h)
+                     numeric_h=graph.numeric_h, ids={"x": layers[0].ids["inp"], "out": layers[-1].ids["a"],
+                                                     "loss": graph.loss.id})
     rec.graph = graph
     return rec
 

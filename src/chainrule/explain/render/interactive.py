@@ -34,7 +34,6 @@ from pathlib import Path
 
 from .. import derivation as D
 from ..locale import diagram_words
-from ..naming import Names
 from . import numbers
 from .fill import fill
 from .html import CSS as STATIC_CSS
@@ -59,63 +58,46 @@ def _asset(name: str) -> str:
 
 # ------------------------------------------------------------------------------------ symbols → diagram
 class DiagramIndex:
-    """Maps the derivation's symbols (either notation, any sample) to the diagram's element ids.
+    """Maps the derivation's symbols to the diagram's element ids through what each symbol names.
 
-    The diagram numbers like the post: units across layers (unit-z3, unit-sigma3), weights row by row
-    (edge-W5), biases per unit (edge-b3), inputs unit-x1, the loss unit-loss.
+    Every symbol of the lecture's form carries the StepGraph value it names and which element
+    (``Sym.ref``, ``Sym.elem``, set by ``naming.Names`` from ``StepRecord.refs()``): W₅ is element (0, 0)
+    of layer 2's weight in either notation, whatever its subscript reads.  The diagram numbers like the
+    post: units across layers (unit-z3, unit-sigma3), weights row by row (edge-W5), biases per unit
+    (edge-b3), inputs unit-x1, the loss unit-loss.
     """
 
     def __init__(self, record):
         self.sizes = [record.layers[0].weight.shape[1]] + [L.weight.shape[0] for L in record.layers]
         self.kinds = [L.activation.kind for L in record.layers]
         self.has_bias = [L.bias is not None for L in record.layers]
-        self.entity = {}        # units by symbol (parameters, far more numerous, are worked out in _param)
-        for notation in ("flat", "indexed"):
-            nm = Names(self.sizes, self.kinds, notation)
-            for i in range(self.sizes[0]):
-                self.entity[nm.x(i)] = ("x", 0, i)
-            for l in range(len(self.kinds)):
-                for j in range(self.sizes[l + 1]):
-                    self.entity[nm.z(l, j)] = ("z", l, j)
-                    if nm.has_act(l):
-                        self.entity[nm.a(l, j)] = ("a", l, j)
-        self.entity[Sym_L] = ("L",)
-        self.entity[Sym_ell] = ("L",)
-        self._w0, self._u0 = [0], [0]
-        for l in range(len(self.kinds)):
-            self._w0.append(self._w0[-1] + self.sizes[l] * self.sizes[l + 1])
-            self._u0.append(self._u0[-1] + self.sizes[l + 1])
+        self.by_ref = {}        # StepGraph value id -> (kind, layer)
+        for l, L in enumerate(record.layers):
+            for what, kind in (("weight", "W"), ("bias", "b"), ("z", "z"), ("a", "a")):
+                vid = L.ids.get(what)
+                if vid is not None and (kind != "a" or vid != L.ids.get("z")):
+                    self.by_ref[vid] = (kind, l)
+        self.by_ref[record.ids["x"]] = ("x", 0)
+        self.loss_ref = record.ids.get("loss")
 
-    def of(self, expr):
-        """The entity of a symbol (sample and time stripped), or None."""
+    def of(self, expr, role: str = ""):
+        """The entity a symbol names — ("W", l, j, i), ("b", l, j), ("z"|"a", l, j), ("x", 0, i) or
+        ("L",) — or None (a symbol naming no drawn quantity, or a whole layer's matrix)."""
         if not isinstance(expr, D.Sym):
             return None
-        if expr.base in ("W", "b") and not expr.hat:
-            return self._param(expr)
-        return self.entity.get(replace(expr, sample=None, time=None))
+        if (expr.ref is not None and expr.ref == self.loss_ref) or (
+                expr.ref is None and replace(expr, sample=None) in (Sym_L, Sym_ell)):   # the general rules' L
+            return ("L",)
+        found = self.by_ref.get(expr.ref) if expr.ref is not None else None
+        if found is None or expr.elem is None or expr.hat:
+            return None
+        kind, l = found
+        return (kind, l, *expr.elem)
 
-    def _param(self, sym):
-        """("W", l, j, i) or ("b", l, j) from W5 / b3 (flat) or W⁽ˡ⁾ⱼᵢ / b⁽ˡ⁾ⱼ (indexed); None otherwise."""
-        try:
-            if sym.sup:
-                l = int(sym.sup.strip("()")) - 1
-                parts = [sym.sub] if sym.base == "b" else (sym.sub.split(",") if "," in sym.sub else list(sym.sub))
-                ix = [int(v) - 1 for v in parts]
-            else:
-                n = int(sym.sub) - 1
-                starts = self._w0 if sym.base == "W" else self._u0
-                l = next(k for k in range(len(self.kinds)) if starts[k] <= n < starts[k + 1])
-                k = n - starts[l]
-                ix = [k // self.sizes[l], k % self.sizes[l]] if sym.base == "W" else [k]
-        except (ValueError, StopIteration):
-            return None
-        if not 0 <= l < len(self.kinds) or len(ix) != (2 if sym.base == "W" else 1):
-            return None
-        if not 0 <= ix[0] < self.sizes[l + 1] or (sym.base == "W" and not 0 <= ix[1] < self.sizes[l]):
-            return None
-        if sym.base == "b" and not self.has_bias[l]:
-            return None
-        return (sym.base, l, *ix)
+    def layer_of(self, expr):
+        """The layer (0-based) a matrix-form symbol (W⁽ˡ⁾, z⁽ˡ⁾, δ⁽ˡ⁾ …) belongs to, by the value it names."""
+        found = self.by_ref.get(expr.ref) if isinstance(expr, D.Sym) and expr.ref is not None else None
+        return None if found is None else found[1]
 
     # diagram ids
     def unit_number(self, l, j) -> int:
@@ -275,38 +257,30 @@ class _Page:
         if not isinstance(block, D.Equation):
             return phase, None, None
         lhs = block.lhs
-        if isinstance(lhs, D.Sym) and (lhs.time is not None or lhs.hat):
+        if block.role == "update":
             if phase in ("backward", "update"):
                 return "update", self._param_of(lhs) or current, "update"
-        if section.key == "section.matrix" and isinstance(lhs, D.Sym) and lhs.base in ("z", "a", "σ"):
+        if section.key == "section.matrix" and block.role == "forward":
             return "forward", None, None
         if isinstance(lhs, D.Partial):
             p = self._param_of(lhs.wrt)
             if p is not None:
-                of = self.index.of(lhs.of)
-                return phase, p, ("grad" if of == ("L",) else "input")
+                return phase, p, ("grad" if block.role == "gradient" else "input")
             return phase, None, "local"
         return phase, None, None
 
-    @staticmethod
-    def _matrix_layer(block):
-        """(layer index, role) of a matrix-form equation: z⁽ˡ⁾ and a⁽ˡ⁾ "forward", δ⁽ˡ⁾ "delta",
-        ∂L/∂W⁽ˡ⁾ and ∂L/∂b⁽ˡ⁾ "grad"; None for anything else."""
-        if not isinstance(block, D.Equation):
+    def _matrix_layer(self, block):
+        """(layer index, role) of a matrix-form equation, from its role and the value its left side names:
+        z⁽ˡ⁾ and a⁽ˡ⁾ "forward", δ⁽ˡ⁾ "delta", ∂L/∂W⁽ˡ⁾ and ∂L/∂b⁽ˡ⁾ "grad"; None for anything else."""
+        if not isinstance(block, D.Equation) or block.role not in ("forward", "gradient"):
             return None
         lhs = block.lhs
-        if isinstance(lhs, D.Partial) and isinstance(lhs.wrt, D.Sym) and lhs.wrt.base in ("W", "b"):
+        if isinstance(lhs, D.Partial):
             sym, role = lhs.wrt, "grad"
-        elif isinstance(lhs, D.Sym) and lhs.base == "δ":
-            sym, role = lhs, "delta"
-        elif isinstance(lhs, D.Sym) and lhs.base in ("z", "a", "σ"):
-            sym, role = lhs, "forward"
         else:
-            return None
-        m = re.fullmatch(r"\((\d+)\)", sym.sup or "")
-        if m is None or sym.time is not None or sym.hat:
-            return None
-        return int(m.group(1)) - 1, role
+            sym, role = lhs, "forward" if block.role == "forward" else "delta"
+        l = self.index.layer_of(sym)
+        return None if l is None else (l, role)
 
     def _layer_entry(self, l) -> dict:
         key = str(l + 1)
