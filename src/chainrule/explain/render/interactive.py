@@ -103,11 +103,18 @@ class DiagramIndex:
     def unit_number(self, l, j) -> int:
         return sum(self.sizes[1:l + 1]) + j + 1
 
+    def _drawn_names(self):
+        """The diagram's own parameter names (``viz.network.parameter_names``: the one flat numbering)."""
+        if "_names" not in self.__dict__:
+            from ...viz.network import parameter_names
+            self._names = parameter_names(self.sizes)
+        return self._names
+
     def weight_name(self, l, j, i) -> str:
-        return f"W{sum(a * b for a, b in zip(self.sizes[:l], self.sizes[1:l + 1])) + j * self.sizes[l] + i + 1}"
+        return self._drawn_names()[l][0][j, i]
 
     def bias_name(self, l, j) -> str:
-        return f"b{self.unit_number(l, j)}"
+        return self._drawn_names()[l][1][j]
 
     def param_name(self, ent) -> str:
         return self.weight_name(*ent[1:]) if ent[0] == "W" else self.bias_name(*ent[1:])
