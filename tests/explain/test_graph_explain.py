@@ -14,6 +14,7 @@ from chainrule.explain.api import explain_backward
 from chainrule.explain.graph_builder import _symbol_of_name
 from chainrule.explain.render.text import TextMath
 
+from . import done_when
 from .helpers import fmt, run_cli
 from .test_seed import equation_values
 
@@ -111,79 +112,34 @@ def test_expression_file_needs_a_scalar_name(tmp_path):
 
 
 def test_sigmoid_net_with_biases_left_out_of_the_optimizer():
-    def make(lib):
-        model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Sigmoid(), lib.nn.Linear(2, 2), lib.nn.Sigmoid())
-        opt = lib.optim.SGD([model[0].weight, model[2].weight], lr=0.5)
-        return model, lib.nn.MSELoss(), opt, lib.tensor([[0.05, 0.1]]), lib.tensor([[0.01, 0.99]])
+    make = done_when.frozen_biases
     sol, text = check_against_torch(make)
     assert "Not updated by this step" in text and "not in the optimizer's parameters" in text
 
 
 def test_no_biases_and_a_hand_written_half_squared_error():
-    def make(lib):
-        model = lib.nn.Sequential(lib.nn.Linear(2, 2, bias=False), lib.nn.Sigmoid(), lib.nn.Linear(2, 1, bias=False))
-        crit = lambda yhat, y: 0.5 * ((yhat - y) ** 2).sum()       # noqa: E731
-        return model, crit, lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, 0.5]]), lib.tensor([[0.3]])
+    make = done_when.no_biases_half_squared_error
     check_against_torch(make)
 
 
 def test_residual_block():
-    def make(lib):
-        class Res(lib.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = lib.nn.Linear(2, 2)
-
-            def forward(self, x):
-                return x + lib.tanh(self.fc(x))
-        model = Res()
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
-            lib.tensor([[0.5, -1.0]]), lib.tensor([[0.0, 0.0]])
+    make = done_when.residual
     check_against_torch(make)
 
 
 def test_one_linear_applied_twice_sums_its_two_uses():
-    def make(lib):
-        class Twice(lib.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = lib.nn.Linear(2, 2)
-
-            def forward(self, x):
-                return self.fc(lib.sigmoid(self.fc(x)))
-        model = Twice()
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
-            lib.tensor([[1.0, 2.0]]), lib.tensor([[0.0, 1.0]])
+    make = done_when.linear_twice
     sol, text = check_against_torch(make)
     assert "W_fc is used by 2 operations" in text and "Module fc (call 2)" in text
 
 
 def test_log_softmax_and_nll_loss():
-    def make(lib):
-        model = lib.nn.Sequential(lib.nn.Linear(2, 3))
-        crit = lambda out, y: lib.nn.functional.nll_loss(lib.nn.functional.log_softmax(out, dim=1), y)  # noqa: E731
-        return model, crit, lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, -1.0], [0.5, 2.0]]), \
-            lib.tensor([2, 0])
+    make = done_when.log_softmax_nll
     check_against_torch(make)
 
 
 def test_rnn_cell_of_two_linears_and_tanh_unrolled_three_steps():
-    def make(lib):
-        class Cell(lib.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.wx = lib.nn.Linear(1, 2)
-                self.wh = lib.nn.Linear(2, 2, bias=False)
-                self.out = lib.nn.Linear(2, 1)
-
-            def forward(self, xs):
-                h = lib.zeros(1, 2)
-                for t in range(3):
-                    h = lib.tanh(self.wx(xs[:, t:t + 1]) + self.wh(h))
-                return self.out(h)
-        model = Cell()
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), \
-            lib.tensor([[0.5, -0.2, 0.9]]), lib.tensor([[0.3]])
+    make = done_when.rnn_cell
     sol, text = check_against_torch(make)
     for t in (1, 2, 3):
         assert f"Module wx (call {t})" in text and f"Module wh (call {t})" in text
@@ -191,10 +147,7 @@ def test_rnn_cell_of_two_linears_and_tanh_unrolled_three_steps():
 
 @pytest.mark.parametrize("layer", ["BatchNorm1d", "LayerNorm"])
 def test_normalisation_layers_with_the_input_gradient(layer):
-    def make(lib):
-        model = lib.nn.Sequential(lib.nn.Linear(2, 3), getattr(lib.nn, layer)(3), lib.nn.Linear(3, 1))
-        x = lib.tensor([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.3]])
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), x, lib.tensor([[1.0], [0.0], [0.5]])
+    make = done_when.normalised(layer)
     sol, text = check_against_torch(make, input_grads=True)
     (tm, tcrit, topt, tx, ty) = twins(make)[1]
     tx.requires_grad_(True)
@@ -203,19 +156,12 @@ def test_normalisation_layers_with_the_input_gradient(layer):
 
 
 def test_embedding():
-    def make(lib):
-        model = lib.nn.Sequential(lib.nn.Embedding(4, 2), lib.nn.Flatten(), lib.nn.Linear(4, 1))
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1, 3]]), \
-            lib.tensor([[0.5]])
+    make = done_when.embedding
     check_against_torch(make)
 
 
 def test_dropout_with_a_fixed_seed():
-    def make(lib):
-        lib.manual_seed(3)
-        model = lib.nn.Sequential(lib.nn.Linear(2, 4), lib.nn.Dropout(0.5), lib.nn.Linear(4, 1))
-        return model, lib.nn.MSELoss(), lib.optim.SGD(model.parameters(), lr=0.1), lib.tensor([[1.0, 2.0]]), \
-            lib.tensor([[0.5]])
+    make = done_when.dropout
     (cm, ccrit, copt, cx, cy), _ = twins(make)
     chainrule.manual_seed(7)
     sol = explain_step(cm, ccrit, copt, cx, cy)

@@ -535,7 +535,7 @@ def network_state(graph, example: int = 0, title: str | None = None, words: Diag
     params = {id(v.tensor): v for v in graph.parameters()}
     has_loss = getattr(graph, "has_loss", graph.loss is not None)
     layers, linears = [], []
-    for name, _, mod, _, value in graph.leaf_calls:
+    for name, _, mod, inp, value in graph.leaf_calls:
         row = value.value.reshape(value.shape[0], -1)[example] if value.value.ndim >= 1 else None
         if isinstance(mod, nn.Linear):
             w, b = params.get(id(mod.weight)), params.get(id(mod.bias)) if mod.bias is not None else None
@@ -543,10 +543,15 @@ def network_state(graph, example: int = 0, title: str | None = None, words: Diag
                 raise ValueError(f"cannot draw {name}: its weight is not a parameter of the recorded model")
             linears.append((w, b))
             layers.append(LayerState(w.value, None if b is None else b.value, None, z=row))
-        elif layers and layers[-1].activation is None and not isinstance(mod, (nn.Dropout, nn.Identity)):
+        elif inp is not None and (value is inp or (value.shape == inp.shape and np.array_equal(value.value, inp.value))):
+            continue            # passes its input on unchanged (Identity, Dropout in eval mode): nothing to draw
+        elif isinstance(mod, (nn.Dropout, nn.Identity)):
+            raise ValueError(f"cannot draw {type(mod).__name__} ({name}) in the layered diagram: in training mode "
+                             f"it changes the values the next layer reads (the computational graph shows them)")
+        elif layers and layers[-1].activation is None:
             layers[-1].activation = type(mod).__name__.lower()
             layers[-1].a = row
-        elif not layers or isinstance(mod, (nn.Dropout, nn.Identity)):
+        elif not layers:
             continue
         else:
             raise ValueError(f"cannot draw {type(mod).__name__} ({name}) as a network diagram: the diagram "
