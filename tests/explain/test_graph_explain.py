@@ -143,6 +143,20 @@ def test_rnn_cell_of_two_linears_and_tanh_unrolled_three_steps():
     sol, text = check_against_torch(make)
     for t in (1, 2, 3):
         assert f"Module wx (call {t})" in text and f"Module wh (call {t})" in text
+    assert "Module wh runs at 3 time steps" in text
+    # the states h⁽ᵗ⁾ (the cell's tanh outputs) with their values and gradients, as PyTorch has them
+    (_, _, _, _, _), (tm, tcrit, _, tx, ty) = twins(make)
+    h, hs = torch.zeros(1, 2), []
+    for t in range(3):
+        h = torch.tanh(tm.wx(tx[:, t:t + 1]) + tm.wh(h))
+        h.retain_grad()
+        hs.append(h)
+    tcrit(tm.out(h), ty).backward()
+    eqs = equation_values(text)
+    assert re.search(r"^  h⁽⁰⁾\s+constant\s+\[1 × 2\]\s+\[0, 0\]$", text, re.M)     # the starting state
+    for t, ht in enumerate(hs, 1):
+        assert final(eqs, f"h⁽{'¹²³'[t - 1]}⁾") == shown(ht.detach().numpy()), t
+        assert final(eqs, f"∂L/∂h⁽{'¹²³'[t - 1]}⁾") == shown(ht.grad.numpy()), t
 
 
 @pytest.mark.parametrize("layer", ["BatchNorm1d", "LayerNorm"])

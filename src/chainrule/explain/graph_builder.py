@@ -67,17 +67,23 @@ class GraphBuilder:
         calls = {}
         for op in self.ops:
             calls[op.module] = max(calls.get(op.module, 0), op.call)
+        self.states = self._recurrent_states(calls)
+        states = {v.id: t for _, seq in self.states for t, v in enumerate(seq) if v is not None}
+        kinds = {path: type(m).__name__ for path, _, m, _, _ in getattr(self.g, "leaf_calls", ())}
         k = 0
         for v in self.vals:
             if v is self.g.loss:
                 s = self.Lsym
             elif v.name:
                 s = _symbol_of_name(v.name)
+            elif v.id in states:                 # the state a repeated module reads: h⁽⁰⁾, h⁽¹⁾, …
+                s = Sym("h", sup=f"({states[v.id]})")
             elif v.producer is not None and v.producer.module:
                 op = v.producer
                 last = [o for o in self.ops if o.module == op.module and o.call == op.call][-1]
-                if last is op:
-                    s = Sym("h", sub=op.module, sup=f"({op.call})" if calls.get(op.module, 1) > 1 else "")
+                if last is op:      # a module call's output: z for a Linear (its weighted sum, as the lecture), else h
+                    base = "z" if kinds.get(op.module) == "Linear" else "o" if self.states else "h"
+                    s = Sym(base, sub=op.module, sup=f"({op.call})" if calls.get(op.module, 1) > 1 else "")
                 else:
                     k += 1
                     s = Sym("u", sub=str(k))
@@ -96,6 +102,42 @@ class GraphBuilder:
                 s = Sym(base.base, sub=base.sub, sup=(base.sup or "") + "′" * (n - 1), hat=base.hat)
             used.add(s)
             self.sym[v.id] = Sym(s.base, sub=s.sub, sup=s.sup, hat=s.hat, ref=v.id)
+
+    def _recurrent_states(self, calls) -> list:
+        """The time steps of a module called repeatedly, as [(module, [h⁽⁰⁾, h⁽¹⁾, …, h⁽ᵀ⁾])].
+
+        The state h⁽ᵗ⁻¹⁾ is what call t of the module reads from outside it (besides parameters): for a
+        recurrent cell ``h = tanh(wx(x_t) + wh(h))`` that is ``wh``'s input at each call.  It counts as a
+        state when calls 2…T each read one value made outside the module by the same kind of op (the
+        previous step's tanh); h⁽ᵀ⁾ is the next value that kind of op makes after the last call, and h⁽⁰⁾
+        the value call 1 reads (the starting state) when it has the states' shape.  A module whose calls
+        read unrelated values (``wx`` reading each x_t) has no states."""
+        out, taken = [], set()
+        for module, T in calls.items():
+            if not module or T < 2:
+                continue
+            reads, last = [], -1
+            for t in range(1, T + 1):
+                inside = [op for op in self.ops if (module, t) in op.scope]
+                made = {op.output.id for op in inside}
+                read = {a.id: a for op in inside for _, a in op.inputs if a.id not in made and a.kind != "parameter"}
+                reads.append(list(read.values()))
+                last = max([last] + [op.id for op in inside])
+            states = [r[0] if len(r) == 1 and r[0].producer is not None else None for r in reads[1:]]
+            if None in states or len({(v.producer.cls, v.producer.scope) for v in states}) != 1:
+                continue
+            cls, scope = states[0].producer.cls, states[0].producer.scope
+            final = next((op.output for op in self.ops if op.id > last and op.cls is cls and op.scope == scope
+                          and op.output.shape == states[-1].shape), None)
+            if final is None:
+                continue
+            h0 = reads[0][0] if len(reads[0]) == 1 and reads[0][0].shape == states[0].shape else None
+            seq = [h0] + states + [final]
+            if any(v is not None and v.id in taken for v in seq):
+                continue
+            taken.update(v.id for v in seq if v is not None)
+            out.append((module, seq))
+        return out
 
     def expr(self, a):
         """An op argument as an expression: a value's symbol, a number as itself."""
@@ -163,6 +205,11 @@ class GraphBuilder:
         if rows:
             blocks.append(Table(["table.symbol", "graph.what", "graph.shape", "table.value"], rows,
                                 Para("graph.leaves")))
+        for module, seq in self.states:          # a cell unrolled in time: its states h⁽⁰⁾ … h⁽ᵀ⁾
+            prev, now = Sym("h", sup="(t-1)"), Sym("h", sup="(t)")
+            blocks.append(Para("graph.recurrent", {
+                "module": module, "steps": len(seq) - 1, "state": prev, "first": Sym("h", sup="(0)"),
+                "last": self.sym[seq[-1].id], "back": Partial(self.Lsym, prev), "from": Partial(self.Lsym, now)}))
         if len(self.g.losses) > 1:
             blocks.append(Table(["table.step", "table.loss"], [[str(i + 1), Num(x)] for i, x in enumerate(self.g.losses)],
                                 Para("setup.steps", {"step": self.g.step})))
