@@ -333,3 +333,20 @@ def test_activation_rules_give_pytorchs_gradients(tmp_path):
     assert "ln(1 + exp(u₁))" in out and "rounded to" not in out
     for leaf in "ab":
         assert final(eqs, f"∂out/∂{leaf}") == fmt(float(ns[leaf].grad)), leaf
+
+
+@pytest.mark.parametrize("name", ["log_softmax_nll", "batchnorm"])
+def test_a_batch_mean_is_written_as_each_samples_loss_then_their_average(name):
+    make = done_when.MODELS[name]
+    (cm, ccrit, copt, cx, cy), (tm, tcrit, topt, tx, ty) = twins(make)
+    text = str(explain_step(cm, ccrit, copt, cx, cy))
+    out = tm(tx)
+    if name == "log_softmax_nll":
+        each = torch.nn.functional.nll_loss(torch.log_softmax(out, dim=1), ty, reduction="none")
+    else:
+        each = torch.nn.functional.mse_loss(out, ty, reduction="none").mean(dim=1)
+    eqs = equation_values(text)
+    assert f"mean over the batch of {len(each)} samples" in text
+    for n, v in enumerate(each.detach().numpy(), 1):
+        assert final(eqs, f"ℓ[{n}]") == fmt(float(v)), n
+    assert final(eqs, "L") == fmt(float(each.mean()))

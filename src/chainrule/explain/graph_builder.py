@@ -252,7 +252,50 @@ class GraphBuilder:
             role = "loss" if op.output is self.g.loss else "forward"
             blocks.append(Equation(out, rows, None if op.output.size == 1 else Shape(op.output.shape), role=role))
             blocks += patterns.after_forward(self, op)
+            if op.output is self.g.loss:
+                blocks += self._batch_mean(op)
         return Section("graph.section.forward", blocks)
+
+    def _batch_mean(self, op) -> list:
+        """A loss averaged over a batch, written as a person does: each sample's loss ℓₙ, then their mean.
+
+        ℓₙ is the engine's own: the loss op's forward run again with ``reduction='none'`` on the recorded
+        inputs, averaged over each sample's entries — shown only when the mean of the ℓₙ is the recorded
+        loss (within the dtype's tolerance; weights or ignored targets would break that, and then the
+        single equation above says it all)."""
+        import inspect
+        names = list(inspect.signature(op.cls.forward).parameters)[1:]
+        if "reduction" not in names or names.index("reduction") >= len(op.args):
+            return []
+        at = names.index("reduction")
+        first = op.args[0]
+        if op.args[at] != "mean" or not isinstance(first, Value) or first.value.ndim < 2:
+            return []
+        N = first.shape[0]
+        if not 1 < N <= SMALL_UPDATE:
+            return []
+        args = [a.value if isinstance(a, Value) else a for a in op.args]
+        args[at] = "none"
+        ctx = op.cls()
+        ctx.needs_input_grad = (False,) * len(args)
+        try:
+            each = np.asarray(op.cls.forward(ctx, *args), dtype=np.float64)
+        except Exception:   # noqa: BLE001 - an op that cannot rerun so: the one loss equation stands
+            return []
+        if each.shape[:1] != (N,):
+            return []
+        per = each.reshape(N, -1).mean(axis=1)
+        L = float(np.asarray(self.g.loss.value, np.float64).reshape(()))
+        if abs(float(per.mean()) - L) > chain.tolerance(self.dtype) * max(1.0, abs(L)):
+            return []
+        ell = [Sym("ℓ", sample=n + 1) for n in range(N)]
+        scale = Frac(Num(1, integer=True), Num(N, integer=True))
+        blocks = [Para("graph.per_sample", {"n": N})]
+        blocks += [Equation(ell[n], [Num(float(per[n]))], role="loss") for n in range(N)]
+        blocks.append(Equation(self.Lsym, [Mul((scale, Paren(Add(tuple(ell)))), "juxt"),
+                                           Mul((scale, Paren(Add(tuple(Num(float(x)) for x in per)))), "juxt"),
+                                           Num(L)], role="loss"))
+        return blocks
 
     def backward(self) -> Section:
         L = self.Lsym
