@@ -172,7 +172,7 @@ def explain_step(model, criterion, optimizer, x=None, y=None, *, data=None, step
     gb = GraphBuilder(graph, decimals=decimals, title=title)
     d = gb.build()
     if graph_rows is not None:
-        d.sections.append(gb.torch_section(graph_rows(graph)))
+        d.sections.append(gb.torch_section(graph_rows(graph, symbol=gb.label)))
     d = audit(d)
     d.title_key = "graph.title"
     extra_sections(d, graph, decimals, False, epochs)

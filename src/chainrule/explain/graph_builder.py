@@ -386,6 +386,11 @@ class GraphBuilder:
         blocks += patterns.backward_end(self)
         return Section("graph.section.backward", blocks)
 
+    def label(self, v) -> str:
+        """A value's symbol as the text solution writes it (the --verify-torch table's labels)."""
+        s = self.sym.get(v.id)
+        return _t(s) if s is not None else f"{v.producer.name if v.producer else v.kind}"
+
     def torch_section(self, rows) -> Section:
         return torch_section(rows, self.dtype)
 

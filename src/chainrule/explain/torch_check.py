@@ -153,12 +153,18 @@ def graph_reference(twin, model, steps: int):
     real PyTorch — ``chainrule explain`` runs the model file a second time with ``import torch`` giving
     PyTorch itself — and chainrule's starting parameters are copied into it by name (so a seeded
     initialisation, which draws different random numbers in the two libraries, still starts the same).
-    Returns ``rows(graph)``: (label, chainrule value, PyTorch value) for the loss, every parameter's
-    gradient and every parameter after the update."""
+
+    Returns ``rows(graph, symbol=None)``: (label, chainrule value, PyTorch value) for the loss, then — node
+    by node — every value of the StepGraph and its gradient beside the PyTorch tensor its autograd graph
+    made at the same place (PyTorch's step is recorded with a ``TorchFunctionMode``; the two graphs are
+    matched by their nodes' names in creation order, which agree because the engine names its nodes as
+    PyTorch does), then every parameter's gradient and value after the update.  ``symbol(value)`` gives
+    a value's label in the solution's notation.  Where the two graphs do not match op for op (an op
+    PyTorch composes differently), only the loss and the parameters are compared."""
     torch = _import_torch()
     start = {n: np.array(p._data, copy=True) for n, p in model.named_parameters()}
 
-    def rows(graph):
+    def rows(graph, symbol=None):
         tm, tcrit, topt, tx, ty = twin()
         tparams = dict(tm.named_parameters())
         missing = sorted(set(start) - set(tparams))
@@ -167,9 +173,14 @@ def graph_reference(twin, model, steps: int):
         with torch.no_grad():
             for n, a in start.items():
                 tparams[n].copy_(torch.from_numpy(a).to(tparams[n].dtype))
-        for _ in range(steps):
+        made = []
+        for step in range(1, steps + 1):
             topt.zero_grad()
-            loss = tcrit(tm(tx), ty)
+            if step == steps:
+                with _TorchRecorder(torch, made):
+                    loss = tcrit(tm(tx), ty)
+            else:
+                loss = tcrit(tm(tx), ty)
             loss.backward()
             grads = {n: None if p.grad is None else p.grad.numpy().copy() for n, p in tm.named_parameters()}
             topt.step()
@@ -177,6 +188,7 @@ def graph_reference(twin, model, steps: int):
         from .render.text import TextMath
         math = TextMath(4)
         out = [("L", graph.loss_value, float(loss.item()))]
+        out += _node_rows(graph, made, loss, symbol)
         for v in graph.parameters():
             sym = math(_symbol_of_name(v.name))
             if v.grad is not None and grads.get(v.name) is not None:
@@ -185,6 +197,55 @@ def graph_reference(twin, model, steps: int):
         return out
 
     return rows
+
+
+def _torch_function_mode(torch):
+    class Recorder(torch.overrides.TorchFunctionMode):
+        """Every tensor PyTorch's forward makes with a grad_fn, in creation order (its gradient retained)."""
+
+        def __init__(self, made):
+            super().__init__()
+            self.made, self.seen = made, set()
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            for o in out if isinstance(out, (tuple, list)) else (out,):
+                if isinstance(o, torch.Tensor) and o.grad_fn is not None and id(o.grad_fn) not in self.seen:
+                    self.seen.add(id(o.grad_fn))
+                    o.retain_grad()
+                    self.made.append(o)
+            return out
+    return Recorder
+
+
+def _TorchRecorder(torch, made):
+    return _torch_function_mode(torch)(made)
+
+
+def _node_rows(graph, made, loss, symbol) -> list:
+    """(label, ours, PyTorch's) for each value and ∂L/∂value, the two graphs matched node by node."""
+    keep = graph.ancestors()
+    ours = [op for op in graph.ops if op.output.id in keep]
+    reach, stack = set(), [loss.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is None or id(fn) in reach:
+            continue
+        reach.add(id(fn))
+        stack.extend(f for f, _ in fn.next_functions)
+    theirs = [t for t in made if id(t.grad_fn) in reach]
+    if [op.name for op in ours] != [type(t.grad_fn).__name__ for t in theirs]:
+        return []
+    out = []
+    for op, t in zip(ours, theirs):
+        v = op.output
+        if v is graph.loss or tuple(t.shape) != v.shape:
+            continue
+        label = symbol(v) if symbol is not None else f"{op.name}#{op.id}"
+        out.append((label, v.value, t.detach().numpy()))
+        if v.grad is not None and t.grad is not None:
+            out.append((f"∂L/∂{label}", v.grad, t.grad.numpy()))
+    return out
 
 
 def torch_twin_of_file(path: str):
