@@ -540,14 +540,15 @@ def network_state(graph, example: int = 0, title: str | None = None, words: Diag
         if isinstance(mod, nn.Linear):
             w, b = params.get(id(mod.weight)), params.get(id(mod.bias)) if mod.bias is not None else None
             if w is None or (mod.bias is not None and b is None):
-                raise ValueError(f"cannot draw {name}: its weight is not a parameter of the recorded model")
+                raise ValueError(f"cannot draw this model as a layered network: {name}'s weight is not a parameter "
+                                 f"of the recorded model")
             linears.append((w, b))
             layers.append(LayerState(w.value, None if b is None else b.value, None, z=row))
         elif inp is not None and (value is inp or (value.shape == inp.shape and np.array_equal(value.value, inp.value))):
             continue            # passes its input on unchanged (Identity, Dropout in eval mode): nothing to draw
         elif isinstance(mod, (nn.Dropout, nn.Identity)):
-            raise ValueError(f"cannot draw {type(mod).__name__} ({name}) in the layered diagram: in training mode "
-                             f"it changes the values the next layer reads (the computational graph shows them)")
+            raise ValueError(f"cannot draw this model as a layered network: {type(mod).__name__} ({name}) in "
+                             f"training mode changes the values the next layer reads (the graph view shows them)")
         elif layers and layers[-1].activation is None:
             layers[-1].activation = type(mod).__name__.lower()
             layers[-1].a = row
