@@ -325,7 +325,8 @@ def test_draw_and_the_page_show_the_graph_with_values_and_gradients(tmp_path):
 def test_activation_rules_give_pytorchs_gradients(tmp_path):
     src = ("import torch\nimport torch.nn.functional as F\n"
            "a = torch.tensor(0.3, requires_grad=True)\nb = torch.tensor(-1.2, requires_grad=True)\n"
-           "out = F.softplus(a * b) + F.silu(b) + F.logsigmoid(a) + torch.sigmoid(b) * torch.tanh(a)\n")
+           "out = F.softplus(a * b) + F.silu(b) + F.logsigmoid(a) + torch.sigmoid(b) * torch.tanh(a)"
+           " + F.leaky_relu(a + b, 0.2)\n")
     path = tmp_path / "act.py"
     path.write_text(src)
     code, out, err = run_cli("explain", str(path))
@@ -335,6 +336,7 @@ def test_activation_rules_give_pytorchs_gradients(tmp_path):
     ns["out"].backward()
     eqs = equation_values(out)
     assert "ln(1 + exp(u₁))" in out and "rounded to" not in out
+    assert "max(0.2000·u" in out and "0.2000·[u" in out          # LeakyReLU's rule, its slope as recorded
     for leaf in "ab":
         assert final(eqs, f"∂out/∂{leaf}") == fmt(float(ns[leaf].grad)), leaf
 

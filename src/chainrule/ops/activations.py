@@ -181,3 +181,7 @@ Softplus.explain = lambda E, n, a, *_, out: E.rule(
 Silu.explain = lambda E, n, a, out: E.rule(E.mul(a, E.func("σ", a)),
                                          d=(E.juxt(E.func("σ", a), E.paren(E.add(E.one, E.juxt(a, E.paren(E.sub(E.one, E.func("σ", a))))))),))
 LogSigmoid.explain = lambda E, n, a, out: E.rule(E.func("ln", E.func("σ", a)), d=(E.sub(E.one, E.func("σ", a)),))
+# out = max(s·a, a) for a slope s ≤ 1 (PyTorch's default 0.01); ∂out/∂a = [a > 0] + s·[a ≤ 0]
+LeakyRelu.explain = lambda E, n, a, *_, out: E.rule(
+    E.func("max", E.mul(E.num(n.slope), a), a),
+    d=(E.add(E.rel(a, ">", E.zero), E.mul(E.num(n.slope), E.rel(a, "≤", E.zero))),)) if 0 <= n.slope <= 1 else None
