@@ -68,3 +68,48 @@ def test_the_interactive_page_shares_the_alignment(watched, tmp_path):
     for rows in tables:
         xs = [eq for _, eq in rows]
         assert max(xs) - min(xs) < 0.5, rows
+
+
+@pytest.mark.parametrize("name", ["rnn_cell", "residual", "batchnorm"])
+def test_a_graph_page_drills_down_from_node_to_module_to_operation(watched, tmp_path, name):
+    """Outside the lecture's form the page is the graph view over the derivation: every node of the view
+    links to the equation that computes it (or to its gradient's), each module call's operations fold
+    under its heading, and the view shows a value and a gradient on every node that has one."""
+    import chainrule
+    from tests.explain.done_when import MODELS
+    chainrule.manual_seed(0)
+    sol = explain_step(*MODELS[name](chainrule))
+    path = tmp_path / f"{name}.html"
+    path.write_text(sol.render("html"), encoding="utf-8")
+    page = watched.page
+    page.goto(path.as_uri())
+    nodes = page.evaluate("""() => [...document.querySelectorAll('figure.graph-view g.value')].map(g => {
+        const a = g.querySelector('a');
+        return {id: g.id, href: a ? a.getAttribute('href') : null, grad: g.textContent.includes('∂L/∂')};
+    })""")
+    graph = sol.graph
+    keep = graph.ancestors()
+    assert len(nodes) == len(keep)
+    linked = [n for n in nodes if n["href"]]
+    assert len(linked) >= len(keep) - sum(1 for v in graph.values if v.id in keep and v.producer is None
+                                          and v.grad is None)          # all but constants without equations
+    for n in linked:
+        vid = int(n["id"].split("-")[1])
+        assert n["grad"] == (graph.values[vid].grad is not None), n
+        assert page.locator(n["href"]).count() == 1, n                   # the link lands on one equation
+    # follow the output's link: its equation is shown as the target
+    out = next(n for n in linked if int(n["id"].split("-")[1]) == graph.output.id)
+    page.click(f'[id="{out["id"]}"] a')
+    assert page.evaluate("location.hash") == out["href"]
+    assert page.evaluate(f"document.querySelector('{out['href']}').matches(':target')")
+    # module → operation: a module call folds away and opens again
+    summaries = page.locator("details.module > summary")
+    assert summaries.count() >= 1
+    first = page.locator("details.module").first
+    assert first.evaluate("d => d.open")
+    summaries.first.click()
+    assert not first.evaluate("d => d.open")
+    assert first.locator("div.eq").first.is_hidden()
+    summaries.first.click()
+    assert first.locator("div.eq").first.is_visible()
+    assert watched.errors == []

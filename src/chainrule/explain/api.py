@@ -42,8 +42,13 @@ class Solution:
             return page(self, messages(lang or self.lang))
         out = render(self.derivation, format, messages(lang or self.lang))
         if format == "html":                     # any other graph: the graph view (values, gradients) on top
+            import re
+
             from ..viz.graph_view import draw_graph
-            svg = draw_graph(self.graph).svg
+            links = {}
+            for kind, vid in re.findall(r'<div class="eq" id="([vg])(\d+)">', out):
+                links.setdefault(int(vid), f"#{kind}{vid}")      # where it is computed, else its gradient
+            svg = draw_graph(self.graph, links=links).svg
             i = out.find("<body>")
             if i >= 0:
                 i += len("<body>")

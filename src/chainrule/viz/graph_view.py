@@ -28,8 +28,12 @@ def _label(v) -> str:
     return v.kind
 
 
-def draw_graph(graph, precision: int = 4, max_elements: int = 4, title: str | None = None) -> SVGImage:
-    """The ``StepGraph``'s values the loss depends on, in columns by depth from the leaves."""
+def draw_graph(graph, precision: int = 4, max_elements: int = 4, title: str | None = None,
+               links: dict | None = None) -> SVGImage:
+    """The ``StepGraph``'s values the loss depends on, in columns by depth from the leaves.
+
+    ``links``: ``{value id: href}`` — each such node becomes a link (the explanation page links a node to
+    the equation that computes it, ``#v3``, or to its gradient's, ``#g3``)."""
     keep = graph.ancestors()
     vals = [v for v in graph.values if v.id in keep]
     depth = {}
@@ -68,11 +72,16 @@ def draw_graph(graph, precision: int = 4, max_elements: int = 4, title: str | No
         dv = float(np.asarray(v.value, np.float64).ravel()[0]) if v.size == 1 else ""
         dg = float(np.asarray(v.grad).ravel()[0]) if v.grad is not None and v.size == 1 else ""
         out.append(f'<g id="value-{v.id}" class="value {v.kind}"{attrs(data_value=dv if dv != "" else None, data_grad=dg if dg != "" else None)}>')
+        href = (links or {}).get(v.id)
+        if href:
+            out.append(f'<a href="{text(href)}">')
         out.append(f'<rect{attrs(x=x, y=y, width=BOX_W, height=BOX_H, rx=6, fill=fill, stroke="#4a6fa5")}/>')
         out.append(f'<text{attrs(x=x + 6, y=y + 15)} font-weight="bold">{text(_label(v))} {text(tuple(v.shape) or "")}</text>')
         out.append(f'<text{attrs(x=x + 6, y=y + 32)}>{text("value " + value)}</text>')
         if grad:
             out.append(f'<text{attrs(x=x + 6, y=y + 48, fill="#b3261e")}>{text("∂L/∂ " + grad)}</text>')
+        if href:
+            out.append("</a>")
         out.append("</g>")
     out.append("</svg>")
     return SVGImage("\n".join(out))

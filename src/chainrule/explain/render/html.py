@@ -15,6 +15,9 @@ from .headings import heading
 from .korean import gloss_once
 
 CSS = """
+details.module{border-left:3px solid #d0d7de;padding-left:.8rem;margin:.6rem 0}
+details.module>summary{cursor:pointer;font-weight:600}
+div.eq:target{background:#fff8c5}
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;max-width:52rem;margin:2rem auto;
 padding:0 1rem;line-height:1.55;color:#1d2329;background:#fff}
 h1{font-size:1.6rem;border-bottom:2px solid #d0d7de;padding-bottom:.3rem}
@@ -214,6 +217,28 @@ def _equation(block: D.Equation, math: MathML) -> str:
             + "".join(rows) + "</mtable></math>")
 
 
+#: paragraphs that head a module call's operations (or the operations outside any module) in the graph form
+MODULE_KEYS = ("graph.module", "graph.outside")
+
+
+def _anchor(block: D.Equation, taken: set) -> str | None:
+    """An id for the first equation of each value: ``v3`` where value 3 is computed (forward, loss), ``g3``
+    where its gradient ∂L/∂v is — taken from the value the left side names (``Sym.ref``), so the graph
+    view can link each node to its equations."""
+    lhs, kind = block.lhs, "v"
+    if isinstance(lhs, D.Partial) and block.role == "gradient":
+        lhs, kind = lhs.wrt, "g"
+    elif block.role not in ("forward", "loss"):
+        return None
+    if not isinstance(lhs, D.Sym) or lhs.ref is None or lhs.sample is not None:
+        return None
+    anchor = f"{kind}{lhs.ref}"
+    if anchor in taken:
+        return None
+    taken.add(anchor)
+    return anchor
+
+
 def render(derivation: D.Derivation, messages) -> str:
     math = MathML(derivation.decimals, messages.get("hand.exact"))
     title = messages.get(derivation.title_key).format_map(derivation.title_params)
@@ -221,15 +246,30 @@ def render(derivation: D.Derivation, messages) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
            f"<h1>{escape(title)}</h1>"]
+    ids = set()
     for section in derivation.sections:
         tag = "h2" if section.level <= 2 else "h3"
         out.append(f"<{tag}>{escape(heading(messages, derivation, section))}</{tag}>")
+        module_open = False
         for block in section.blocks:
-            if isinstance(block, D.Para):
+            if isinstance(block, D.Para) and block.key in MODULE_KEYS:
+                # the graph form's drill-down: each module call's operations fold under its heading
+                if module_open:
+                    out.append("</details>")
+                    module_open = False
+                text = fill(messages.get(block.key), block.params, math, escape=escape, inline=_inline)
+                if block.key == "graph.module":
+                    out.append(f'<details class="module" open><summary>{text}</summary>')
+                    module_open = True
+                else:
+                    out.append(f"<p>{text}</p>")
+            elif isinstance(block, D.Para):
                 out.append("<p>" + fill(messages.get(block.key), block.params, math, escape=escape,
                                         inline=_inline) + "</p>")
             elif isinstance(block, D.Equation):
-                out.append(_equation(block, math))
+                anchor = _anchor(block, ids)
+                out.append(f'<div class="eq" id="{anchor}">{_equation(block, math)}</div>' if anchor
+                           else _equation(block, math))
                 for note in block.notes:
                     out.append('<p class="note">' + fill(messages.get(note.key), note.params, math,
                                                          escape=escape, inline=_inline) + "</p>")
@@ -244,6 +284,8 @@ def render(derivation: D.Derivation, messages) -> str:
                         f"<td>{_inline(math(c)) if isinstance(c, D.Expr) else escape(str(c))}</td>" for c in r)
                         + "</tr>")
                 out.append("</tbody></table>")
+        if module_open:
+            out.append("</details>")
     out += ["</body>", "</html>"]
     text = "\n".join(out).replace("\u2212", "-") + "\n"
     return gloss_once(text) if messages.lang == "ko" else text     # the sentences' minus signs too: text that copies
