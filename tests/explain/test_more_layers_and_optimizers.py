@@ -71,7 +71,10 @@ def test_adamw_decays_the_weight_apart_from_the_gradient(opt, kw):
         pytest.skip("this PyTorch has no Adam(decoupled_weight_decay=)")
     sol, ref = twin_step(SPEC, "MSELoss", opt, kw, X, Y, steps=2)
     text = assert_matches(sol, ref)
-    assert "AdamW(lr=0.1" in text
+    # the class that ran, with its settings: AdamW, or Adam with decoupled_weight_decay=True (the same rule)
+    assert ("AdamW(lr=0.1" if opt == "AdamW" else "Adam(lr=0.1, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.5"
+            ) in text
+    assert ("decoupled_weight_decay=True" in text) == (opt == "Adam")
     assert "b₃(3) = b₃(2) - αλb₃(2) - α(m̂_b₃/(√v̂_b₃ + ε))" in text
     assert "λ" not in text.split("m_b₃(3) =")[1].split("\n\n")[0]   # the gradient's moments carry no decay
 

@@ -184,24 +184,10 @@ class Builder:
         return "; ".join(f"{desc} for {', '.join(params)}" for desc, params in groups.items())
 
     def _group_desc(self, g) -> str:
-        if self.rec.optimizer == "SGD":
-            s = f"SGD(lr={g['lr']:g}"
-            if g.get("momentum"):
-                s += f", momentum={g['momentum']:g}"
-                if g.get("dampening"):
-                    s += f", dampening={g['dampening']:g}"
-                if g.get("nesterov"):
-                    s += ", nesterov=True"
-            if g.get("weight_decay"):
-                s += f", weight_decay={g['weight_decay']:g}"
-            return s + ")"
-        b1, b2 = g["betas"]
-        s = f"{self.rec.optimizer}(lr={g['lr']:g}, betas=({b1:g}, {b2:g}), eps={g['eps']:g}"
-        if g.get("weight_decay"):
-            s += f", weight_decay={g['weight_decay']:g}"
-        if g.get("amsgrad"):
-            s += ", amsgrad=True"
-        return s + ")"
+        """``SGD(lr=1)``, ``Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08)``: the class that ran and the group's
+        settings that are not off (``graph_builder._opt_desc``, shared with the graph form)."""
+        from .graph_builder import _opt_desc
+        return _opt_desc(self.rec.graph.optimizer, g)
 
     # -- forward -----------------------------------------------------------------------------------------
     def forward(self) -> Section:
@@ -342,33 +328,20 @@ class Builder:
         return secs
 
     def _update_rules(self) -> list:
-        """The update in general form: the plain rule below, or — for SGD with momentum, weight decay or
-        maximize — the equations the SGD class itself writes (``SGD.explain_rule``), so the introduction
-        never shows plain SGD's formula for a step that used momentum."""
-        groups = [o["group"] for L in self.rec.layers for o in L.opt.values()]
-        if self.rec.optimizer == "SGD" and groups and any(g.get("momentum") or g.get("weight_decay") or
-                                                          g.get("maximize") for g in groups):
-            from ..optim.sgd import SGD
-            from .rules import E
-            w0, w1 = Sym("W", sub="n", time="t"), Sym("W", sub="n", time="t+1")
-            out, seen = [], set()
-            for g in groups:
-                key = tuple(sorted((k, repr(v)) for k, v in g.items()))
-                if key not in seen:
-                    seen.add(key)
-                    out.extend(SGD.explain_rule(None, E, g, w0, w1, Partial(Sym("L"), w0)))
-            return out
-        return [self._update_rule()]
-
-    def _update_rule(self) -> Equation:
-        """The optimiser's rule in general form: W(t+1) = W(t) − α ∂L/∂W(t) (Adam: α m̂/(√v̂ + ε))."""
+        """The update in general form, as the optimizer that ran writes it (``explain_rule`` of its class:
+        plain SGD's W(t+1) = W(t) − α·∂L/∂W(t); with momentum, weight decay or maximize, or for Adam, AdamW,
+        RMSprop, Adagrad, the equations that class applies), once per distinct parameter group — so the
+        introduction never shows a formula other than the one that ran."""
+        from .rules import E
+        opt = self.rec.graph.optimizer
         w0, w1 = Sym("W", sub="n", time="t"), Sym("W", sub="n", time="t+1")
-        if self.rec.optimizer == "SGD":
-            return Equation(w1, [Sub(w0, Mul((Sym("α"), Partial(Sym("L"), w0)), "dot"))])
-        step = Mul((Sym("α"), Frac(Sym("m", hat=True), Add((Sqrt(Sym("v", hat=True)), Sym("ε"))))), "juxt")
-        if self.rec.optimizer == "AdamW":
-            return Equation(w1, [Add((w0, Neg(Mul((Sym("α"), Sym("λ"), w0), "juxt")), Neg(step)))])
-        return Equation(w1, [Sub(w0, step)])
+        out, seen = [], set()
+        for g in (o["group"] for L in self.rec.layers for o in L.opt.values()):
+            key = tuple(sorted((k, repr(v)) for k, v in g.items()))
+            if key not in seen:
+                seen.add(key)
+                out.extend(opt.explain_rule(E, g, w0, w1, Partial(Sym("L"), w0)))
+        return out
 
     def _chain(self, l, j, Lsym=None):
         """The factors of ∂L/∂a_j (layer l) written as a chain down from the loss, as (sym, value) pairs.

@@ -569,13 +569,20 @@ def _t(sym) -> str:
 
 
 def _opt_desc(opt, grp) -> str:
-    keys = [k for k in ("lr", "momentum", "dampening", "nesterov", "weight_decay", "betas", "eps", "alpha", "centered",
-                        "amsgrad", "lr_decay", "maximize") if k in grp]
+    keys = [k for k in ("lr", "momentum", "dampening", "nesterov", "alpha", "betas", "eps", "weight_decay", "centered",
+                        "amsgrad", "lr_decay", "maximize", "decoupled_weight_decay") if k in grp]
+    import inspect
+    try:
+        own = inspect.signature(type(opt).__init__).parameters
+    except (TypeError, ValueError):
+        own = {}
     parts = []
     for k in keys:
         x = grp[k]
         if k not in ("lr",) and (x is False or x == 0 or x is None):
             continue
+        if k == "decoupled_weight_decay" and (k not in own or own[k].default == x):
+            continue                # AdamW's own rule, not a setting: its name says it
         parts.append(f"{k}={x:g}" if isinstance(x, float) else f"{k}={x}")
     return f"{type(opt).__name__}({', '.join(parts)})"
 
