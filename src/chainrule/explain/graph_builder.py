@@ -569,7 +569,7 @@ def _t(sym) -> str:
 
 
 def _opt_desc(opt, grp) -> str:
-    keys = [k for k in ("lr", "momentum", "dampening", "nesterov", "alpha", "betas", "eps", "weight_decay", "centered",
+    keys = [k for k in ("lr", "momentum", "dampening", "nesterov", "betas", "eps", "alpha", "weight_decay", "centered",
                         "amsgrad", "lr_decay", "maximize", "decoupled_weight_decay") if k in grp]
     import inspect
     try:
