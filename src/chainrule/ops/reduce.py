@@ -71,12 +71,41 @@ def _expand(g: np.ndarray, axes: tuple, keepdim: bool) -> np.ndarray:
     return np.expand_dims(g, axes)
 
 
+#: PyTorch's CPU sum of a few floats keeps four accumulators (x₀, x₁, x₂, x₃), adds the tail into the
+#: first and then the four in order.  float32 adds the tail one by one (((x₀ + x₄) + x₅) + x₆); float64,
+#: from 6 entries, sums the tail apart first (x₀ + ((x₄ + x₅) + x₆)).  Both are a left-to-right sum of
+#: the summands below, measured bit-equal to ``torch.sum`` up to 7 entries (torch 2.13, x86-64); longer
+#: sums take PyTorch's vectorised paths and NumPy's pairwise one, whose orders differ.
+_SCALAR_PATH_LIMIT = {np.dtype(np.float32): 7, np.dtype(np.float64): 7}
+
+
+def _in_torch_order(a: np.ndarray, axes):
+    """(summands, axes) for a full reduction of 4–7 entries reordered so that NumPy's left-to-right sum
+    (its loop below 8 entries) adds them as PyTorch does; anything else is returned unchanged."""
+    n = a.size
+    if n < 4 or n > _SCALAR_PATH_LIMIT.get(a.dtype, 0) or (axes is not None and len(set(axes)) != a.ndim):
+        return a, axes
+    x = np.ravel(a, order="K")
+    if a.dtype == np.float64 and n >= 6:
+        return np.array([x[0], np.sum(x[4:]), x[1], x[2], x[3]], dtype=a.dtype), None
+    return x[[0, *range(4, n), 1, 2, 3]], None
+
+
+def _full_sum(a: np.ndarray, axes, keepdim: bool, dtype=None):
+    """np.sum(a, axes, keepdims) with a small full reduction added in PyTorch's order."""
+    summands, ax = _in_torch_order(a, axes)
+    if summands is a:
+        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+    out = np.sum(summands, dtype=dtype)
+    return np.asarray(out).reshape((1,) * a.ndim) if keepdim else out
+
+
 class Sum(Op):
     """out = Σᵢ aᵢ;  ∂out/∂aᵢ = 1"""
     @staticmethod
     def forward(ctx, a, axes=None, keepdim=False, dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        return _full_sum(a, axes, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -90,7 +119,7 @@ class Mean(Op):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.n = n = count_over(a.shape, axes)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.sum(a, axis=axes, keepdims=keepdim) / a.dtype.type(n)
+            return _full_sum(a, axes, keepdim) / a.dtype.type(n)
 
     @staticmethod
     def backward(ctx, g):
@@ -190,7 +219,7 @@ def _centered(a: np.ndarray, axes: tuple):
     """(a − ā) as PyTorch's var/std see it: the mean in the input's dtype, the deviations (and their
     squares, by the caller) in float64 — so float32 values near 1e30 do not overflow when squared."""
     if a.size:
-        mean = a.mean(axis=axes, keepdims=True)
+        mean = _full_sum(a, axes, True) / a.dtype.type(count_over(a.shape, axes))
     else:             # NumPy's mean of nothing warns "Mean of empty slice"; PyTorch's is a silent nan
         mean = np.full(np.sum(a, axis=axes, keepdims=True).shape, np.nan, dtype=a.dtype)
     if a.dtype == np.float64:
