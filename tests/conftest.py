@@ -7,6 +7,8 @@ from hypothesis import settings, HealthCheck
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from browser_support import browser, watched  # noqa: E402,F401  (one Chromium for every browser test)
+
 settings.register_profile("ci", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -145,7 +145,7 @@ def test_matrix_form_page_steps_with_layers_not_parameters(watched, tmp_path, ou
 
 
 def test_missing_browser_fails_under_the_test_script_and_skips_elsewhere(monkeypatch):
-    from tests.browser.conftest import _unavailable
+    from tests.browser_support import _unavailable
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("CHAINRULE_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="Chromium is not installed.*must run here"):

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, watched  # noqa: F401  (the fixtures)
+# the browser and watched fixtures come from tests/conftest.py (one Chromium for the whole run)
 from tests.explain.helpers import run_cli
 
 READY = "document.body.dataset.ready === '1'"

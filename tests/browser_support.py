@@ -1,4 +1,5 @@
-"""Headless Chromium for the browser tests: Debian's ``chromium`` driven by Playwright.
+"""Headless Chromium for every browser test (tests/browser, tests/playground; tests/conftest.py serves the
+fixtures, so one Playwright runs per session): Debian's ``chromium`` driven by Playwright.
 
 Never ``playwright install`` (nothing can be downloaded): the system's /usr/bin/chromium is launched
 directly.  Under scripts/test.sh (which installs both and sets ``CHAINRULE_REQUIRE_BROWSER``) or in CI
