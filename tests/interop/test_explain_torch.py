@@ -82,7 +82,9 @@ def test_cli_with_torch_runs_the_file_with_pytorch_and_checks_every_number(tmp_p
     out = _explain(tmp_path, MODEL, "--with-torch", "--steps", "2")
     assert out.returncode == 0, out.stderr
     rows = _checked_rows(out.stdout)
-    assert len(rows) == 9 and all(r.rstrip().endswith("✓") for r in rows), rows
+    # the loss, every parameter and, node by node, every intermediate value and its gradient
+    assert len(rows) > 9 and all(r.rstrip().endswith("✓") for r in rows), rows
+    assert rows[0].split()[0] == "L" and any(r.split()[0] == "∂L/∂h₀" for r in rows), rows
 
 
 def test_cli_with_torch_reports_the_users_mistake_with_its_line(tmp_path):

@@ -19,15 +19,25 @@ def test_float64_normals_beyond_a_million_values_are_within_two_ulp(monkeypatch)
     """Past 2²⁰ values chainrule takes NumPy's log/sin/cos instead of the C library's: a few values in a
     thousand differ, by at most 2 units in the last place (10⁻¹⁶ relative).  (The threshold is lowered
     here so the test stays quick: the same code path.)"""
+    import math
+
     from chainrule.random import distributions
     monkeypatch.setattr(distributions, "_LIBM_MAX", 1000)
+    through_libm = []
+
+    class CountingMath:                       # counts the values that still go through the C library
+        def __getattr__(self, name):
+            fn = getattr(math, name)
+            return (lambda v: (through_libm.append(1), fn(v))[1]) if callable(fn) else fn
+    monkeypatch.setattr(distributions, "math", CountingMath())
     n = 200_000
     chainrule.manual_seed(0)
     torch.manual_seed(0)
     ours, theirs = chainrule.randn(n, dtype=chainrule.float64).numpy(), torch.randn(n, dtype=torch.float64).numpy()
+    assert len(through_libm) < n          # the values past the threshold took NumPy's path …
     u = ulps(ours, theirs)
-    assert u.max() <= 2
-    assert 0 < (u > 0).mean() < 0.01
+    assert u.max() <= 2                   # … and are within 2 ulp; on some CPUs NumPy's SIMD log/sin/cos
+    assert (u > 0).mean() < 0.01          # even equal the C library's everywhere, elsewhere a few in 1000 differ
     assert_same(chainrule.rand(3).numpy(), torch.rand(3).numpy(), "the stream after it")
 
 

@@ -83,7 +83,8 @@ def _in_torch_order(a: np.ndarray, axes):
     """(summands, axes) for a full reduction of 4–7 entries reordered so that NumPy's left-to-right sum
     (its loop below 8 entries) adds them as PyTorch does; anything else is returned unchanged."""
     n = a.size
-    if n < 4 or n > _SCALAR_PATH_LIMIT.get(a.dtype, 0) or (axes is not None and len(set(axes)) != a.ndim):
+    if (n < 4 or n > _SCALAR_PATH_LIMIT.get(a.dtype, 0) or (axes is not None and len(set(axes)) != a.ndim)
+            or type(a) is not np.ndarray):   # a double-backward stand-in records a plain sum
         return a, axes
     x = np.ravel(a, order="K")
     if a.dtype == np.float64 and n >= 6:
