@@ -110,6 +110,13 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
             raise SettingError("no network yet: build one first")
         return entry["session"]
 
+    def page_lang() -> str:
+        """The ``lang`` query argument (the server's language when absent); an unknown one is refused."""
+        page = request.args.get("lang", lang)
+        if page not in WORDS:
+            raise SettingError(f"lang must be en or ko, got {page!r}")
+        return page
+
     def body() -> dict:
         data = request.get_json(silent=True)
         if data is None and request.data:
@@ -196,9 +203,7 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
     @app.get("/api/<sid>/explain")
     def explain(sid):
         s = session_of(sid)
-        page = request.args.get("lang", lang)
-        if page not in WORDS:
-            raise SettingError(f"lang must be en or ko, got {page!r}")
+        page = page_lang()
         pid = request.args.get("param", "")
         sol, t = derive.explain_current(s, page)
         sizes = _sizes(s)
@@ -214,9 +219,7 @@ def create_app(model_file: str | None = None, lang: str = "en", idle_seconds: fl
     @app.get("/api/<sid>/formula")
     def formula(sid):
         s = session_of(sid)
-        page = request.args.get("lang", lang)
-        if page not in WORDS:
-            raise SettingError(f"lang must be en or ko, got {page!r}")
+        page = page_lang()
         pid = request.args.get("param", "")
         return jsonify({"param": pid, "step": s.t, "text": derive.formula(s, pid, page) if _sizes(s) else ""})
 
