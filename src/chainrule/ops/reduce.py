@@ -79,23 +79,23 @@ def _expand(g: np.ndarray, axes: tuple, keepdim: bool) -> np.ndarray:
 _SCALAR_PATH_LIMIT = {np.dtype(np.float32): 7, np.dtype(np.float64): 7}
 
 
-def _in_torch_order(a: np.ndarray, axes):
-    """(summands, axes) for a full reduction of 4–7 entries reordered so that NumPy's left-to-right sum
-    (its loop below 8 entries) adds them as PyTorch does; anything else is returned unchanged."""
+def _summands_in_torch_order(a: np.ndarray, axes) -> np.ndarray | None:
+    """A full reduction's 4–7 entries reordered so that NumPy's left-to-right sum (its loop below 8
+    entries) adds them as PyTorch does; None for every other reduction."""
     n = a.size
     if (n < 4 or n > _SCALAR_PATH_LIMIT.get(a.dtype, 0) or (axes is not None and len(set(axes)) != a.ndim)
             or type(a) is not np.ndarray):   # a double-backward stand-in records a plain sum
-        return a, axes
+        return None
     x = np.ravel(a, order="K")
     if a.dtype == np.float64 and n >= 6:
-        return np.array([x[0], np.sum(x[4:]), x[1], x[2], x[3]], dtype=a.dtype), None
-    return x[[0, *range(4, n), 1, 2, 3]], None
+        return np.array([x[0], np.sum(x[4:]), x[1], x[2], x[3]], dtype=a.dtype)
+    return x[[0, *range(4, n), 1, 2, 3]]
 
 
-def _full_sum(a: np.ndarray, axes, keepdim: bool, dtype=None):
-    """np.sum(a, axes, keepdims) with a small full reduction added in PyTorch's order."""
-    summands, ax = _in_torch_order(a, axes)
-    if summands is a:
+def _sum_as_torch(a: np.ndarray, axes, keepdim: bool, dtype=None):
+    """np.sum(a, axes, keepdims), a small full reduction added in PyTorch's order."""
+    summands = _summands_in_torch_order(a, axes)
+    if summands is None:
         return np.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
     out = np.sum(summands, dtype=dtype)
     return np.asarray(out).reshape((1,) * a.ndim) if keepdim else out
@@ -106,7 +106,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, a, axes=None, keepdim=False, dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        return _full_sum(a, axes, keepdim, dtype)
+        return _sum_as_torch(a, axes, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -120,7 +120,7 @@ class Mean(Op):
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.n = n = count_over(a.shape, axes)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return _full_sum(a, axes, keepdim) / a.dtype.type(n)
+            return _sum_as_torch(a, axes, keepdim) / a.dtype.type(n)
 
     @staticmethod
     def backward(ctx, g):
@@ -220,7 +220,7 @@ def _centered(a: np.ndarray, axes: tuple):
     """(a − ā) as PyTorch's var/std see it: the mean in the input's dtype, the deviations (and their
     squares, by the caller) in float64 — so float32 values near 1e30 do not overflow when squared."""
     if a.size:
-        mean = _full_sum(a, axes, True) / a.dtype.type(count_over(a.shape, axes))
+        mean = _sum_as_torch(a, axes, True) / a.dtype.type(count_over(a.shape, axes))
     else:             # NumPy's mean of nothing warns "Mean of empty slice"; PyTorch's is a silent nan
         mean = np.full(np.sum(a, axis=axes, keepdims=True).shape, np.nan, dtype=a.dtype)
     if a.dtype == np.float64:
